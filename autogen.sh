@@ -1,0 +1,33 @@
+#!/bin/sh
+# autogen.sh - install what the build, the tests and the benchmarks need
+# (when run as root on Debian), then generate the build system.
+set -e
+cd "$(dirname "$0")"
+
+PACKAGES="autoconf automake libtool pkg-config make gcc g++ \
+libcmocka-dev libbenchmark-dev libjemalloc-dev libmimalloc-dev \
+libgoogle-perftools-dev gnuplot-nox python3 perl sqlite3 git"
+
+missing=""
+if command -v dpkg-query >/dev/null 2>&1; then
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing="$missing $p"
+	done
+fi
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "autogen.sh: installing:$missing"
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+	else
+		echo "autogen.sh: missing Debian packages:$missing" >&2
+		echo "autogen.sh: run me as root to install them, or install them yourself" >&2
+	fi
+fi
+
+command -v autoreconf >/dev/null 2>&1 || {
+	echo "autogen.sh: autoreconf not found (apt-get install autoconf automake libtool)" >&2
+	exit 1
+}
+autoreconf -fi

@@ -1,0 +1,213 @@
+/*
+ * kalloc.h - the kernel-style memory allocation API of libkalloc.
+ *
+ * kalloc rebuilds the Linux kernel's allocator stack in user space over an
+ * emulated i386 machine (zones DMA, NORMAL, HIGHMEM).  This header declares
+ * the routines a program links with -lkalloc to use it the way kernel code
+ * does: the buddy page allocator (alloc_pages() and friends) and the
+ * reports that mirror /proc/buddyinfo, /proc/pagetypeinfo, /proc/zoneinfo.
+ *
+ * Names, signatures and semantics follow the kernel.  Where the kernel makes
+ * a routine an inline or a macro, kalloc exports a real function of the same
+ * name, so that dlsym() and nm -D find it.
+ *
+ * The header compiles after any libc header, with or without _GNU_SOURCE,
+ * in C and in C++.
+ */
+#ifndef KALLOC_H
+#define KALLOC_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Every routine below is exported from libkalloc, whatever -fvisibility says. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
+/* ---------------------------------------------------------------- pages -- */
+
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#define PAGE_MASK	(~(PAGE_SIZE - 1))
+
+/*
+ * Buddy orders run from 0 to MAX_PAGE_ORDER inclusive (4 MiB blocks), so
+ * there are NR_PAGE_ORDERS free lists per zone.  These are today's kernel
+ * names; 2.6-era code calls NR_PAGE_ORDERS "MAX_ORDER" (11).
+ */
+#define MAX_PAGE_ORDER	10
+#define NR_PAGE_ORDERS	(MAX_PAGE_ORDER + 1)
+#define MAX_ORDER_NR_PAGES	(1UL << MAX_PAGE_ORDER)
+
+/* Orders above this are "costly" to the kernel and not kept on pcp lists. */
+#define PAGE_ALLOC_COSTLY_ORDER	3
+
+struct page;
+struct zone;
+
+/* The i386 zones: DMA [0, 16 MiB), NORMAL [16 MiB, 896 MiB), HIGHMEM above. */
+enum zone_type {
+	ZONE_DMA,
+	ZONE_NORMAL,
+	ZONE_HIGHMEM,
+	__MAX_NR_ZONES
+};
+#define MAX_NR_ZONES	__MAX_NR_ZONES
+
+/* ------------------------------------------------------------ GFP flags -- */
+
+typedef unsigned int gfp_t;
+
+/* Plain bits; use the __GFP_* and GFP_* names below. */
+#define ___GFP_DMA		0x01u
+#define ___GFP_HIGHMEM		0x02u
+#define ___GFP_DMA32		0x04u
+#define ___GFP_MOVABLE		0x08u
+#define ___GFP_RECLAIMABLE	0x10u
+#define ___GFP_HIGH		0x20u
+#define ___GFP_IO		0x40u
+#define ___GFP_FS		0x80u
+#define ___GFP_ZERO		0x100u
+#define ___GFP_DIRECT_RECLAIM	0x400u
+#define ___GFP_KSWAPD_RECLAIM	0x800u
+#define ___GFP_WRITE		0x1000u
+#define ___GFP_NOWARN		0x2000u
+#define ___GFP_RETRY_MAYFAIL	0x4000u
+#define ___GFP_NOFAIL		0x8000u
+#define ___GFP_NORETRY		0x10000u
+#define ___GFP_MEMALLOC		0x20000u
+#define ___GFP_COMP		0x40000u
+#define ___GFP_NOMEMALLOC	0x80000u
+#define ___GFP_HARDWALL		0x100000u
+#define ___GFP_ACCOUNT		0x400000u
+
+/* Zone modifiers: where the memory may come from. */
+#define __GFP_DMA		((gfp_t)___GFP_DMA)
+#define __GFP_HIGHMEM		((gfp_t)___GFP_HIGHMEM)
+#define __GFP_DMA32		((gfp_t)___GFP_DMA32)
+#define __GFP_MOVABLE		((gfp_t)___GFP_MOVABLE)
+#define GFP_ZONEMASK	(__GFP_DMA | __GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE)
+
+/* Page mobility and placement hints. */
+#define __GFP_RECLAIMABLE	((gfp_t)___GFP_RECLAIMABLE)
+#define __GFP_WRITE		((gfp_t)___GFP_WRITE)
+#define __GFP_HARDWALL		((gfp_t)___GFP_HARDWALL)
+#define __GFP_ACCOUNT		((gfp_t)___GFP_ACCOUNT)
+
+/* Watermark modifiers: access to the reserves. */
+#define __GFP_HIGH		((gfp_t)___GFP_HIGH)
+#define __GFP_MEMALLOC		((gfp_t)___GFP_MEMALLOC)
+#define __GFP_NOMEMALLOC	((gfp_t)___GFP_NOMEMALLOC)
+
+/* Reclaim modifiers (accepted; kalloc has nothing to reclaim). */
+#define __GFP_IO		((gfp_t)___GFP_IO)
+#define __GFP_FS		((gfp_t)___GFP_FS)
+#define __GFP_DIRECT_RECLAIM	((gfp_t)___GFP_DIRECT_RECLAIM)
+#define __GFP_KSWAPD_RECLAIM	((gfp_t)___GFP_KSWAPD_RECLAIM)
+#define __GFP_RECLAIM	(__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
+#define __GFP_RETRY_MAYFAIL	((gfp_t)___GFP_RETRY_MAYFAIL)
+#define __GFP_NOFAIL		((gfp_t)___GFP_NOFAIL)
+#define __GFP_NORETRY		((gfp_t)___GFP_NORETRY)
+
+/* Action modifiers. */
+#define __GFP_NOWARN		((gfp_t)___GFP_NOWARN)
+#define __GFP_COMP		((gfp_t)___GFP_COMP)
+#define __GFP_ZERO		((gfp_t)___GFP_ZERO)
+
+/* The usual combinations, as in include/linux/gfp_types.h. */
+#define GFP_ATOMIC	(__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
+#define GFP_KERNEL	(__GFP_RECLAIM | __GFP_IO | __GFP_FS)
+#define GFP_KERNEL_ACCOUNT	(GFP_KERNEL | __GFP_ACCOUNT)
+#define GFP_NOWAIT	(__GFP_KSWAPD_RECLAIM | __GFP_NOWARN)
+#define GFP_NOIO	(__GFP_RECLAIM)
+#define GFP_NOFS	(__GFP_RECLAIM | __GFP_IO)
+#define GFP_USER	(__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HARDWALL)
+#define GFP_DMA		__GFP_DMA
+#define GFP_DMA32	__GFP_DMA32
+#define GFP_HIGHUSER	(GFP_USER | __GFP_HIGHMEM)
+#define GFP_HIGHUSER_MOVABLE	(GFP_HIGHUSER | __GFP_MOVABLE)
+
+/* ------------------------------------------------ the buddy allocator -- */
+
+struct page *alloc_pages(gfp_t gfp_mask, unsigned int order);
+struct page *alloc_page(gfp_t gfp_mask);
+void __free_pages(struct page *page, unsigned int order);
+void __free_page(struct page *page);
+
+unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order);
+unsigned long __get_free_page(gfp_t gfp_mask);
+unsigned long get_zeroed_page(gfp_t gfp_mask);
+void free_pages(unsigned long addr, unsigned int order);
+void free_page(unsigned long addr);
+
+/* Exactly PAGE_ALIGN(size) bytes of lowmem; the order's tail goes back. */
+void *alloc_pages_exact(size_t size, gfp_t gfp_mask);
+void free_pages_exact(void *virt, size_t size);
+
+/* Reference counts, as in include/linux/mm.h: put_page() frees at zero. */
+int page_count(const struct page *page);
+void get_page(struct page *page);
+void put_page(struct page *page);
+
+/* Break an order-n allocation into 2^n independent order-0 pages. */
+void split_page(struct page *page, unsigned int order);
+
+/* ------------------------------------------ the memory map (mem_map) -- */
+
+void *page_address(const struct page *page);	/* NULL: HIGHMEM, unmapped */
+struct page *virt_to_page(const void *addr);	/* linear-map addresses */
+int virt_addr_valid(const void *addr);
+struct page *pfn_to_page(unsigned long pfn);
+unsigned long page_to_pfn(const struct page *page);
+int pfn_valid(unsigned long pfn);
+enum zone_type page_zonenum(const struct page *page);
+struct zone *page_zone(const struct page *page);
+int PageHighMem(const struct page *page);
+unsigned long virt_to_pfn(const void *addr);
+
+/* ------------------------------------------------------- accounting -- */
+
+unsigned long nr_free_pages(void);	/* in the buddy free lists */
+unsigned long totalram_pages(void);	/* present (usable) pages of the machine */
+unsigned long totalhigh_pages(void);
+unsigned long kalloc_max_pfn(void);	/* the end of the emulated memory */
+
+/*
+ * Give the calling thread's per-cpu page lists back to the zones
+ * (mm/page_alloc.c).  drain_all_pages() also asks every other thread to
+ * drain its lists the next time it enters the page allocator.
+ */
+void drain_local_pages(struct zone *zone);
+void drain_all_pages(struct zone *zone);
+
+/*
+ * Report every free block of kalloc's page reporting order or above to the
+ * host now (MADV_DONTNEED), whatever the delay policy says; returns the
+ * number of pages given back.  malloc_trim() is built on it.
+ */
+unsigned long page_reporting_flush(void);
+
+/* ---------------------------------------------------------- reports -- */
+
+/*
+ * Print one of the reports named after the /proc files they mirror:
+ * "buddyinfo", "pagetypeinfo", "zoneinfo", kalloc's "totals"; NULL or
+ * "all" prints every report.  Returns 0, or -1 with errno EINVAL for an
+ * unknown name.
+ */
+int kalloc_report(FILE *out, const char *which);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KALLOC_H */

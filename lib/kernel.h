@@ -1,0 +1,221 @@
+/*
+ * lib/kernel.h - the small kernel vocabulary every lib/ file shares:
+ * compiler hints, list_head, locks, BUG_ON/WARN_ON, printk and the raw
+ * system calls kalloc makes.
+ *
+ * Rule: nothing here may call an interposable libc routine that can
+ * allocate, and the memory system calls are made with the syscall
+ * instruction itself, never through libc's mmap()/madvise() (another
+ * preloaded library may hook those and call malloc back).
+ */
+#ifndef KALLOC_KERNEL_H
+#define KALLOC_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <string.h>
+#include <pthread.h>
+#include <sys/types.h>
+
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#ifndef __always_inline
+#define __always_inline	inline __attribute__((always_inline))
+#endif
+#define __noinline	__attribute__((noinline))
+#define __cold		__attribute__((cold))
+#define __hidden	__attribute__((visibility("hidden")))
+#define __export	__attribute__((visibility("default")))
+#define __cacheline_aligned	__attribute__((aligned(64)))
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ALIGN(x, a)	(((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
+#define ALIGN_DOWN(x, a)	((x) & ~((__typeof__(x))(a) - 1))
+#define IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+#define min(a, b)	((a) < (b) ? (a) : (b))
+#define max(a, b)	((a) > (b) ? (a) : (b))
+#define clamp(v, lo, hi)	min(max(v, lo), hi)
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+#define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+#define SZ_1K	0x400UL
+#define SZ_1M	0x100000UL
+#define SZ_1G	0x40000000UL
+
+/* -------------------------------------------------------- list_head -- */
+
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+#define LIST_HEAD_INIT(name)	{ &(name), &(name) }
+
+static inline void INIT_LIST_HEAD(struct list_head *list)
+{
+	list->next = list;
+	list->prev = list;
+}
+
+static inline void __list_add(struct list_head *new, struct list_head *prev,
+			      struct list_head *next)
+{
+	next->prev = new;
+	new->next = next;
+	new->prev = prev;
+	prev->next = new;
+}
+
+static inline void list_add(struct list_head *new, struct list_head *head)
+{
+	__list_add(new, head, head->next);
+}
+
+static inline void list_add_tail(struct list_head *new, struct list_head *head)
+{
+	__list_add(new, head->prev, head);
+}
+
+static inline void list_del(struct list_head *entry)
+{
+	entry->next->prev = entry->prev;
+	entry->prev->next = entry->next;
+	entry->next = entry->prev = NULL;
+}
+
+static inline void list_move(struct list_head *entry, struct list_head *head)
+{
+	entry->next->prev = entry->prev;
+	entry->prev->next = entry->next;
+	list_add(entry, head);
+}
+
+static inline void list_move_tail(struct list_head *entry, struct list_head *head)
+{
+	entry->next->prev = entry->prev;
+	entry->prev->next = entry->next;
+	list_add_tail(entry, head);
+}
+
+static inline bool list_empty(const struct list_head *head)
+{
+	return head->next == head;
+}
+
+#define list_entry(ptr, type, member)	container_of(ptr, type, member)
+#define list_first_entry(head, type, member)	list_entry((head)->next, type, member)
+#define list_last_entry(head, type, member)	list_entry((head)->prev, type, member)
+#define list_for_each(pos, head) \
+	for (pos = (head)->next; pos != (head); pos = pos->next)
+#define list_for_each_entry(pos, head, member)				\
+	for (pos = list_entry((head)->next, __typeof__(*pos), member);	\
+	     &pos->member != (head);					\
+	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
+#define list_for_each_entry_safe(pos, n, head, member)			\
+	for (pos = list_entry((head)->next, __typeof__(*pos), member),	\
+	     n = list_entry(pos->member.next, __typeof__(*pos), member);	\
+	     &pos->member != (head);					\
+	     pos = n, n = list_entry(n->member.next, __typeof__(*n), member))
+
+/* ------------------------------------------------------------- locks -- */
+
+/*
+ * spinlock_t keeps the kernel's name, but it is a pthread mutex: a thread
+ * that holds it may be descheduled, and spinning on two cores against a
+ * descheduled owner wastes the machine.  Never held on a malloc/free fast
+ * path.
+ */
+typedef struct {
+	pthread_mutex_t m;
+} spinlock_t;
+
+#define __SPIN_LOCK_UNLOCKED	{ PTHREAD_MUTEX_INITIALIZER }
+
+static inline void spin_lock_init(spinlock_t *l)
+{
+	pthread_mutex_init(&l->m, NULL);
+}
+
+static inline void spin_lock(spinlock_t *l)
+{
+	pthread_mutex_lock(&l->m);
+}
+
+static inline void spin_unlock(spinlock_t *l)
+{
+	pthread_mutex_unlock(&l->m);
+}
+
+static inline int spin_trylock(spinlock_t *l)
+{
+	return pthread_mutex_trylock(&l->m) == 0;
+}
+
+/* ------------------------------------------------------ diagnostics -- */
+
+#define KERN_EMERG	0
+#define KERN_ERR	3
+#define KERN_WARNING	4
+#define KERN_NOTICE	5
+#define KERN_INFO	6
+#define KERN_DEBUG	7
+
+/*
+ * printk(): messages of a level below the console loglevel (option
+ * loglevel=, default 5: errors and warnings) go to stderr, prefixed
+ * "kalloc: ".  Formats with vsnprintf into a stack buffer and writes with
+ * the write system call; safe before and during initialisation.
+ */
+void printk(int level, const char *fmt, ...) __printf(2, 3) __hidden;
+void vprintk(int level, const char *fmt, va_list ap) __hidden;
+#define pr_err(...)	printk(KERN_ERR, __VA_ARGS__)
+#define pr_warn(...)	printk(KERN_WARNING, __VA_ARGS__)
+#define pr_notice(...)	printk(KERN_NOTICE, __VA_ARGS__)
+#define pr_info(...)	printk(KERN_INFO, __VA_ARGS__)
+#define pr_debug(...)	printk(KERN_DEBUG, __VA_ARGS__)
+
+/* Print "kalloc: <message>" and abort the process (SIGABRT). */
+__attribute__((noreturn)) void panic(const char *fmt, ...) __printf(1, 2) __hidden;
+
+#define BUG()	panic("kernel BUG at %s:%d!", __FILE__, __LINE__)
+#define BUG_ON(cond)	do { if (unlikely(cond)) BUG(); } while (0)
+#define WARN_ON(cond) ({						\
+	int __ret_warn_on = !!(cond);					\
+	if (unlikely(__ret_warn_on))					\
+		pr_warn("WARNING: at %s:%d\n", __FILE__, __LINE__);	\
+	unlikely(__ret_warn_on);					\
+})
+
+#ifdef CONFIG_DEBUG_VM
+#define VM_BUG_ON(cond)	BUG_ON(cond)
+#else
+#define VM_BUG_ON(cond)	do { (void)sizeof(cond); } while (0)
+#endif
+
+/* -------------------------------------------------- raw system calls -- */
+
+long kalloc_syscall6(long nr, long a, long b, long c, long d, long e, long f) __hidden;
+
+void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) __hidden;
+int sys_munmap(void *addr, size_t len) __hidden;
+int sys_mprotect(void *addr, size_t len, int prot) __hidden;
+int sys_madvise(void *addr, size_t len, int advice) __hidden;
+void *sys_mremap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr) __hidden;
+ssize_t sys_write(int fd, const void *buf, size_t len) __hidden;
+ssize_t sys_read(int fd, void *buf, size_t len) __hidden;
+int sys_open(const char *path, int flags, int mode) __hidden;
+int sys_close(int fd) __hidden;
+int sys_getpid(void) __hidden;
+/* Monotonic time in nanoseconds. */
+uint64_t ktime_get_ns(void) __hidden;
+
+/* sys_mmap() returns a pointer; an error comes back as (void *)-errno. */
+#define IS_ERR_VALUE(x)	((unsigned long)(x) >= (unsigned long)-4095)
+
+#endif /* KALLOC_KERNEL_H */

@@ -1,0 +1,451 @@
+/*
+ * lib/mm.h - the emulated machine's memory model: struct page, zones,
+ * the node, sections and the virtual layout (include/linux/mm_types.h,
+ * include/linux/mmzone.h, include/linux/mm.h in the kernel).
+ *
+ * The emulated machine is an i386 PAE box with one node:
+ *
+ *	ZONE_DMA	pfn [0, 4096)		0 - 16 MiB
+ *	ZONE_NORMAL	pfn [4096, 229376)	16 MiB - 896 MiB
+ *	ZONE_HIGHMEM	pfn [229376, max_pfn)	896 MiB - mem=
+ *
+ * Virtual layout: one host reservation made at start-up holds, in order,
+ *
+ *	vmemmap		struct page mem_map[max_pfn] (SPARSEMEM_VMEMMAP)
+ *	phys		one 4 KiB slot per frame: frame pfn lives at
+ *			page_offset_base + pfn * PAGE_SIZE.  The lowmem part
+ *			is the linear map (read/write); HIGHMEM slots are
+ *			PROT_NONE while their frame is not mapped.
+ *	8 MiB gap
+ *	vmalloc		[VMALLOC_START, VMALLOC_END)
+ *	pkmap		LAST_PKMAP slots for kmap()
+ *	brk		the emulated mm->brk heap
+ *
+ * so that virt_to_page() is one subtraction for every frame.
+ *
+ * Equations kept by every zone (include/linux/mmzone.h):
+ *
+ *	spanned_pages = zone_end_pfn - zone_start_pfn
+ *	present_pages = spanned_pages - absent pages (e820 holes)
+ *	managed_pages = onlined present pages - memblock-reserved pages
+ *	NR_FREE_PAGES = sum over orders of nr_free * 2^order
+ *	             (pages on per-cpu lists are not counted free, as in
+ *	             the kernel)
+ */
+#ifndef KALLOC_MM_H
+#define KALLOC_MM_H
+
+#include "kalloc.h"
+#include "kernel.h"
+
+/* ---------------------------------------------------- machine sizes -- */
+
+#define MAX_DMA_PFN		((16UL * SZ_1M) >> PAGE_SHIFT)
+#define MAXLOW_PFN		((896UL * SZ_1M) >> PAGE_SHIFT)
+#define MAX_PHYSMEM_BITS	36		/* PAE: 64 GiB */
+#define MAX_POSSIBLE_PFN	(1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT))
+
+/*
+ * SPARSEMEM: memory is onlined one section (4 MiB, one MAX_PAGE_ORDER
+ * block) at a time, when a zone's free lists cannot serve a request.
+ */
+#define SECTION_SIZE_BITS	22
+#define PFN_SECTION_SHIFT	(SECTION_SIZE_BITS - PAGE_SHIFT)
+#define PAGES_PER_SECTION	(1UL << PFN_SECTION_SHIFT)
+#define NR_MEM_SECTIONS		(MAX_POSSIBLE_PFN >> PFN_SECTION_SHIFT)
+#define pfn_to_section_nr(pfn)	((pfn) >> PFN_SECTION_SHIFT)
+#define section_nr_to_pfn(sec)	((unsigned long)(sec) << PFN_SECTION_SHIFT)
+
+/* Pageblocks: the unit of migrate-type grouping (PAE huge page: 2 MiB). */
+#define pageblock_order		9
+#define pageblock_nr_pages	(1UL << pageblock_order)
+#define PAGEBLOCKS_PER_SECTION	(PAGES_PER_SECTION / pageblock_nr_pages)
+
+/* ------------------------------------------------------ migrate types -- */
+
+enum migratetype {
+	MIGRATE_UNMOVABLE,
+	MIGRATE_MOVABLE,
+	MIGRATE_RECLAIMABLE,
+	MIGRATE_PCPTYPES,	/* the number of types on the pcp lists */
+	MIGRATE_TYPES = MIGRATE_PCPTYPES
+};
+
+extern const char *const migratetype_names[MIGRATE_TYPES];
+
+#define for_each_migratetype_order(order, type) \
+	for (order = 0; order < NR_PAGE_ORDERS; order++) \
+		for (type = 0; type < MIGRATE_TYPES; type++)
+
+/* ------------------------------------------------------- struct page -- */
+
+struct kmem_cache;
+
+/*
+ * One per frame, 64 bytes, in mem_map[].  The union holds one owner's
+ * fields at a time, labelled by owner as in mm_types.h.
+ */
+struct page {
+	unsigned long flags;		/* PG_* bits; zone in the top bits */
+	union {
+		struct {	/* buddy free lists, pcp lists, page owners */
+			struct list_head lru;
+			void *mapping;
+			unsigned long index;	/* pcp: migratetype */
+			unsigned long private;	/* buddy: order */
+		};
+		struct {	/* slab (mm/slub.c) */
+			struct list_head slab_list;
+			struct kmem_cache *slab_cache;
+			void *freelist;
+			unsigned long counters;	/* inuse, objects, frozen */
+		};
+		struct {	/* tail pages of a compound page */
+			unsigned long compound_head;	/* head address | 1 */
+			unsigned char compound_order;	/* first tail only */
+		};
+	};
+	unsigned int page_type;		/* PGTY_* or 0 */
+	int _refcount;
+	void *virtual;			/* HIGHMEM: where it is mapped, or NULL */
+};
+
+_Static_assert(sizeof(struct page) == 64, "struct page is one cache line");
+
+/* page->flags */
+enum pageflags {
+	PG_reserved,	/* not managed by the buddy (e820/memblock hole) */
+	PG_head,	/* head of a compound page */
+	PG_reported,	/* free block given back to the host: reads as zero */
+	PG_slab,	/* owned by the slab allocator */
+	PG_highmapped,	/* HIGHMEM frame mapped at its own slot */
+	__NR_PAGEFLAGS
+};
+
+#define ZONES_PGSHIFT	(sizeof(unsigned long) * 8 - 2)
+#define ZONES_MASK	3UL
+
+#define PAGEFLAG_OPS(uname, lname)					\
+static inline bool Page##uname(const struct page *page)		\
+{ return (page->flags >> PG_##lname) & 1; }				\
+static inline void SetPage##uname(struct page *page)			\
+{ page->flags |= 1UL << PG_##lname; }					\
+static inline void ClearPage##uname(struct page *page)			\
+{ page->flags &= ~(1UL << PG_##lname); }
+
+PAGEFLAG_OPS(Reserved, reserved)
+PAGEFLAG_OPS(Head, head)
+PAGEFLAG_OPS(Reported, reported)
+PAGEFLAG_OPS(Slab, slab)
+PAGEFLAG_OPS(HighMapped, highmapped)
+
+/* page->page_type: set only while the page heads a free buddy block. */
+#define PGTY_buddy	0xf0000000u
+static inline bool PageBuddy(const struct page *page)
+{
+	return page->page_type == PGTY_buddy;
+}
+static inline void __SetPageBuddy(struct page *page) { page->page_type = PGTY_buddy; }
+static inline void __ClearPageBuddy(struct page *page) { page->page_type = 0; }
+
+static inline bool PageTail(const struct page *page)
+{
+	return page->compound_head & 1;
+}
+
+static inline struct page *compound_head(const struct page *page)
+{
+	unsigned long head = READ_ONCE(page->compound_head);
+
+	if (head & 1)
+		return (struct page *)(head - 1);
+	return (struct page *)page;
+}
+
+static inline unsigned int buddy_order(const struct page *page)
+{
+	return page->private;
+}
+
+static inline void set_page_private(struct page *page, unsigned long v)
+{
+	page->private = v;
+}
+
+static inline void set_page_count(struct page *page, int v)
+{
+	page->_refcount = v;
+}
+
+static inline enum zone_type __page_zonenum(const struct page *page)
+{
+	return (enum zone_type)((page->flags >> ZONES_PGSHIFT) & ZONES_MASK);
+}
+
+/* ---------------------------------------------------------- the zone -- */
+
+enum zone_watermarks {
+	WMARK_MIN,
+	WMARK_LOW,
+	WMARK_HIGH,
+	NR_WMARK
+};
+
+/* Zone state, written under zone->lock. */
+enum zone_stat_item {
+	NR_FREE_PAGES,		/* pages on the buddy free lists */
+	NR_REPORTED_PAGES,	/* of those, given back to the host */
+	NR_VM_ZONE_STAT_ITEMS
+};
+
+/*
+ * Events, counted per thread without atomics like the kernel's per-cpu
+ * vm_event_states and summed on demand by zone_events_sum(); a thread that
+ * exits adds its counts to zone->events under zone->lock.
+ */
+enum zone_event_item {
+	PGALLOC,		/* pages allocated (per page) */
+	PGFREE,			/* pages freed (per page) */
+	PGALLOC_FALLBACK,	/* allocations served by a lower zone */
+	PGSTEAL_MIGRATETYPE,	/* fallbacks that stole another type's block */
+	PGONLINE_SECTIONS,	/* sections onlined */
+	PGREPORTED,		/* pages given back to the host (madvise) */
+	PGREPORT_CALLS,		/* madvise calls made for that */
+	ALLOCSTALL_FAIL,	/* allocations that failed */
+	NR_ZONE_EVENTS
+};
+
+struct free_area {
+	struct list_head free_list[MIGRATE_TYPES];
+	unsigned long nr_free;
+};
+
+struct pglist_data;
+
+struct zone {
+	/* Read-mostly: set at boot, read on every allocation. */
+	unsigned long wmark_pages;	/* present - reserved: what marks scale by */
+	unsigned long _watermark[NR_WMARK];
+	long lowmem_reserve[MAX_NR_ZONES];
+	struct pglist_data *zone_pgdat;
+	unsigned long zone_start_pfn;
+	unsigned long spanned_pages;
+	unsigned long present_pages;
+	const char *name;
+	int pcp_high;		/* per-cpu list high mark, in pages */
+	int pcp_batch;		/* per-cpu refill/drain chunk, in pages */
+
+	/* Written under lock. */
+	spinlock_t lock __cacheline_aligned;
+	struct free_area free_area[NR_PAGE_ORDERS];
+	unsigned long managed_pages;	/* onlined, not reserved */
+	unsigned long online_pfn;	/* sections below this are online */
+	unsigned long offline_pages;	/* present pages not yet onlined */
+	unsigned long reporting_pending; /* unreported free pages >= order */
+	uint64_t pending_since_ns;	/* when pending memory was first seen */
+	bool reporting_active;	/* a thread is reporting this zone */
+
+	/* Counters: written under lock, read locklessly. */
+	long vm_stat[NR_VM_ZONE_STAT_ITEMS];
+	unsigned long events[NR_ZONE_EVENTS];	/* exited threads' events */
+} __cacheline_aligned;
+
+static inline unsigned long zone_end_pfn(const struct zone *zone)
+{
+	return zone->zone_start_pfn + zone->spanned_pages;
+}
+
+static inline bool zone_spans_pfn(const struct zone *zone, unsigned long pfn)
+{
+	return zone->zone_start_pfn <= pfn && pfn < zone_end_pfn(zone);
+}
+
+static inline bool populated_zone(const struct zone *zone)
+{
+	return zone->present_pages != 0;
+}
+
+static inline unsigned long min_wmark_pages(const struct zone *z) { return z->_watermark[WMARK_MIN]; }
+static inline unsigned long low_wmark_pages(const struct zone *z) { return z->_watermark[WMARK_LOW]; }
+static inline unsigned long high_wmark_pages(const struct zone *z) { return z->_watermark[WMARK_HIGH]; }
+
+static inline long zone_page_state(const struct zone *zone, enum zone_stat_item item)
+{
+	return READ_ONCE(zone->vm_stat[item]);
+}
+
+static inline void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, long delta)
+{
+	WRITE_ONCE(zone->vm_stat[item], zone->vm_stat[item] + delta);
+}
+
+static inline void __count_zone_events(struct zone *zone, enum zone_event_item item, unsigned long n)
+{
+	WRITE_ONCE(zone->events[item], zone->events[item] + n);
+}
+
+/* ---------------------------------------------------------- the node -- */
+
+typedef struct pglist_data {
+	struct zone node_zones[MAX_NR_ZONES];
+	int node_id;
+	unsigned long node_start_pfn;
+	unsigned long node_present_pages;
+	unsigned long node_spanned_pages;
+} pg_data_t;
+
+extern struct pglist_data contig_page_data;	/* the one node (UMA) */
+#define NODE_DATA(nid)	(&contig_page_data)
+
+static inline enum zone_type zone_idx(const struct zone *zone)
+{
+	return (enum zone_type)(zone - zone->zone_pgdat->node_zones);
+}
+
+static inline bool is_highmem_idx(enum zone_type idx)
+{
+	return idx == ZONE_HIGHMEM;
+}
+
+#define for_each_zone(zone)						\
+	for (zone = contig_page_data.node_zones;			\
+	     zone < contig_page_data.node_zones + MAX_NR_ZONES; zone++)
+
+#define for_each_populated_zone(zone)					\
+	for_each_zone(zone)						\
+		if (!populated_zone(zone)) ; else
+
+/* ---------------------------------------------------------- sections -- */
+
+/*
+ * mem_section[]: one per 4 MiB of the emulated physical space.  Its
+ * pageblock_flags hold the migrate type of each pageblock (the kernel's
+ * usemap); section_mem_map is SECTION_ONLINE once its struct pages are
+ * initialised and its free pages are in the buddy.
+ */
+struct mem_section {
+	unsigned char section_mem_map;
+	unsigned char pageblock_flags[PAGEBLOCKS_PER_SECTION];
+};
+#define SECTION_ONLINE	1
+
+extern struct mem_section mem_section[NR_MEM_SECTIONS];
+
+static inline struct mem_section *__pfn_to_section(unsigned long pfn)
+{
+	return &mem_section[pfn_to_section_nr(pfn)];
+}
+
+static inline bool online_section_nr(unsigned long nr)
+{
+	return READ_ONCE(mem_section[nr].section_mem_map) & SECTION_ONLINE;
+}
+
+static inline int get_pfnblock_migratetype(unsigned long pfn)
+{
+	return __pfn_to_section(pfn)->pageblock_flags[(pfn & (PAGES_PER_SECTION - 1)) >> pageblock_order];
+}
+
+static inline void set_pageblock_migratetype_pfn(unsigned long pfn, int mt)
+{
+	__pfn_to_section(pfn)->pageblock_flags[(pfn & (PAGES_PER_SECTION - 1)) >> pageblock_order] = mt;
+}
+
+/* ---------------------------------------------------- virtual layout -- */
+
+extern unsigned long max_pfn;		/* end of the emulated memory */
+extern unsigned long max_low_pfn;	/* end of lowmem (linear map) */
+extern struct page *vmemmap_base;	/* mem_map */
+extern unsigned long page_offset_base;	/* frame 0's slot */
+extern unsigned long vmalloc_base, vmalloc_end;
+extern unsigned long pkmap_base;
+extern unsigned long brk_window_base, brk_window_end;
+extern unsigned long kalloc_reservation_start, kalloc_reservation_end;
+
+#define mem_map		vmemmap_base
+#define PAGE_OFFSET	page_offset_base
+#define VMALLOC_START	vmalloc_base
+#define VMALLOC_END	vmalloc_end
+#define PKMAP_BASE	pkmap_base
+#define LAST_PKMAP	512	/* PAE */
+
+static inline struct page *__pfn_to_page(unsigned long pfn)
+{
+	return vmemmap_base + pfn;
+}
+
+static inline unsigned long __page_to_pfn(const struct page *page)
+{
+	return page - vmemmap_base;
+}
+
+/* Every frame has a slot; lowmem slots form the linear map. */
+static inline void *pfn_to_slot(unsigned long pfn)
+{
+	return (void *)(page_offset_base + (pfn << PAGE_SHIFT));
+}
+
+static inline bool __phys_addr_valid(unsigned long addr)
+{
+	return addr - page_offset_base < (max_pfn << PAGE_SHIFT);
+}
+
+static inline struct page *__virt_to_page(const void *addr)
+{
+	return vmemmap_base + (((unsigned long)addr - page_offset_base) >> PAGE_SHIFT);
+}
+
+static inline void *lowmem_page_address(const struct page *page)
+{
+	return pfn_to_slot(__page_to_pfn(page));
+}
+
+static inline struct zone *__page_zone(const struct page *page)
+{
+	return &contig_page_data.node_zones[__page_zonenum(page)];
+}
+
+/* ------------------------------------------------ internal interfaces -- */
+
+/* mm_init.c: one-time set-up, safe to call from any thread at any time. */
+void kalloc_init(void) __hidden;
+extern int kalloc_initialized;
+static inline void kalloc_init_once(void)
+{
+	if (unlikely(!__atomic_load_n(&kalloc_initialized, __ATOMIC_ACQUIRE)))
+		kalloc_init();
+}
+
+/* e820.c */
+void e820__memory_setup(unsigned long long mem_end) __hidden;
+void e820__print_table(void) __hidden;
+bool memblock_is_memory_pfn(unsigned long pfn) __hidden;
+bool memblock_is_reserved_pfn(unsigned long pfn) __hidden;
+unsigned long memblock_present_pages(unsigned long start_pfn, unsigned long end_pfn) __hidden;
+unsigned long memblock_reserved_pages(unsigned long start_pfn, unsigned long end_pfn) __hidden;
+
+/* sparse.c: onlining sections on demand (mirrors deferred_grow_zone()) */
+bool grow_zone(struct zone *zone) __hidden;	/* caller holds zone->lock */
+
+/* page_alloc.c */
+void free_area_init(void) __hidden;
+void __free_pages_core_range(struct zone *zone, unsigned long start_pfn,
+			     unsigned long end_pfn, bool reported) __hidden;
+void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
+		     unsigned int order, int migratetype, bool reported) __hidden;
+void page_alloc_fork_prepare(void) __hidden;
+void page_alloc_fork_parent(void) __hidden;
+void page_alloc_fork_child(void) __hidden;
+void page_alloc_thread_exit(void) __hidden;
+
+/* Pages on every thread's per-cpu lists of the zone (racy sum). */
+unsigned long zone_pcp_pages(struct zone *zone) __hidden;
+/* Sum of every thread's events for the zone into events[NR_ZONE_EVENTS]. */
+void zone_events_sum(struct zone *zone, unsigned long *events) __hidden;
+
+/* page_reporting.c: giving free memory back to the host */
+void page_reporting_notify_free(struct zone *zone) __hidden;
+unsigned long zone_report_pages(struct zone *zone, bool all) __hidden;
+int kalloc_discard(unsigned long pfn, unsigned long nr_pages) __hidden;
+
+#endif /* KALLOC_MM_H */

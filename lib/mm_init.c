@@ -1,0 +1,190 @@
+/*
+ * lib/mm_init.c - bringing the machine up (init/main.c's start_kernel(),
+ * arch/x86's setup_arch() and mm/mm_init.c's mm_core_init()).
+ *
+ * kalloc_init() runs once, on the first call into kalloc from any thread:
+ *
+ *	1. read KALLOC_OPTIONS (options.c)
+ *	2. size the machine: mem= or the host's RAM, capped at 64 GiB
+ *	3. build the e820 map and memblock (e820.c)
+ *	4. reserve the virtual layout in one host mapping (see mm.h):
+ *	   vmemmap, phys slots (linear map for lowmem), vmalloc, pkmap, brk
+ *	5. zones, watermarks, reserves, pcp sizes (free_area_init())
+ *	6. the thread-exit key (percpu.c)
+ *
+ * Nothing is onlined and no struct page is written here, so loading kalloc
+ * into a program costs a handful of system calls.  Until it is done kalloc
+ * makes only raw system calls: no libc routine that may allocate.
+ *
+ * Locking: init_lock serialises initialisation; kalloc_initialized is
+ * published with a release store and read with an acquire load.  After
+ * it, kalloc_init() registers the fork handlers (pthread_atfork() may
+ * itself allocate, so it runs outside init_lock).
+ *
+ * Fork: the prepare handler takes every lock of the stack in the global
+ * order (pcpu_lock, then the zone locks in zone order); parent and child
+ * handlers release them, and the child also forgets the other threads'
+ * per-cpu areas (percpu.c).
+ */
+#include "percpu.h"
+#include "options.h"
+
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+
+int kalloc_initialized;
+
+unsigned long max_pfn;
+unsigned long max_low_pfn;
+struct page *vmemmap_base;
+unsigned long page_offset_base;
+unsigned long vmalloc_base, vmalloc_end;
+unsigned long pkmap_base;
+unsigned long brk_window_base, brk_window_end;
+unsigned long kalloc_reservation_start, kalloc_reservation_end;
+
+static spinlock_t init_lock = __SPIN_LOCK_UNLOCKED;
+static int atfork_registered;
+
+#define MAX_MEM		(1ULL << (MAX_PHYSMEM_BITS))
+#define MIN_MEM		(1ULL << SECTION_SIZE_BITS)
+#define VMALLOC_OFFSET	(8 * SZ_1M)	/* the i386 gap before vmalloc */
+#define LAYOUT_ALIGN	(4 * SZ_1M)
+#define BRK_WINDOW_SIZE	(64ULL * SZ_1G)
+
+/* The host's RAM from sysinfo(2), made with a raw system call. */
+static unsigned long long host_ram_bytes(void)
+{
+	struct sysinfo si;
+
+	if (kalloc_syscall6(SYS_sysinfo, (long)&si, 0, 0, 0, 0, 0) != 0)
+		return 1ULL << 30;
+	return (unsigned long long)si.totalram * (si.mem_unit ? si.mem_unit : 1);
+}
+
+static unsigned long long machine_mem_size(void)
+{
+	unsigned long long mem = opt_mem ? opt_mem : host_ram_bytes();
+
+	mem = min(mem, MAX_MEM);
+	mem &= ~(MIN_MEM - 1);
+	return max(mem, MIN_MEM);
+}
+
+/*
+ * setup_arch(): one PROT_NONE reservation holds the whole layout; the
+ * vmemmap and the linear map become readable and writable (host memory
+ * comes only when touched).  If the host refuses the size (ulimit -v),
+ * the vmalloc window is halved until it fits.
+ */
+static bool reserve_layout(void)
+{
+	unsigned long vmemmap_size = ALIGN(max_pfn * sizeof(struct page), LAYOUT_ALIGN);
+	unsigned long phys_size = max_pfn << PAGE_SHIFT;
+	unsigned long long vmalloc_size = ALIGN(opt_vmalloc, PAGE_SIZE);
+	unsigned long pkmap_size = ALIGN(LAST_PKMAP * PAGE_SIZE, LAYOUT_ALIGN);
+
+	for (;;) {
+		unsigned long total = vmemmap_size + LAYOUT_ALIGN + phys_size + VMALLOC_OFFSET +
+				      vmalloc_size + LAYOUT_ALIGN + pkmap_size +
+				      LAYOUT_ALIGN + BRK_WINDOW_SIZE;
+		void *p = sys_mmap(NULL, total + LAYOUT_ALIGN, PROT_NONE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		unsigned long base;
+
+		if (IS_ERR_VALUE(p)) {
+			if (vmalloc_size <= 64 * SZ_1M)
+				return false;
+			vmalloc_size /= 2;
+			continue;
+		}
+		if (vmalloc_size != ALIGN(opt_vmalloc, PAGE_SIZE))
+			pr_warn("vmalloc window cut to %lluM: the host refused a larger reservation\n",
+				vmalloc_size >> 20);
+		kalloc_reservation_start = (unsigned long)p;
+		kalloc_reservation_end = (unsigned long)p + total + LAYOUT_ALIGN;
+		base = ALIGN((unsigned long)p, LAYOUT_ALIGN);
+		vmemmap_base = (struct page *)base;
+		page_offset_base = base + vmemmap_size + LAYOUT_ALIGN;
+		vmalloc_base = page_offset_base + phys_size + VMALLOC_OFFSET;
+		vmalloc_end = vmalloc_base + vmalloc_size;
+		pkmap_base = vmalloc_end + LAYOUT_ALIGN;
+		brk_window_base = pkmap_base + pkmap_size + LAYOUT_ALIGN;
+		brk_window_end = brk_window_base + BRK_WINDOW_SIZE;
+		break;
+	}
+	if (sys_mprotect(vmemmap_base, vmemmap_size, PROT_READ | PROT_WRITE) ||
+	    sys_mprotect((void *)page_offset_base, max_low_pfn << PAGE_SHIFT,
+			 PROT_READ | PROT_WRITE))
+		return false;
+	return true;
+}
+
+static void print_layout(void)
+{
+	pr_info("Linux-style memory layout of an i386 PAE machine with %lu MiB:\n",
+		max_pfn >> (20 - PAGE_SHIFT));
+	e820__print_table();
+	pr_info("  vmemmap : %#014lx - %#014lx\n", (unsigned long)vmemmap_base,
+		(unsigned long)(vmemmap_base + max_pfn));
+	pr_info("  lowmem  : %#014lx - %#014lx (%lu MiB linear map)\n", page_offset_base,
+		page_offset_base + (max_low_pfn << PAGE_SHIFT), max_low_pfn >> (20 - PAGE_SHIFT));
+	pr_info("  highmem : %#014lx - %#014lx\n", page_offset_base + (max_low_pfn << PAGE_SHIFT),
+		page_offset_base + (max_pfn << PAGE_SHIFT));
+	pr_info("  vmalloc : %#014lx - %#014lx (%lu MiB)\n", vmalloc_base, vmalloc_end,
+		(vmalloc_end - vmalloc_base) >> 20);
+	pr_info("  pkmap   : %#014lx - %#014lx\n", pkmap_base, pkmap_base + LAST_PKMAP * PAGE_SIZE);
+	pr_info("  brk     : %#014lx - %#014lx\n", brk_window_base, brk_window_end);
+	pr_info("Zone ranges:\n");
+}
+
+/* mm_core_init() */
+static void mm_core_init(void)
+{
+	const char *options = kalloc_getenv("KALLOC_OPTIONS");
+	unsigned long long mem;
+
+	if (options)
+		kalloc_parse_options(options);
+	mem = machine_mem_size();
+	max_pfn = mem >> PAGE_SHIFT;
+	max_low_pfn = min(max_pfn, MAXLOW_PFN);
+	e820__memory_setup(mem);
+	if (!reserve_layout())
+		panic("cannot reserve the address space for %llu MiB of memory", mem >> 20);
+	print_layout();
+	free_area_init();
+	pcpu_init();
+}
+
+static void kalloc_fork_prepare(void)
+{
+	page_alloc_fork_prepare();
+}
+
+static void kalloc_fork_parent(void)
+{
+	page_alloc_fork_parent();
+}
+
+static void kalloc_fork_child(void)
+{
+	page_alloc_fork_child();
+}
+
+void kalloc_init(void)
+{
+	int expected = 0;
+
+	spin_lock(&init_lock);
+	if (!kalloc_initialized) {
+		mm_core_init();
+		__atomic_store_n(&kalloc_initialized, 1, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&init_lock);
+
+	if (__atomic_compare_exchange_n(&atfork_registered, &expected, 1, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		pthread_atfork(kalloc_fork_prepare, kalloc_fork_parent, kalloc_fork_child);
+}

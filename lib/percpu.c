@@ -1,0 +1,139 @@
+/*
+ * lib/percpu.c - per-thread areas (mm/percpu.c in spirit: the kernel's
+ * per-CPU areas, here one per thread).  See lib/percpu.h for the life
+ * cycle of an area and the lock order.
+ *
+ * Locking:
+ *	pcpu_lock protects all_pcpus, the free pool of areas and the chunk
+ *	being carved.  An area's own fields are touched only by its thread,
+ *	except that reports read its counters racily and fork's child
+ *	handler walks the list while the forking thread holds pcpu_lock.
+ */
+#include "percpu.h"
+
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+__thread struct kalloc_pcpu *kalloc_pcpu_area __attribute__((tls_model("initial-exec")));
+
+spinlock_t pcpu_lock = __SPIN_LOCK_UNLOCKED;
+struct list_head all_pcpus = LIST_HEAD_INIT(all_pcpus);
+
+static struct list_head pcpu_free_pool = LIST_HEAD_INIT(pcpu_free_pool);
+static char *pcpu_chunk, *pcpu_chunk_end;
+static pthread_key_t pcpu_key;
+
+#define PCPU_CHUNK_SIZE	(64 * SZ_1K)
+#define PCPU_AREA_SIZE	ALIGN(sizeof(struct kalloc_pcpu), 64)
+
+static void pcpu_init_area(struct kalloc_pcpu *cpu)
+{
+	struct zone *zone;
+	unsigned int i;
+
+	memset(cpu, 0, sizeof(*cpu));
+	for_each_zone(zone) {
+		struct per_cpu_pages *pcp = &cpu->pageset[zone_idx(zone)];
+
+		pcp->high = zone->pcp_high;
+		pcp->batch = zone->pcp_batch;
+		for (i = 0; i < NR_PCP_LISTS; i++)
+			INIT_LIST_HEAD(&pcp->lists[i]);
+	}
+	cpu->tid = (pid_t)kalloc_syscall6(SYS_gettid, 0, 0, 0, 0, 0, 0);
+}
+
+/* pcpu_alloc(): an area from the pool, or carved from a fresh chunk */
+static struct kalloc_pcpu *pcpu_alloc_area(void)
+{
+	struct kalloc_pcpu *cpu = NULL;
+
+	if (!list_empty(&pcpu_free_pool)) {
+		cpu = list_first_entry(&pcpu_free_pool, struct kalloc_pcpu, list);
+		list_del(&cpu->list);
+		return cpu;
+	}
+	if (pcpu_chunk_end - pcpu_chunk < (long)PCPU_AREA_SIZE) {
+		void *p = sys_mmap(NULL, PCPU_CHUNK_SIZE, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (IS_ERR_VALUE(p))
+			return NULL;
+		pcpu_chunk = p;
+		pcpu_chunk_end = pcpu_chunk + PCPU_CHUNK_SIZE;
+	}
+	cpu = (struct kalloc_pcpu *)pcpu_chunk;
+	pcpu_chunk += PCPU_AREA_SIZE;
+	return cpu;
+}
+
+static void pcpu_thread_exit(void *arg);
+
+/*
+ * pcpu_setup(): the calling thread's first slow path.  Returns NULL (and
+ * leaves the thread on the shared paths) if no memory could be had.
+ */
+struct kalloc_pcpu *pcpu_setup(void)
+{
+	struct kalloc_pcpu *cpu;
+
+	kalloc_init_once();
+	spin_lock(&pcpu_lock);
+	cpu = pcpu_alloc_area();
+	if (cpu) {
+		pcpu_init_area(cpu);
+		list_add(&cpu->list, &all_pcpus);
+	}
+	spin_unlock(&pcpu_lock);
+	if (!cpu)
+		return NULL;
+	kalloc_pcpu_area = cpu;
+	/* The destructor runs at thread exit only for a non-NULL value. */
+	pthread_setspecific(pcpu_key, cpu);
+	return cpu;
+}
+
+/*
+ * The pthread-key destructor: hand the thread's lists back, fold its
+ * counters into the zones, and leave the thread on the shared paths.
+ */
+static void pcpu_thread_exit(void *arg)
+{
+	struct kalloc_pcpu *cpu = arg;
+
+	if (!cpu || cpu == PCPU_DEAD)
+		return;
+	page_alloc_thread_exit();
+	kalloc_pcpu_area = PCPU_DEAD;
+	spin_lock(&pcpu_lock);
+	list_del(&cpu->list);
+	list_add(&cpu->list, &pcpu_free_pool);
+	spin_unlock(&pcpu_lock);
+}
+
+void pcpu_init(void)
+{
+	pthread_key_create(&pcpu_key, pcpu_thread_exit);
+}
+
+/*
+ * After fork() the child has one thread.  Areas of the other threads may
+ * have been in the middle of a lockless update when the parent forked, so
+ * the child never touches their lists: it forgets them (their pages stay
+ * allocated in the child; at most a few pcp batches per thread).  Called
+ * with pcpu_lock held.
+ */
+void pcpu_fork_child(void)
+{
+	struct kalloc_pcpu *cpu, *n;
+	struct kalloc_pcpu *self = kalloc_pcpu_area;
+
+	list_for_each_entry_safe(cpu, n, &all_pcpus, list) {
+		if (cpu == self)
+			continue;
+		list_del(&cpu->list);
+	}
+	if ((uintptr_t)self > (uintptr_t)PCPU_DEAD)
+		self->tid = (pid_t)kalloc_syscall6(SYS_gettid, 0, 0, 0, 0, 0, 0);
+}

@@ -1,0 +1,95 @@
+/*
+ * lib/percpu.h - kalloc's "CPUs": one per thread.
+ *
+ * The kernel keeps its lockless fast paths per CPU (pcp page lists, SLUB's
+ * kmem_cache_cpu); kalloc keeps them per thread, in a struct kalloc_pcpu
+ * reached through one initial-exec TLS word.  this_cpu() costs a TLS load
+ * and one test.
+ *
+ * Life cycle of the TLS word:
+ *	NULL		the thread has not allocated yet: the first slow path
+ *			gives it an area (pcpu_setup()).
+ *	PCPU_DEAD	the thread has run its pthread-key destructor and
+ *			handed its lists back; from now on it allocates and
+ *			frees through the shared, locked paths and never
+ *			creates a new area (a destructor of another library,
+ *			or glibc itself, may still call free()).
+ *	otherwise	the thread's area.
+ *
+ * Areas live outside the emulated machine, in host memory carved from
+ * 64 KiB chunks (as the kernel's first percpu chunk comes from memblock,
+ * not from the buddy), so setting one up never recurses into the page
+ * allocator.  Every area is on all_pcpus (under pcpu_lock) so that reports
+ * can sum counts and fork can tell the child's own area from orphans.
+ *
+ * Lock order: pcpu_lock, then zone locks in zone order.  Nobody takes
+ * pcpu_lock while holding a zone lock.
+ */
+#ifndef KALLOC_PERCPU_H
+#define KALLOC_PERCPU_H
+
+#include "mm.h"
+
+/* The pcp lists: one per migrate type and order up to the costly order. */
+#define NR_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
+
+static inline unsigned int order_to_pindex(int migratetype, unsigned int order)
+{
+	return order * MIGRATE_PCPTYPES + migratetype;
+}
+
+struct per_cpu_pages {
+	int count;		/* pages on the lists */
+	int high;		/* drain a batch when count reaches this */
+	int batch;		/* chunk size of refills and drains */
+	int free_pindex;	/* where the next bulk free starts looking */
+	struct list_head lists[NR_PCP_LISTS];
+};
+
+struct kalloc_pcpu {
+	struct per_cpu_pages pageset[MAX_NR_ZONES];
+	unsigned long vm_events[MAX_NR_ZONES][NR_ZONE_EVENTS];
+	unsigned long drain_seq;	/* last drain_all_pages() seen */
+	struct list_head list;		/* on all_pcpus, under pcpu_lock */
+	pid_t tid;			/* owner, for fork */
+	void *slab;			/* the slab layer's per-thread state */
+};
+
+#define PCPU_DEAD	((struct kalloc_pcpu *)1)
+
+extern __thread struct kalloc_pcpu *kalloc_pcpu_area
+	__attribute__((tls_model("initial-exec"))) __hidden;
+
+extern spinlock_t pcpu_lock __hidden;
+extern struct list_head all_pcpus __hidden;
+
+struct kalloc_pcpu *pcpu_setup(void) __hidden;
+void pcpu_init(void) __hidden;
+void pcpu_fork_child(void) __hidden;
+
+/*
+ * this_cpu(): the calling thread's area, set up on first use; NULL for a
+ * thread that has exited its caches (use the shared paths).
+ */
+static __always_inline struct kalloc_pcpu *this_cpu(void)
+{
+	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+
+	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD))
+		return cpu;
+	if (cpu == PCPU_DEAD)
+		return NULL;
+	return pcpu_setup();
+}
+
+/* count_zone_event(): per-thread counter, or the zone's (atomically) */
+static inline void count_zone_events(struct kalloc_pcpu *cpu, struct zone *zone,
+				     enum zone_event_item item, unsigned long n)
+{
+	if (likely(cpu))
+		cpu->vm_events[zone_idx(zone)][item] += n;
+	else
+		__atomic_fetch_add(&zone->events[item], n, __ATOMIC_RELAXED);
+}
+
+#endif /* KALLOC_PERCPU_H */

@@ -1,0 +1,95 @@
+/*
+ * lib/sparse.c - onlining memory sections on demand (mm/sparse.c,
+ * mm/memory_hotplug.c, and deferred_grow_zone() in mm/mm_init.c).
+ *
+ * At start-up no section is online: zones have their spans and present
+ * page counts from the e820 map, but no struct page is initialised and no
+ * page is on a free list.  When a zone's free lists cannot serve a request
+ * (__rmqueue()), the zone's next section is onlined: its struct pages are
+ * initialised in mem_map (touching 64 KiB of the vmemmap for 4 MiB of
+ * memory), its pageblocks are marked MIGRATE_MOVABLE, and its RAM is freed
+ * into the buddy as reported (the host has never backed it, it reads as
+ * zero).  So a process that allocates a few pages pays for one section's
+ * map, not for the 64 GiB machine's.
+ *
+ * Sections are onlined in address order from the bottom of each zone,
+ * zone->online_pfn marking the frontier, as the kernel's deferred init
+ * grows a zone from first_deferred_pfn upwards.
+ *
+ * Locking: grow_zone() is called with zone->lock held.  mem_section[].
+ * section_mem_map is written with a release store after the section's
+ * struct pages are ready, so that lockless readers (pfn_valid()) that see
+ * it online also see initialised pages.
+ */
+#include "mm.h"
+
+#include <string.h>
+
+/* memmap_init_range(): initialise the struct pages of one section */
+static void memmap_init_section(struct zone *zone, unsigned long start_pfn,
+				unsigned long end_pfn)
+{
+	unsigned long zone_flags = (unsigned long)zone_idx(zone) << ZONES_PGSHIFT;
+	struct page *page = __pfn_to_page(start_pfn);
+	unsigned long pfn;
+
+	memset(page, 0, (end_pfn - start_pfn) * sizeof(struct page));
+	for (pfn = start_pfn; pfn < end_pfn; pfn++, page++)
+		page->flags = zone_flags;
+}
+
+/* The pfn is RAM the buddy may have: in the e820 map and not reserved. */
+static inline bool pfn_is_free_ram(unsigned long pfn)
+{
+	return memblock_is_memory_pfn(pfn) && !memblock_is_reserved_pfn(pfn);
+}
+
+/*
+ * grow_zone(): online the next section of @zone; false when the whole zone
+ * is online already.  Caller holds zone->lock.
+ */
+bool grow_zone(struct zone *zone)
+{
+	unsigned long start = zone->online_pfn;
+	unsigned long end = min(start + PAGES_PER_SECTION, zone_end_pfn(zone));
+	unsigned long nr = pfn_to_section_nr(start);
+	unsigned long pfn, present, managed = 0;
+	unsigned int i;
+
+	if (start >= zone_end_pfn(zone))
+		return false;
+
+	memmap_init_section(zone, start, end);
+	for (i = 0; i < PAGEBLOCKS_PER_SECTION; i++)
+		mem_section[nr].pageblock_flags[i] = MIGRATE_MOVABLE;
+	present = memblock_present_pages(start, end);
+	for (pfn = start; pfn < end; pfn++)
+		if (!pfn_is_free_ram(pfn)) {
+			SetPageReserved(__pfn_to_page(pfn));
+			set_page_count(__pfn_to_page(pfn), 1);
+		}
+	__atomic_store_n(&mem_section[nr].section_mem_map, SECTION_ONLINE, __ATOMIC_RELEASE);
+
+	/* __free_pages_core() of each run of free RAM */
+	for (pfn = start; pfn < end; ) {
+		unsigned long run;
+
+		while (pfn < end && !pfn_is_free_ram(pfn))
+			pfn++;
+		run = pfn;
+		while (run < end && pfn_is_free_ram(run))
+			run++;
+		if (run > pfn) {
+			__free_pages_core_range(zone, pfn, run, true);
+			managed += run - pfn;
+		}
+		pfn = run;
+	}
+
+	zone->online_pfn = end;
+	WRITE_ONCE(zone->offline_pages, zone->offline_pages - present);
+	zone->managed_pages += managed;
+	pr_debug("onlined section %lu [mem %#018lx-%#018lx] to zone %s\n", nr,
+		 start << PAGE_SHIFT, (end << PAGE_SHIFT) - 1, zone->name);
+	return true;
+}

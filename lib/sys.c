@@ -1,0 +1,89 @@
+/*
+ * lib/sys.c - the raw system calls kalloc makes, issued with the syscall
+ * instruction itself.
+ *
+ * kalloc never calls libc's mmap()/munmap()/madvise()/open(): another
+ * preloaded library may interpose them and call malloc back while kalloc is
+ * still setting itself up (jemalloc#329, #443).  errno is left alone:
+ * errors come back as -errno (or as (void *)-errno for the mapping calls).
+ */
+#include "kernel.h"
+
+#include <sys/syscall.h>
+#include <time.h>
+
+long kalloc_syscall6(long nr, long a, long b, long c, long d, long e, long f)
+{
+	long ret;
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+#define SC(nr, a, b, c, d, e, f) \
+	kalloc_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return (void *)SC(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+int sys_munmap(void *addr, size_t len)
+{
+	return SC(SYS_munmap, addr, len, 0, 0, 0, 0);
+}
+
+int sys_mprotect(void *addr, size_t len, int prot)
+{
+	return SC(SYS_mprotect, addr, len, prot, 0, 0, 0);
+}
+
+int sys_madvise(void *addr, size_t len, int advice)
+{
+	return SC(SYS_madvise, addr, len, advice, 0, 0, 0);
+}
+
+void *sys_mremap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr)
+{
+	return (void *)SC(SYS_mremap, old, old_len, new_len, flags, new_addr, 0);
+}
+
+ssize_t sys_write(int fd, const void *buf, size_t len)
+{
+	return SC(SYS_write, fd, buf, len, 0, 0, 0);
+}
+
+ssize_t sys_read(int fd, void *buf, size_t len)
+{
+	return SC(SYS_read, fd, buf, len, 0, 0, 0);
+}
+
+int sys_open(const char *path, int flags, int mode)
+{
+	return SC(SYS_openat, -100 /* AT_FDCWD */, path, flags, mode, 0, 0);
+}
+
+int sys_close(int fd)
+{
+	return SC(SYS_close, fd, 0, 0, 0, 0, 0);
+}
+
+int sys_getpid(void)
+{
+	return SC(SYS_getpid, 0, 0, 0, 0, 0, 0);
+}
+
+/* clock_gettime() is answered by the vDSO: no system call, no allocation. */
+uint64_t ktime_get_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}

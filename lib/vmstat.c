@@ -1,0 +1,593 @@
+/*
+ * lib/vmstat.c - the page allocator's reports (mm/vmstat.c in the kernel)
+ * and kalloc_report(), the one entry point of every layer's report.
+ *
+ *	buddyinfo	free blocks per order, per zone	   (/proc/buddyinfo)
+ *	pagetypeinfo	the same per migrate type, and the
+ *			pageblocks of each type		   (/proc/pagetypeinfo)
+ *	zoneinfo	watermarks, sizes, reserves, counters (/proc/zoneinfo,
+ *			the useful subset)
+ *	totals		kalloc's own summary per zone, with the host's RSS
+ *
+ * The formats are the kernel's, field for field, so that the scripts people
+ * keep for /proc read ours too.  Two deliberate differences: every zone of
+ * the machine is printed, populated or not, with all its lines (design 6a:
+ * a zone none of whose sections is online yet shows zeros), and zoneinfo's
+ * "pagesets" shows one aggregate set, because kalloc's pcp lists belong to
+ * threads, not CPUs.
+ *
+ * Locking
+ * -------
+ *
+ * 1. zone->lock: every field this file reads from a zone that changes after
+ *    boot (free_area[], managed_pages, vm_stat[], events[], the free lists
+ *    and the mem_section[] online bits and pageblock types of the zone's
+ *    sections) is written under it by page_alloc.c and sparse.c.
+ *
+ * 2. Nothing is printed with a lock held.  fprintf() may call malloc(),
+ *    which in this library is the page allocator: it would take the same
+ *    zone->lock again (a self-deadlock), or change the very numbers being
+ *    printed.  So a report first copies what it needs, zone by zone, into a
+ *    struct node_snapshot on the stack, under that zone's lock, drops the
+ *    lock, and only then prints from the copy.  kalloc_report() takes one
+ *    snapshot per call and hands it to every page allocator report it
+ *    prints, so that "all" shows one consistent state even when printing
+ *    itself allocates.
+ *
+ * 3. No global lock: two threads may report at once, each with its own
+ *    snapshot, and a fork() in the middle of a report leaves nothing held
+ *    in the child except, briefly, a zone->lock, which the fork handlers of
+ *    page_alloc.c take care of.
+ *
+ * The host figures (RSS, its peak) are read from /proc/self with the raw
+ * open/read system calls of sys.c, not stdio: the report may run from an
+ * atexit() handler of the malloc replacement, where a FILE (which is
+ * malloc()ed) is not welcome.
+ */
+#include "mm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------- the names -- */
+
+/* The names of enum zone_stat_item in zoneinfo, kernel style. */
+static const char *const zone_stat_names[] = {
+	[NR_FREE_PAGES]		= "nr_free_pages",
+	[NR_REPORTED_PAGES]	= "nr_reported_pages",
+};
+_Static_assert(ARRAY_SIZE(zone_stat_names) == NR_VM_ZONE_STAT_ITEMS,
+	       "name every enum zone_stat_item");
+
+/* The names of enum zone_event_item in zoneinfo, kernel style. */
+static const char *const zone_event_names[] = {
+	[PGALLOC]		= "pgalloc",
+	[PGFREE]		= "pgfree",
+	[PGALLOC_FALLBACK]	= "pgalloc_fallback",
+	[PGSTEAL_MIGRATETYPE]	= "pgsteal_migratetype",
+	[PGONLINE_SECTIONS]	= "sections_online",
+	[PGREPORTED]		= "pgreported",
+	[PGREPORT_CALLS]	= "pgreport_calls",
+	[ALLOCSTALL_FAIL]	= "allocfail",
+};
+_Static_assert(ARRAY_SIZE(zone_event_names) == NR_ZONE_EVENTS,
+	       "name every enum zone_event_item");
+
+/* ------------------------------------------------------ snapshots -- */
+
+/*
+ * Free blocks counted on one free list before giving up, as the kernel's
+ * pagetypeinfo_showfree_print() does: the walk holds zone->lock, and a
+ * debugging report must not stall every allocating thread.  A count that
+ * reached the cap is printed with a '>' in front.
+ */
+#define FREECOUNT_CAP	100000UL
+
+/* What a report needs beyond the zone's fields and counters. */
+#define SNAP_FREELISTS	0x1u	/* free blocks per migrate type (walks lists) */
+#define SNAP_BLOCKS	0x2u	/* pageblocks per migrate type, sections */
+
+/* One zone, copied under its lock. */
+struct zone_snapshot {
+	const char *name;
+	unsigned long start_pfn;
+	unsigned long spanned, present, managed;
+	unsigned long watermark[NR_WMARK];
+	long lowmem_reserve[MAX_NR_ZONES];
+	int pcp_high, pcp_batch;
+
+	unsigned long nr_free[NR_PAGE_ORDERS];
+	long vm_stat[NR_VM_ZONE_STAT_ITEMS];
+	unsigned long events[NR_ZONE_EVENTS];	/* every thread's, summed */
+	unsigned long pcp;		/* pages on every thread's pcp lists */
+
+	/* SNAP_FREELISTS */
+	unsigned long type_free[MIGRATE_TYPES][NR_PAGE_ORDERS];
+	bool type_free_capped[MIGRATE_TYPES][NR_PAGE_ORDERS];
+
+	/* SNAP_BLOCKS */
+	unsigned long blocks[MIGRATE_TYPES];
+	unsigned long sections_online, sections_total;
+};
+
+/* The node: what one kalloc_report() call prints. */
+struct node_snapshot {
+	int node_id;
+	unsigned int what;		/* SNAP_* taken */
+	struct zone_snapshot zones[MAX_NR_ZONES];
+};
+
+/*
+ * Count the free blocks of each migrate type and order, the walk of
+ * pagetypeinfo_showfree_print().  Caller holds zone->lock.
+ */
+static void __snapshot_free_lists(struct zone *zone, struct zone_snapshot *s)
+{
+	unsigned int order, type;
+
+	for_each_migratetype_order(order, type) {
+		struct list_head *head = &zone->free_area[order].free_list[type];
+		struct list_head *curr;
+		unsigned long count = 0;
+
+		list_for_each(curr, head) {
+			if (++count >= FREECOUNT_CAP) {
+				s->type_free_capped[type][order] = true;
+				break;
+			}
+		}
+		s->type_free[type][order] = count;
+	}
+}
+
+/*
+ * Count the pageblocks of each migrate type in the online sections of the
+ * zone, and the sections online of those the zone spans: the walk of
+ * pagetypeinfo_showblockcount_print(), a section at a time instead of
+ * pfn_to_online_page() per block.  Caller holds zone->lock.
+ */
+static void __snapshot_blocks(struct zone *zone, struct zone_snapshot *s)
+{
+	unsigned long start = zone->zone_start_pfn;
+	unsigned long end = zone_end_pfn(zone);
+	unsigned long nr, i;
+
+	if (start >= end)
+		return;
+
+	for (nr = pfn_to_section_nr(start); nr <= pfn_to_section_nr(end - 1); nr++) {
+		s->sections_total++;
+		if (!online_section_nr(nr))
+			continue;
+		s->sections_online++;
+
+		for (i = 0; i < PAGEBLOCKS_PER_SECTION; i++) {
+			unsigned long pfn = section_nr_to_pfn(nr) + i * pageblock_nr_pages;
+			unsigned int mt = mem_section[nr].pageblock_flags[i];
+
+			if (pfn < start || pfn >= end)
+				continue;
+			if (mt < MIGRATE_TYPES)
+				s->blocks[mt]++;
+		}
+	}
+}
+
+/*
+ * Copy one zone.  The per-thread sums come first: zone_pcp_pages() and
+ * zone_events_sum() take pcpu_lock, which ranks above zone->lock and must
+ * not be taken under it.  Then the zone itself, under zone->lock.
+ */
+static void snapshot_zone(struct zone *zone, struct zone_snapshot *s,
+			  unsigned int what)
+{
+	unsigned int order;
+
+	memset(s, 0, sizeof(*s));
+	s->pcp = zone_pcp_pages(zone);
+	zone_events_sum(zone, s->events);
+
+	/* Set at boot and never changed: no lock needed. */
+	s->name = zone->name ? zone->name : "?";
+	s->start_pfn = zone->zone_start_pfn;
+	s->spanned = zone->spanned_pages;
+	s->present = zone->present_pages;
+	memcpy(s->watermark, zone->_watermark, sizeof(s->watermark));
+	memcpy(s->lowmem_reserve, zone->lowmem_reserve, sizeof(s->lowmem_reserve));
+	s->pcp_high = zone->pcp_high;
+	s->pcp_batch = zone->pcp_batch;
+
+	spin_lock(&zone->lock);
+	s->managed = zone->managed_pages;
+	for (order = 0; order < NR_PAGE_ORDERS; order++)
+		s->nr_free[order] = zone->free_area[order].nr_free;
+	memcpy(s->vm_stat, zone->vm_stat, sizeof(s->vm_stat));
+	if (what & SNAP_FREELISTS)
+		__snapshot_free_lists(zone, s);
+	if (what & SNAP_BLOCKS)
+		__snapshot_blocks(zone, s);
+	spin_unlock(&zone->lock);
+}
+
+/* Copy every zone of the node, one lock at a time. */
+static void snapshot_node(struct node_snapshot *snap, unsigned int what)
+{
+	struct zone *zone;
+
+	snap->node_id = contig_page_data.node_id;
+	snap->what = what;
+	for_each_zone(zone)
+		snapshot_zone(zone, &snap->zones[zone_idx(zone)], what);
+}
+
+/* ------------------------------------------------------- buddyinfo -- */
+
+/*
+ * One line per zone: the number of free blocks at each order.  Mirrors
+ * frag_show_print(), walked over every zone as frag_show() does.
+ */
+static void frag_show(FILE *out, const struct node_snapshot *snap)
+{
+	unsigned int i, order;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		const struct zone_snapshot *s = &snap->zones[i];
+
+		fprintf(out, "Node %d, zone %8s ", snap->node_id, s->name);
+		for (order = 0; order < NR_PAGE_ORDERS; order++)
+			fprintf(out, "%6lu ", s->nr_free[order]);
+		fputc('\n', out);
+	}
+}
+
+/* ---------------------------------------------------- pagetypeinfo -- */
+
+/* Free blocks per order for each migrate type of one zone. */
+static void pagetypeinfo_showfree_print(FILE *out, int node_id,
+					const struct zone_snapshot *s)
+{
+	unsigned int type, order;
+
+	for (type = 0; type < MIGRATE_TYPES; type++) {
+		fprintf(out, "Node %4d, zone %8s, type %12s ",
+			node_id, s->name, migratetype_names[type]);
+		for (order = 0; order < NR_PAGE_ORDERS; order++)
+			fprintf(out, "%s%6lu ",
+				s->type_free_capped[type][order] ? ">" : "",
+				s->type_free[type][order]);
+		fputc('\n', out);
+	}
+}
+
+/* The header and the free counts of every zone; pagetypeinfo_showfree(). */
+static void pagetypeinfo_showfree(FILE *out, const struct node_snapshot *snap)
+{
+	unsigned int i, order;
+
+	fprintf(out, "%-43s ", "Free pages count per migrate type at order");
+	for (order = 0; order < NR_PAGE_ORDERS; order++)
+		fprintf(out, "%6u ", order);
+	fputc('\n', out);
+
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		pagetypeinfo_showfree_print(out, snap->node_id, &snap->zones[i]);
+}
+
+/* Pageblocks of each migrate type in one zone. */
+static void pagetypeinfo_showblockcount_print(FILE *out, int node_id,
+					      const struct zone_snapshot *s)
+{
+	unsigned int type;
+
+	fprintf(out, "Node %d, zone %8s ", node_id, s->name);
+	for (type = 0; type < MIGRATE_TYPES; type++)
+		fprintf(out, "%12lu ", s->blocks[type]);
+	fputc('\n', out);
+}
+
+/* The header and the block counts of every zone; pagetypeinfo_showblockcount(). */
+static void pagetypeinfo_showblockcount(FILE *out, const struct node_snapshot *snap)
+{
+	unsigned int i, type;
+
+	fprintf(out, "\n%-23s", "Number of blocks type ");
+	for (type = 0; type < MIGRATE_TYPES; type++)
+		fprintf(out, "%12s ", migratetype_names[type]);
+	fputc('\n', out);
+
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		pagetypeinfo_showblockcount_print(out, snap->node_id, &snap->zones[i]);
+}
+
+/*
+ * Grouping by mobility: the pageblock size, free blocks per type and order,
+ * pageblocks per type.  Mirrors pagetypeinfo_show() (kalloc has no
+ * PAGE_OWNER, so no "mixed blocks" table).
+ */
+static void pagetypeinfo_show(FILE *out, const struct node_snapshot *snap)
+{
+	fprintf(out, "Page block order: %d\n", pageblock_order);
+	fprintf(out, "Pages per block:  %lu\n", pageblock_nr_pages);
+	fputc('\n', out);
+	pagetypeinfo_showfree(out, snap);
+	pagetypeinfo_showblockcount(out, snap);
+}
+
+/* -------------------------------------------------------- zoneinfo -- */
+
+/*
+ * One zone's block of /proc/zoneinfo: free pages and watermarks, sizes,
+ * lowmem_reserve ("protection"), the zone counters and events, the pcp
+ * limits, start_pfn.  Mirrors zoneinfo_show_print(), without the fields
+ * kalloc does not have (boost, promo, cma, per-node stats, NUMA events).
+ */
+static void zoneinfo_show_print(FILE *out, int node_id,
+				const struct zone_snapshot *s)
+{
+	unsigned int i;
+
+	fprintf(out, "Node %d, zone %8s", node_id, s->name);
+	fprintf(out,
+		"\n  pages free     %ld"
+		"\n        min      %lu"
+		"\n        low      %lu"
+		"\n        high     %lu"
+		"\n        spanned  %lu"
+		"\n        present  %lu"
+		"\n        managed  %lu",
+		s->vm_stat[NR_FREE_PAGES],
+		s->watermark[WMARK_MIN],
+		s->watermark[WMARK_LOW],
+		s->watermark[WMARK_HIGH],
+		s->spanned,
+		s->present,
+		s->managed);
+
+	fprintf(out, "\n        protection: (%ld", s->lowmem_reserve[0]);
+	for (i = 1; i < MAX_NR_ZONES; i++)
+		fprintf(out, ", %ld", s->lowmem_reserve[i]);
+	fputc(')', out);
+
+	for (i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
+		fprintf(out, "\n      %-12s %ld", zone_stat_names[i], s->vm_stat[i]);
+	fprintf(out, "\n      %-12s %lu", "nr_pcp_pages", s->pcp);
+	for (i = 0; i < NR_ZONE_EVENTS; i++)
+		fprintf(out, "\n      %-12s %lu", zone_event_names[i], s->events[i]);
+
+	/*
+	 * The kernel prints one set per online CPU.  kalloc's pcp lists
+	 * belong to threads, which share one high/batch per zone: print that
+	 * once, with the pages held on all of them as the count.
+	 */
+	fprintf(out,
+		"\n  pagesets"
+		"\n              count:    %lu"
+		"\n              high:     %d"
+		"\n              batch:    %d",
+		s->pcp, s->pcp_high, s->pcp_batch);
+
+	fprintf(out, "\n  start_pfn:           %lu", s->start_pfn);
+	fputc('\n', out);
+}
+
+/* Every zone, populated or not, as zoneinfo_show() does. */
+static void zoneinfo_show(FILE *out, const struct node_snapshot *snap)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		zoneinfo_show_print(out, snap->node_id, &snap->zones[i]);
+}
+
+/* ---------------------------------------------------------- totals -- */
+
+/*
+ * Read a small file of /proc into buf (NUL-terminated) with raw system
+ * calls.  Returns the length, or -1.
+ */
+static ssize_t read_proc_file(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	int fd;
+
+	fd = sys_open(path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	while (len < size - 1) {
+		ssize_t n = sys_read(fd, buf + len, size - 1 - len);
+
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	sys_close(fd);
+	buf[len] = '\0';
+	return len ? (ssize_t)len : -1;
+}
+
+/* Resident set of the process in kB (/proc/self/statm), or -1. */
+static long host_rss_kb(void)
+{
+	char buf[256];
+	unsigned long size, resident;
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+
+	if (read_proc_file("/proc/self/statm", buf, sizeof(buf)) < 0 || page_kb <= 0)
+		return -1;
+	if (sscanf(buf, "%lu %lu", &size, &resident) != 2)
+		return -1;
+	return resident * page_kb;
+}
+
+/* Peak resident set in kB (VmHWM of /proc/self/status), or -1. */
+static long host_rss_peak_kb(void)
+{
+	char buf[4096];
+	const char *p;
+
+	if (read_proc_file("/proc/self/status", buf, sizeof(buf)) < 0)
+		return -1;
+	p = strstr(buf, "\nVmHWM:");
+	if (!p)
+		return -1;
+	return strtol(p + 7, NULL, 10);
+}
+
+/*
+ * Where a zone's managed pages are: free in the buddy, on pcp lists, or
+ * allocated (every other one; while page reporting has a block isolated
+ * to give it back, that block counts here too).  The pcp sum is racy
+ * against other threads, so the result may be off by their traffic.
+ */
+static long zone_snapshot_allocated(const struct zone_snapshot *s)
+{
+	return (long)s->managed - s->vm_stat[NR_FREE_PAGES] - (long)s->pcp;
+}
+
+/* One row of the totals table. */
+static void totals_print_row(FILE *out, const char *name, unsigned long present,
+			     unsigned long managed, long free, long allocated,
+			     unsigned long pcp, long reported,
+			     unsigned long sections_online,
+			     unsigned long sections_total)
+{
+	fprintf(out, "%-8s %10lu %10lu %10ld %10ld %10lu %10ld %6lu/%-6lu\n",
+		name, present, managed, free, allocated, pcp, reported,
+		sections_online, sections_total);
+}
+
+static void print_kb(FILE *out, const char *label, long kb)
+{
+	if (kb < 0)
+		fprintf(out, "%-14s unknown\n", label);
+	else
+		fprintf(out, "%-14s %ld kB\n", label, kb);
+}
+
+/*
+ * kalloc's summary, in 4 KiB pages: per zone and for the machine, the
+ * present pages, the managed (online, not reserved) ones, and where they
+ * are: free in the buddy, allocated, on pcp lists; the free pages whose
+ * memory went back to the host; sections online of those spanned.  Then
+ * what the host sees: the process's RSS and its peak.  No kernel
+ * counterpart; the nearest is show_free_areas() plus /proc/self/status.
+ *
+ *	free + allocated + pcp = managed	(per zone and in total)
+ */
+static void totals_show(FILE *out, const struct node_snapshot *snap)
+{
+	unsigned long present = 0, managed = 0, pcp = 0, online = 0, total = 0;
+	long free = 0, allocated = 0, reported = 0;
+	unsigned int i;
+
+	fprintf(out, "%-8s %10s %10s %10s %10s %10s %10s %13s\n", "zone",
+		"present", "managed", "free", "allocated", "pcp", "reported",
+		"sections");
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		const struct zone_snapshot *s = &snap->zones[i];
+
+		totals_print_row(out, s->name, s->present, s->managed,
+				 s->vm_stat[NR_FREE_PAGES],
+				 zone_snapshot_allocated(s), s->pcp,
+				 s->vm_stat[NR_REPORTED_PAGES],
+				 s->sections_online, s->sections_total);
+		present += s->present;
+		managed += s->managed;
+		free += s->vm_stat[NR_FREE_PAGES];
+		allocated += zone_snapshot_allocated(s);
+		pcp += s->pcp;
+		reported += s->vm_stat[NR_REPORTED_PAGES];
+		online += s->sections_online;
+		total += s->sections_total;
+	}
+	totals_print_row(out, "total", present, managed, free, allocated, pcp,
+			 reported, online, total);
+	fputc('\n', out);
+	print_kb(out, "host rss:", host_rss_kb());
+	print_kb(out, "host rss peak:", host_rss_peak_kb());
+}
+
+/* -------------------------------------------------- kalloc_report() -- */
+
+/*
+ * The reports kalloc_report() knows, in the order "all" prints them.
+ *
+ * This table is the one place a layer adds its report.  The page
+ * allocator's reports take the node snapshot kalloc_report() made for the
+ * call (.show_zones, with .needs saying what it must hold).  Every other
+ * layer's report takes its own snapshot under its own locks, by the same
+ * rule (no printing with a lock held), and has .show: slub.c adds
+ * { "slabinfo", .show = slabinfo_show } after zoneinfo, vmalloc.c
+ * { "vmallocinfo", .show = vmallocinfo_show } after it, brk.c
+ * { "brk", .show = brk_show } before "totals", which stays last.
+ */
+struct kalloc_report_op {
+	const char *name;
+	void (*show)(FILE *out);
+	void (*show_zones)(FILE *out, const struct node_snapshot *snap);
+	unsigned int needs;		/* SNAP_* for show_zones */
+};
+
+static const struct kalloc_report_op kalloc_reports[] = {
+	{ "buddyinfo",		.show_zones = frag_show },
+	{ "pagetypeinfo",	.show_zones = pagetypeinfo_show,
+				.needs = SNAP_FREELISTS | SNAP_BLOCKS },
+	{ "zoneinfo",		.show_zones = zoneinfo_show },
+	/* slabinfo, vmallocinfo, brk go here */
+	{ "totals",		.show_zones = totals_show, .needs = SNAP_BLOCKS },
+};
+
+/*
+ * Print the report named like its /proc file, or with NULL or "all" every
+ * report, each under a "==> name <==" title (as head(1) separates files)
+ * and separated by a blank line.  Returns 0; -1 with errno EINVAL for an
+ * unknown name (nothing printed); -1 with stdio's errno if writing failed.
+ */
+__export int kalloc_report(FILE *out, const char *which)
+{
+	struct node_snapshot snap;
+	bool all = !which || !strcmp(which, "all");
+	bool zones = false;
+	unsigned int needs = 0, nr = 0, i;
+
+	if (!out) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(kalloc_reports); i++) {
+		if (!all && strcmp(which, kalloc_reports[i].name))
+			continue;
+		nr++;
+		needs |= kalloc_reports[i].needs;
+		zones |= kalloc_reports[i].show_zones != NULL;
+	}
+	if (!nr) {
+		errno = EINVAL;
+		return -1;
+	}
+
+	kalloc_init_once();
+	if (zones)
+		snapshot_node(&snap, needs);
+
+	nr = 0;
+	for (i = 0; i < ARRAY_SIZE(kalloc_reports); i++) {
+		const struct kalloc_report_op *op = &kalloc_reports[i];
+
+		if (!all && strcmp(which, op->name))
+			continue;
+		if (all)
+			fprintf(out, "%s==> %s <==\n", nr++ ? "\n" : "", op->name);
+		if (op->show_zones)
+			op->show_zones(out, &snap);
+		else
+			op->show(out);
+	}
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Every routine include/kalloc.h declares is a real exported function of
+# libkalloc.so (design 6a), and nothing of kalloc's internals leaks out.
+set -u
+lib=${top_builddir:-.}/.libs/libkalloc.so
+hdr=${srcdir:-.}/include/kalloc.h
+[ -f "$lib" ] || { echo "no $lib"; exit 1; }
+
+declared=$(sed -n 's/^[a-z].*[ *]\([a-zA-Z_][a-zA-Z0-9_]*\)(.*);.*/\1/p' "$hdr" | sort -u)
+exported=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TW]$/ {print $3}' | sort -u)
+status=0
+n=0
+for f in $declared; do
+	n=$((n + 1))
+	echo "$exported" | grep -qx "$f" || { echo "not exported: $f"; status=1; }
+done
+[ "$n" -ge 30 ] || { echo "parsed only $n declarations from $hdr"; status=1; }
+for f in $exported; do
+	echo "$declared" | grep -qx "$f" || case $f in
+		_init|_fini) ;;
+		*) echo "exported but not in kalloc.h: $f"; status=1 ;;
+	esac
+done
+# The header compiles in C and C++, with and without _GNU_SOURCE, after libc headers.
+for cc in "${CC:-cc} -x c -std=c99" "${CC:-cc} -x c -D_GNU_SOURCE" "${CXX:-c++} -x c++" "${CXX:-c++} -x c++ -D_GNU_SOURCE"; do
+	printf '#include <stdlib.h>\n#include <string.h>\n#include <kalloc.h>\nint main(void){return alloc_pages(GFP_KERNEL,0)==0;}\n' |
+		$cc -Wall -Werror -I"${srcdir:-.}/include" -fsyntax-only - || { echo "header fails with: $cc"; status=1; }
+done
+echo "$n declarations checked"
+exit $status
