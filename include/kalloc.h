@@ -192,11 +192,92 @@ void drain_all_pages(struct zone *zone);
  */
 unsigned long page_reporting_flush(void);
 
+/* ---------------------------------------------------------- the slab -- */
+
+typedef unsigned int slab_flags_t;
+
+#define SLAB_CONSISTENCY_CHECKS	((slab_flags_t)0x00000100u)	/* slub_debug=F */
+#define SLAB_RED_ZONE		((slab_flags_t)0x00000400u)	/* slub_debug=Z */
+#define SLAB_POISON		((slab_flags_t)0x00000800u)	/* slub_debug=P */
+#define SLAB_KMALLOC		((slab_flags_t)0x00001000u)	/* a kmalloc cache */
+#define SLAB_HWCACHE_ALIGN	((slab_flags_t)0x00002000u)	/* align objects to a cache line */
+#define SLAB_CACHE_DMA		((slab_flags_t)0x00004000u)	/* slabs from ZONE_DMA */
+#define SLAB_STORE_USER		((slab_flags_t)0x00010000u)	/* slub_debug=U */
+#define SLAB_PANIC		((slab_flags_t)0x00040000u)	/* abort if creation fails */
+#define SLAB_TYPESAFE_BY_RCU	((slab_flags_t)0x00080000u)	/* accepted; no RCU here */
+#define SLAB_RECLAIM_ACCOUNT	((slab_flags_t)0x00020000u)	/* MIGRATE_RECLAIMABLE slabs */
+#define SLAB_ACCOUNT		((slab_flags_t)0x04000000u)	/* accepted */
+#define SLAB_NO_MERGE		((slab_flags_t)0x01000000u)	/* never an alias */
+
+struct kmem_cache;
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, slab_flags_t flags,
+				     void (*ctor)(void *));
+void kmem_cache_destroy(struct kmem_cache *s);
+int kmem_cache_shrink(struct kmem_cache *s);
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfpflags);
+void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfpflags);
+void kmem_cache_free(struct kmem_cache *s, void *objp);
+unsigned int kmem_cache_size(struct kmem_cache *s);
+const char *kmem_cache_name(struct kmem_cache *s);
+
+/* kmalloc caches serve up to KMALLOC_MAX_CACHE_SIZE; larger go to pages. */
+#define KMALLOC_SHIFT_HIGH	(PAGE_SHIFT + 1)
+#define KMALLOC_MAX_CACHE_SIZE	(1UL << KMALLOC_SHIFT_HIGH)
+#define KMALLOC_MAX_SIZE	(1UL << (MAX_PAGE_ORDER + PAGE_SHIFT))
+#define ZERO_SIZE_PTR		((void *)16)
+#define ZERO_OR_NULL_PTR(x)	((unsigned long)(x) <= (unsigned long)ZERO_SIZE_PTR)
+
+void *kmalloc(size_t size, gfp_t flags);
+void *kzalloc(size_t size, gfp_t flags);
+void *kmalloc_array(size_t n, size_t size, gfp_t flags);
+void *kcalloc(size_t n, size_t size, gfp_t flags);
+void *krealloc(const void *p, size_t new_size, gfp_t flags);
+void kfree(const void *objp);
+void kfree_sensitive(const void *objp);
+size_t ksize(const void *objp);
+size_t kmalloc_size_roundup(size_t size);
+
+/* --------------------------------------------------------- vmalloc -- */
+
+typedef struct { unsigned long pgprot; } pgprot_t;
+#define PAGE_KERNEL	((pgprot_t){ 3 })	/* read + write */
+#define PAGE_KERNEL_RO	((pgprot_t){ 1 })
+#define VM_MAP		0x00000004u	/* vmap()ed pages */
+#define VM_USERMAP	0x00000008u	/* suitable for remap_vmalloc_range */
+
+void *vmalloc(unsigned long size);
+void *vzalloc(unsigned long size);
+void *vmalloc_user(unsigned long size);
+void *__vmalloc(unsigned long size, gfp_t gfp_mask);
+void *vrealloc(const void *p, size_t size, gfp_t flags);
+void vfree(const void *addr);
+void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot);
+void vunmap(const void *addr);
+struct page *vmalloc_to_page(const void *addr);
+unsigned long vmalloc_to_pfn(const void *addr);
+int is_vmalloc_addr(const void *x);
+
+/* kmalloc first, vmalloc when kmalloc cannot (mm/util.c) */
+void *kvmalloc(size_t size, gfp_t flags);
+void *kvzalloc(size_t size, gfp_t flags);
+void *kvcalloc(size_t n, size_t size, gfp_t flags);
+void *kvrealloc(const void *p, size_t size, gfp_t flags);
+void kvfree(const void *addr);
+
+/* HIGHMEM pages, mapped a while at a time through the pkmap window */
+void *kmap(struct page *page);
+void kunmap(struct page *page);
+void *kmap_local_page(struct page *page);
+void kunmap_local(const void *addr);
+
 /* ---------------------------------------------------------- reports -- */
 
 /*
  * Print one of the reports named after the /proc files they mirror:
- * "buddyinfo", "pagetypeinfo", "zoneinfo", kalloc's "totals"; NULL or
+ * "buddyinfo", "pagetypeinfo", "zoneinfo", "slabinfo", "vmallocinfo",
+ * kalloc's "brk" and "totals"; NULL or
  * "all" prints every report.  Returns 0, or -1 with errno EINVAL for an
  * unknown name.
  */

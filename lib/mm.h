@@ -119,6 +119,7 @@ enum pageflags {
 	PG_reported,	/* free block given back to the host: reads as zero */
 	PG_slab,	/* owned by the slab allocator */
 	PG_highmapped,	/* HIGHMEM frame mapped at its own slot */
+	PG_large,	/* head of a malloc page block; index = its pages */
 	__NR_PAGEFLAGS
 };
 
@@ -138,6 +139,7 @@ PAGEFLAG_OPS(Head, head)
 PAGEFLAG_OPS(Reported, reported)
 PAGEFLAG_OPS(Slab, slab)
 PAGEFLAG_OPS(HighMapped, highmapped)
+PAGEFLAG_OPS(Large, large)
 
 /* page->page_type: set only while the page heads a free buddy block. */
 #define PGTY_buddy	0xf0000000u
@@ -328,6 +330,7 @@ struct mem_section {
 	unsigned char pageblock_flags[PAGEBLOCKS_PER_SECTION];
 };
 #define SECTION_ONLINE	1
+#define SECTION_SLOTS_RW	2	/* HIGHMEM slots made accessible (slabs) */
 
 extern struct mem_section mem_section[NR_MEM_SECTIONS];
 
@@ -433,6 +436,10 @@ void __free_pages_core_range(struct zone *zone, unsigned long start_pfn,
 			     unsigned long end_pfn, bool reported) __hidden;
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
 		     unsigned int order, int migratetype, bool reported) __hidden;
+struct page *alloc_pages_zone(gfp_t gfp, unsigned int order, enum zone_type zone,
+			     bool *zeroed) __hidden;
+void free_pages_clean(struct page *page, unsigned int order) __hidden;
+void free_pfn_range(unsigned long start_pfn, unsigned long end_pfn, bool reported) __hidden;
 void page_alloc_fork_prepare(void) __hidden;
 void page_alloc_fork_parent(void) __hidden;
 void page_alloc_fork_child(void) __hidden;

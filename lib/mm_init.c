@@ -22,11 +22,12 @@
  * itself allocate, so it runs outside init_lock).
  *
  * Fork: the prepare handler takes every lock of the stack in the global
- * order (pcpu_lock, then the zone locks in zone order); parent and child
+ * order (slab_mutex, pcpu_lock, each cache's barn and list locks, then the
+ * zone locks in zone order); parent and child
  * handlers release them, and the child also forgets the other threads'
  * per-cpu areas (percpu.c).
  */
-#include "percpu.h"
+#include "slab.h"
 #include "options.h"
 
 #include <sys/mman.h>
@@ -46,6 +47,7 @@ unsigned long kalloc_reservation_start, kalloc_reservation_end;
 
 static spinlock_t init_lock = __SPIN_LOCK_UNLOCKED;
 static int atfork_registered;
+static pid_t init_owner;
 
 #define MAX_MEM		(1ULL << (MAX_PHYSMEM_BITS))
 #define MIN_MEM		(1ULL << SECTION_SIZE_BITS)
@@ -156,31 +158,53 @@ static void mm_core_init(void)
 	print_layout();
 	free_area_init();
 	pcpu_init();
+	kmem_cache_init();
+	vmalloc_init();
 }
 
+/*
+ * The global lock order: vmap_area_lock, pkmap_lock, slab_mutex, pcpu_lock,
+ * each cache's barn and list locks, zone locks.
+ */
 static void kalloc_fork_prepare(void)
 {
+	vmalloc_fork_prepare();
+	slub_fork_prepare();
 	page_alloc_fork_prepare();
 }
 
 static void kalloc_fork_parent(void)
 {
 	page_alloc_fork_parent();
+	slub_fork_parent();
+	vmalloc_fork_parent();
 }
 
 static void kalloc_fork_child(void)
 {
 	page_alloc_fork_child();
+	slub_fork_child();
+	vmalloc_fork_child();
 }
 
+/*
+ * kalloc_init(): once.  The initialising thread itself calls back in (the
+ * boot caches allocate through the normal paths): it sees init_owner and
+ * goes on with the half-built machine, which is ready for what it does.
+ */
 void kalloc_init(void)
 {
 	int expected = 0;
+	pid_t tid = (pid_t)kalloc_syscall6(SYS_gettid, 0, 0, 0, 0, 0, 0);
 
+	if (READ_ONCE(init_owner) == tid)
+		return;
 	spin_lock(&init_lock);
 	if (!kalloc_initialized) {
+		WRITE_ONCE(init_owner, tid);
 		mm_core_init();
 		__atomic_store_n(&kalloc_initialized, 1, __ATOMIC_RELEASE);
+		WRITE_ONCE(init_owner, 0);
 	}
 	spin_unlock(&init_lock);
 

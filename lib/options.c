@@ -66,6 +66,7 @@
  */
 #include "kernel.h"
 #include "options.h"
+#include "slab.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -160,6 +161,13 @@ static const struct kalloc_param kalloc_params[] = {
 		   0, 60000, 1000, 0),
 	SIZE_PARAM("page_reporting_high", page_reporting_high,
 		   0, 64 * SZ_1G, 16 * SZ_1M, 0),
+
+	/* the slab allocator ("slub_debug" alone: FZPU everywhere; "-": off) */
+	STRING_PARAM("slub_debug", slub_debug_string, "-"),
+	UINT_PARAM("slub_min_order", slub_min_order, 0, 3, 0, 0),
+	UINT_PARAM("slub_max_order", slub_max_order, 0, MAX_PAGE_ORDER, 3, 0),
+	UINT_PARAM("slub_min_objects", slub_min_objects, 0, 32767, 0, 0),
+	BOOL_PARAM("slab_nomerge", slab_nomerge, 0),
 };
 
 #define for_each_param(p) \

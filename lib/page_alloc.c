@@ -589,15 +589,19 @@ static __always_inline struct page *rmqueue(struct kalloc_pcpu *cpu, struct zone
 	return page;
 }
 
-/* get_page_from_freelist(): walk the zonelist from the highest zone down */
+/*
+ * get_page_from_freelist(): walk the zonelist from the highest zone down
+ * (or try @only_zone alone when it is not -1).
+ */
 static struct page *get_page_from_freelist(struct kalloc_pcpu *cpu, gfp_t gfp,
-					   unsigned int order, unsigned int alloc_flags)
+					   unsigned int order, unsigned int alloc_flags,
+					   int only_zone)
 {
-	enum zone_type highest = gfp_zone(gfp);
+	enum zone_type highest = only_zone >= 0 ? (enum zone_type)only_zone : gfp_zone(gfp);
 	int migratetype = gfp_migratetype(gfp);
-	int idx;
+	int idx, lowest = only_zone >= 0 ? only_zone : 0;
 
-	for (idx = highest; idx >= 0; idx--) {
+	for (idx = highest; idx >= lowest; idx--) {
 		struct zone *zone = &contig_page_data.node_zones[idx];
 		struct page *page;
 
@@ -652,11 +656,11 @@ static __cold struct page *__alloc_pages_slowpath(struct kalloc_pcpu *cpu, gfp_t
 	struct page *page;
 	struct zone *zone;
 
-	page = get_page_from_freelist(cpu, gfp, order, alloc_flags);
+	page = get_page_from_freelist(cpu, gfp, order, alloc_flags, -1);
 	if (page)
 		return page;
 	drain_all_pages(NULL);
-	page = get_page_from_freelist(cpu, gfp, order, alloc_flags);
+	page = get_page_from_freelist(cpu, gfp, order, alloc_flags, -1);
 	if (page)
 		return page;
 	zone = &contig_page_data.node_zones[gfp_zone(gfp)];
@@ -683,7 +687,7 @@ static struct page *__alloc_pages(gfp_t gfp, unsigned int order, bool *zeroed)
 	}
 	kalloc_init_once();
 	cpu = this_cpu();
-	page = get_page_from_freelist(cpu, gfp, order, ALLOC_WMARK_LOW);
+	page = get_page_from_freelist(cpu, gfp, order, ALLOC_WMARK_LOW, -1);
 	if (unlikely(!page)) {
 		page = __alloc_pages_slowpath(cpu, gfp, order);
 		if (!page) {
@@ -702,6 +706,27 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 
 	return __alloc_pages(gfp, order, &zeroed);
 }
+
+/*
+ * alloc_pages_zone(): a block from @zone only, down to its min watermark,
+ * quietly NULL if it has none (vmalloc's HIGHMEM-first filling).
+ * *zeroed: the block's slots hold no host memory.
+ */
+struct page *alloc_pages_zone(gfp_t gfp, unsigned int order, enum zone_type zone, bool *zeroed)
+{
+	struct kalloc_pcpu *cpu;
+	struct page *page;
+
+	kalloc_init_once();
+	cpu = this_cpu();
+	page = get_page_from_freelist(cpu, gfp, order, gfp_to_alloc_flags(gfp), zone);
+	if (!page)
+		return NULL;
+	*zeroed = PageReported(page);
+	prep_new_page(page, order, gfp & ~__GFP_ZERO);
+	return page;
+}
+
 
 struct page *alloc_page(gfp_t gfp)
 {
@@ -792,6 +817,24 @@ void __free_page(struct page *page)
 	__free_pages(page, 0);
 }
 
+/*
+ * free_pages_clean(): free a block whose slots are known to hold no host
+ * memory (vmalloc kept the bytes in its window): it goes back reported.
+ */
+void free_pages_clean(struct page *page, unsigned int order)
+{
+	struct zone *zone = __page_zone(page);
+	unsigned long pfn = __page_to_pfn(page);
+
+	if (!put_page_testzero(page))
+		return;
+	free_pages_prepare(page, order);
+	count_zone_events(this_cpu(), zone, PGFREE, 1UL << order);
+	spin_lock(&zone->lock);
+	__free_one_page(page, pfn, zone, order, get_pfnblock_migratetype(pfn), true);
+	spin_unlock(&zone->lock);
+}
+
 /* ------------------------------------------------ address-based API -- */
 
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
@@ -864,10 +907,11 @@ void __free_pages_core_range(struct zone *zone, unsigned long start_pfn,
 }
 
 /*
- * free_pages_range(): free the order-0 pages [start_pfn, end_pfn), each
- * holding one reference, in one pass under the zone lock.
+ * free_pfn_range(): free the order-0 pages [start_pfn, end_pfn), each
+ * holding one reference, in one pass under the zone lock; @reported: their
+ * slots hold no host memory.
  */
-static void free_pages_range(unsigned long start_pfn, unsigned long end_pfn, bool reported)
+void free_pfn_range(unsigned long start_pfn, unsigned long end_pfn, bool reported)
 {
 	struct zone *zone;
 	unsigned long pfn;
@@ -876,6 +920,10 @@ static void free_pages_range(unsigned long start_pfn, unsigned long end_pfn, boo
 	if (start_pfn >= end_pfn)
 		return;
 	zone = __page_zone(__pfn_to_page(start_pfn));
+	if (end_pfn > zone_end_pfn(zone)) {	/* one zone at a time */
+		free_pfn_range(zone_end_pfn(zone), end_pfn, reported);
+		end_pfn = zone_end_pfn(zone);
+	}
 	for (pfn = start_pfn; pfn < end_pfn; pfn++) {
 		struct page *page = __pfn_to_page(pfn);
 
@@ -923,7 +971,7 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 	split_page(page, order);
 	if ((gfp & __GFP_ZERO) && !reported)
 		memset(lowmem_page_address(page), 0, nr << PAGE_SHIFT);
-	free_pages_range(__page_to_pfn(page) + nr, __page_to_pfn(page) + (1UL << order), reported);
+	free_pfn_range(__page_to_pfn(page) + nr, __page_to_pfn(page) + (1UL << order), reported);
 	return lowmem_page_address(page);
 }
 
@@ -939,7 +987,7 @@ void free_pages_exact(void *virt, size_t size)
 	if (nr > max_low_pfn || (addr - page_offset_base) / PAGE_SIZE + nr > max_low_pfn)
 		panic("free_pages_exact: invalid size %zu at %#lx", size, addr);
 	pfn = (addr - page_offset_base) >> PAGE_SHIFT;
-	free_pages_range(pfn, pfn + nr, false);
+	free_pfn_range(pfn, pfn + nr, false);
 }
 
 /* --------------------------------------------------- reference counts -- */
@@ -1153,7 +1201,7 @@ static void setup_per_zone_lowmem_reserve(void)
 			struct zone *upper = &contig_page_data.node_zones[j];
 
 			managed += upper->wmark_pages;
-			if (!sysctl_lowmem_reserve_ratio[i] || !populated_zone(upper))
+			if (!sysctl_lowmem_reserve_ratio[i] || !zone->wmark_pages)
 				zone->lowmem_reserve[j] = 0;
 			else
 				zone->lowmem_reserve[j] = managed / sysctl_lowmem_reserve_ratio[i];
@@ -1261,12 +1309,14 @@ void page_alloc_thread_exit(void)
 	}
 }
 
-/* Take every page-allocator lock in the global order (fork's prepare). */
+/*
+ * Take the zone locks in the global order (fork's prepare); pcpu_lock is
+ * taken before them by slub_fork_prepare().
+ */
 void page_alloc_fork_prepare(void)
 {
 	struct zone *zone;
 
-	spin_lock(&pcpu_lock);
 	for_each_zone(zone)
 		spin_lock(&zone->lock);
 }
@@ -1277,7 +1327,6 @@ void page_alloc_fork_parent(void)
 
 	for (i = MAX_NR_ZONES - 1; i >= 0; i--)
 		spin_unlock(&contig_page_data.node_zones[i].lock);
-	spin_unlock(&pcpu_lock);
 }
 
 void page_alloc_fork_child(void)
@@ -1285,10 +1334,8 @@ void page_alloc_fork_child(void)
 	struct zone *zone;
 	int i;
 
-	pcpu_fork_child();
 	for_each_zone(zone)
 		zone->reporting_active = false;
 	for (i = MAX_NR_ZONES - 1; i >= 0; i--)
 		spin_lock_init(&contig_page_data.node_zones[i].lock);
-	spin_lock_init(&pcpu_lock);
 }

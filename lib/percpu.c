@@ -9,7 +9,7 @@
  *	except that reports read its counters racily and fork's child
  *	handler walks the list while the forking thread holds pcpu_lock.
  */
-#include "percpu.h"
+#include "slab.h"
 
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -41,6 +41,7 @@ static void pcpu_init_area(struct kalloc_pcpu *cpu)
 		for (i = 0; i < NR_PCP_LISTS; i++)
 			INIT_LIST_HEAD(&pcp->lists[i]);
 	}
+	slub_init_pcpu(cpu);
 	cpu->tid = (pid_t)kalloc_syscall6(SYS_gettid, 0, 0, 0, 0, 0, 0);
 }
 
@@ -104,6 +105,7 @@ static void pcpu_thread_exit(void *arg)
 
 	if (!cpu || cpu == PCPU_DEAD)
 		return;
+	slub_thread_exit(cpu);
 	page_alloc_thread_exit();
 	kalloc_pcpu_area = PCPU_DEAD;
 	spin_lock(&pcpu_lock);

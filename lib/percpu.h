@@ -22,8 +22,9 @@
  * allocator.  Every area is on all_pcpus (under pcpu_lock) so that reports
  * can sum counts and fork can tell the child's own area from orphans.
  *
- * Lock order: pcpu_lock, then zone locks in zone order.  Nobody takes
- * pcpu_lock while holding a zone lock.
+ * Lock order: slab_mutex, pcpu_lock, a cache's barn and list locks, zone
+ * locks in zone order (slub.c has the full list).  Nobody takes pcpu_lock
+ * while holding a barn, list or zone lock.
  */
 #ifndef KALLOC_PERCPU_H
 #define KALLOC_PERCPU_H
@@ -46,13 +47,21 @@ struct per_cpu_pages {
 	struct list_head lists[NR_PCP_LISTS];
 };
 
+/* The slab layer's per-thread sheaves of one cache (slab.h). */
+struct slub_percpu_sheaves {
+	struct slab_sheaf *main;	/* alloc pops, free pushes */
+	struct slab_sheaf *spare;	/* NULL, or a spare sheaf */
+};
+
+#define SLUB_MAX_PCPU_CACHES	128	/* caches with per-thread sheaves */
+
 struct kalloc_pcpu {
+	struct slub_percpu_sheaves pcs[SLUB_MAX_PCPU_CACHES];
 	struct per_cpu_pages pageset[MAX_NR_ZONES];
 	unsigned long vm_events[MAX_NR_ZONES][NR_ZONE_EVENTS];
 	unsigned long drain_seq;	/* last drain_all_pages() seen */
 	struct list_head list;		/* on all_pcpus, under pcpu_lock */
 	pid_t tid;			/* owner, for fork */
-	void *slab;			/* the slab layer's per-thread state */
 };
 
 #define PCPU_DEAD	((struct kalloc_pcpu *)1)

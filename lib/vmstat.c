@@ -10,21 +10,29 @@
  *	totals		kalloc's own summary per zone, with the host's RSS
  *
  * The formats are the kernel's, field for field, so that the scripts people
- * keep for /proc read ours too.  Two deliberate differences: every zone of
- * the machine is printed, populated or not, with all its lines (design 6a:
- * a zone none of whose sections is online yet shows zeros), and zoneinfo's
- * "pagesets" shows one aggregate set, because kalloc's pcp lists belong to
- * threads, not CPUs.
+ * keep for /proc read ours too.  The differences, all deliberate:
+ *  - every zone of the machine is printed, populated or not, with all its
+ *    lines (design 6a: a zone none of whose sections is online shows zeros);
+ *  - zoneinfo leaves out what kalloc does not have (boost, promo, cma,
+ *    per-node stats, NUMA events) and prints kalloc's own counters;
+ *  - zoneinfo's "pagesets" is one aggregate set, because kalloc's pcp
+ *    lists belong to threads, not CPUs;
+ *  - "all" prints each report under a "==> name <==" title, as head(1)
+ *    separates files, so that a script can cut them apart.
  *
  * Locking
  * -------
  *
- * 1. zone->lock: every field this file reads from a zone that changes after
- *    boot (free_area[], managed_pages, vm_stat[], events[], the free lists
- *    and the mem_section[] online bits and pageblock types of the zone's
- *    sections) is written under it by page_alloc.c and sparse.c.
+ * 1. pcpu_lock, then zone->lock (the order of page_alloc.c and percpu.h).
+ *    The per-thread sums, zone_pcp_pages() and zone_events_sum(), take
+ *    pcpu_lock: they are called before the zone's lock, never under it.
  *
- * 2. Nothing is printed with a lock held.  fprintf() may call malloc(),
+ * 2. zone->lock: every zone field this file reads that changes after boot
+ *    (free_area[] and its lists, managed_pages, vm_stat[], and the
+ *    mem_section[] online bits and pageblock types of the zone's sections)
+ *    is written under it by page_alloc.c and sparse.c.
+ *
+ * 3. Nothing is printed with a lock held.  fprintf() may call malloc(),
  *    which in this library is the page allocator: it would take the same
  *    zone->lock again (a self-deadlock), or change the very numbers being
  *    printed.  So a report first copies what it needs, zone by zone, into a
@@ -34,17 +42,21 @@
  *    prints, so that "all" shows one consistent state even when printing
  *    itself allocates.
  *
- * 3. No global lock: two threads may report at once, each with its own
- *    snapshot, and a fork() in the middle of a report leaves nothing held
- *    in the child except, briefly, a zone->lock, which the fork handlers of
- *    page_alloc.c take care of.
+ * 4. No lock of its own: two threads may report at once, each with its own
+ *    snapshot.  page_alloc.c's fork handlers take pcpu_lock and every
+ *    zone->lock, so a fork() waits for a snapshot in progress and the child
+ *    never inherits a lock held by a report.
+ *
+ * The numbers of a snapshot are exact for the zone's own fields; the pcp
+ * and event sums race with other threads' lockless fast paths, as the
+ * kernel's per-cpu counters do.
  *
  * The host figures (RSS, its peak) are read from /proc/self with the raw
  * open/read system calls of sys.c, not stdio: the report may run from an
  * atexit() handler of the malloc replacement, where a FILE (which is
  * malloc()ed) is not welcome.
  */
-#include "mm.h"
+#include "slab.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,7 +129,6 @@ struct zone_snapshot {
 /* The node: what one kalloc_report() call prints. */
 struct node_snapshot {
 	int node_id;
-	unsigned int what;		/* SNAP_* taken */
 	struct zone_snapshot zones[MAX_NR_ZONES];
 };
 
@@ -219,7 +230,6 @@ static void snapshot_node(struct node_snapshot *snap, unsigned int what)
 	struct zone *zone;
 
 	snap->node_id = contig_page_data.node_id;
-	snap->what = what;
 	for_each_zone(zone)
 		snapshot_zone(zone, &snap->zones[zone_idx(zone)], what);
 }
@@ -457,9 +467,11 @@ static void totals_print_row(FILE *out, const char *name, unsigned long present,
 			     unsigned long sections_online,
 			     unsigned long sections_total)
 {
-	fprintf(out, "%-8s %10lu %10lu %10ld %10ld %10lu %10ld %6lu/%-6lu\n",
-		name, present, managed, free, allocated, pcp, reported,
-		sections_online, sections_total);
+	char sections[48];
+
+	snprintf(sections, sizeof(sections), "%lu/%lu", sections_online, sections_total);
+	fprintf(out, "%-8s %10lu %10lu %10ld %10ld %10lu %10ld %13s\n",
+		name, present, managed, free, allocated, pcp, reported, sections);
 }
 
 static void print_kb(FILE *out, const char *label, long kb)
@@ -515,6 +527,11 @@ static void totals_show(FILE *out, const struct node_snapshot *snap)
 
 /* -------------------------------------------------- kalloc_report() -- */
 
+static void slabinfo_show_report(FILE *out)
+{
+	slabinfo_show(out);
+}
+
 /*
  * The reports kalloc_report() knows, in the order "all" prints them.
  *
@@ -539,7 +556,9 @@ static const struct kalloc_report_op kalloc_reports[] = {
 	{ "pagetypeinfo",	.show_zones = pagetypeinfo_show,
 				.needs = SNAP_FREELISTS | SNAP_BLOCKS },
 	{ "zoneinfo",		.show_zones = zoneinfo_show },
-	/* slabinfo, vmallocinfo, brk go here */
+	{ "slabinfo",		.show = slabinfo_show_report },
+	{ "vmallocinfo",	.show = vmallocinfo_show },
+	/* brk goes here */
 	{ "totals",		.show_zones = totals_show, .needs = SNAP_BLOCKS },
 };
 

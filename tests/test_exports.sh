@@ -6,7 +6,9 @@ lib=${top_builddir:-.}/.libs/libkalloc.so
 hdr=${srcdir:-.}/include/kalloc.h
 [ -f "$lib" ] || { echo "no $lib"; exit 1; }
 
-declared=$(sed -n 's/^[a-z].*[ *]\([a-zA-Z_][a-zA-Z0-9_]*\)(.*);.*/\1/p' "$hdr" | sort -u)
+# Function declarations, joined across lines: "type name(args);" at file level.
+declared=$(sed -e 's,/\*.*\*/,,g' -e '/^[[:space:]]*\/\*/d' -e '/^#/d' -e '/^[[:space:]]*\*/d' "$hdr" | tr '\n' ' ' | tr ';' '\n' |
+	sed -n 's/^[[:space:]]*[a-z_][a-z_ ]*[ *]\([a-zA-Z_][a-zA-Z0-9_]*\)(.*)[[:space:]]*$/\1/p' | sort -u)
 exported=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TW]$/ {print $3}' | sort -u)
 status=0
 n=0

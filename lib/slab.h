@@ -1,0 +1,280 @@
+/*
+ * lib/slab.h - the slab allocator's structures (mm/slab.h, and the
+ * sheaves of mm/slub.c since Linux 6.18).
+ *
+ *	struct kmem_cache	one per object size/kind; read-mostly fields
+ *				first, then the per-node list and barn
+ *	struct slab		is struct page: a slab's state lives in its
+ *				head page (slab_cache, freelist, inuse,
+ *				objects); every page of a slab carries
+ *				slab_cache so that free() finds the cache of
+ *				any address with one load
+ *	struct slab_sheaf	an array of free object pointers (Bonwick's
+ *				magazine)
+ *	struct node_barn	per-node store of full and empty sheaves
+ *
+ * Equations:
+ *	objects in a slab = inuse + |slab freelist|
+ *	node total_objects = sum over slabs of objects
+ *	active objects (slabinfo) = total_objects - sum |slab freelist|
+ *		(objects in sheaves count as active: the slab lent them)
+ */
+#ifndef KALLOC_SLAB_H
+#define KALLOC_SLAB_H
+
+#include "percpu.h"
+
+#define SLAB_DEBUG_FLAGS	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | \
+				 SLAB_POISON | SLAB_STORE_USER)
+/* Flags that keep a cache from being merged with another (slab_common.c). */
+#define SLAB_NEVER_MERGE	(SLAB_DEBUG_FLAGS | SLAB_TYPESAFE_BY_RCU | SLAB_NO_MERGE)
+#define SLAB_MERGE_SAME		(SLAB_CACHE_DMA | SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT | \
+				 SLAB_KMALLOC)
+
+/* Internal flags */
+#define __SLAB_NO_SHEAVES	0x80000000u	/* every operation takes the locks */
+
+struct slab_sheaf {
+	unsigned int size;		/* objects held */
+	unsigned int capacity;		/* 0 for the static empty sheaf */
+	struct list_head barn_list;	/* on a barn list, under barn->lock */
+	void *objects[];
+};
+
+struct node_barn {
+	spinlock_t lock;
+	struct list_head sheaves_full;
+	struct list_head sheaves_empty;
+	unsigned int nr_full;
+	unsigned int nr_empty;
+};
+
+struct kmem_cache_node {
+	spinlock_t list_lock;
+	unsigned long nr_partial;
+	struct list_head partial;
+	struct list_head full;		/* SLAB_STORE_USER/F: every full slab */
+	unsigned long nr_slabs;
+	unsigned long total_objects;
+	unsigned long free_objects;	/* on slab freelists */
+};
+
+struct track {
+	unsigned long addr;		/* caller */
+	int pid;
+	unsigned long when;		/* ns since boot of kalloc */
+};
+
+enum track_item { TRACK_ALLOC, TRACK_FREE };
+
+struct kmem_cache {
+	/* Read on every fast path. */
+	unsigned int cpu_index;		/* pcs slot, or SLUB_MAX_PCPU_CACHES */
+	unsigned int size;		/* object stride, metadata included */
+	unsigned int object_size;	/* what the user asked for */
+	unsigned int reciprocal_size;	/* obj_to_index() without a divide */
+	unsigned int offset;		/* free pointer offset in an object */
+	unsigned int order;		/* slabs are 2^order pages, aligned */
+	unsigned int objects;		/* per slab */
+	unsigned int sheaf_capacity;
+	slab_flags_t flags;
+	unsigned long random;		/* freelist hardening */
+
+	/* Read-mostly. */
+	unsigned int inuse;		/* offset to the metadata */
+	unsigned int align;
+	unsigned int red_left_pad;
+	gfp_t allocflags;		/* gfp for the slab's pages */
+	void (*ctor)(void *);
+	const char *name;
+	char name_buf[32];
+	int refcount;			/* aliases (merged caches) + 1 */
+	unsigned long min_partial;
+	unsigned int max_full_sheaves;	/* barn beyond this flushes to slabs */
+	struct list_head list;		/* slab_caches, under slab_mutex */
+
+	/* Written under their locks. */
+	struct kmem_cache_node node __cacheline_aligned;
+	struct node_barn barn __cacheline_aligned;
+};
+
+/* The slab of any address of one: the head page of its 2^order block. */
+static inline struct page *virt_to_slab(const struct kmem_cache *s, const void *x)
+{
+	unsigned long off = ((unsigned long)x - page_offset_base) &
+			    ~((PAGE_SIZE << s->order) - 1);
+
+	return __pfn_to_page(off >> PAGE_SHIFT);
+}
+
+static inline void *slab_address(const struct page *slab)
+{
+	return pfn_to_slot(__page_to_pfn(slab));
+}
+
+/* slab->counters: inuse 16 bits, objects 15 bits, frozen 1 bit */
+static inline unsigned int slab_inuse(const struct page *slab)
+{
+	return slab->counters & 0xffff;
+}
+
+static inline unsigned int slab_objects(const struct page *slab)
+{
+	return (slab->counters >> 16) & 0x7fff;
+}
+
+static inline void slab_set_counters(struct page *slab, unsigned int inuse,
+				     unsigned int objects)
+{
+	slab->counters = inuse | ((unsigned long)objects << 16);
+}
+
+/* The cache of a slab page, NULL for any other page (mapping is NULL). */
+static inline struct kmem_cache *page_slab_cache(const struct page *page)
+{
+	return page->slab_cache;
+}
+
+extern struct kmem_cache *kmalloc_caches[];
+extern struct list_head slab_caches;
+extern spinlock_t slab_mutex;
+
+/* Options (options.c) */
+extern unsigned int slub_min_order, slub_max_order, slub_min_objects;
+extern bool slab_nomerge;
+
+/* slub_debug.c: the checks of slub_debug=FZPU and the reports */
+#define SLUB_RED_INACTIVE	0xbb	/* red zone of a free object */
+#define SLUB_RED_ACTIVE		0xcc	/* red zone of an allocated object */
+#define POISON_FREE		0x6b	/* a free object's bytes */
+#define POISON_END		0xa5	/* the last byte of a free object */
+#define POISON_INUSE		0x5a	/* slab padding */
+
+extern char slub_debug_string[256];	/* slub_debug= as given */
+/* The debug flags slub_debug= gives the cache called @name, added to @flags. */
+slab_flags_t kmem_cache_flags(const char *name, slab_flags_t flags) __hidden;
+/* A new slab of a debug cache: poison its padding. */
+void setup_slab_debug(struct kmem_cache *s, struct page *slab, void *addr) __hidden;
+/* Red zones and poison of a free (SLUB_RED_INACTIVE) or live object. */
+void init_object(struct kmem_cache *s, void *object, unsigned char val) __hidden;
+/* Checks at allocation and free; false when the object must not be used. */
+bool alloc_debug_processing(struct kmem_cache *s, struct page *slab, void *object,
+			    unsigned long addr) __hidden;
+bool free_debug_processing(struct kmem_cache *s, struct page *slab, void *object,
+			   unsigned long addr) __hidden;
+/* "BUG <cache>: <reason>" and the banner lines of a slab report. */
+void slab_bug(struct kmem_cache *s, const char *reason) __hidden;
+__attribute__((noreturn)) void slab_abort(void) __hidden;
+
+/* slub.c */
+void kmem_cache_init(void) __hidden;
+void slub_init_pcpu(struct kalloc_pcpu *cpu) __hidden;
+void slub_thread_exit(struct kalloc_pcpu *cpu) __hidden;
+void slub_fork_prepare(void) __hidden;
+void slub_fork_parent(void) __hidden;
+void slub_fork_child(void) __hidden;
+unsigned int kmalloc_index(size_t size) __hidden;
+struct kmem_cache *kmalloc_slab(size_t size) __hidden;
+void kfree_slab_object(struct kmem_cache *s, struct page *page, void *x) __hidden;
+/* Snapshot of one cache for /proc/slabinfo. */
+struct slabinfo {
+	unsigned long active_objs;
+	unsigned long num_objs;
+	unsigned long active_slabs;
+	unsigned long num_slabs;
+	unsigned int objects_per_slab;
+	unsigned int cache_order;
+};
+void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo) __hidden;
+int slabinfo_show(FILE *out) __hidden;
+
+/* ------------------------------------------------------ fast paths -- */
+
+/* obj_to_index() with a multiply: exact for every offset in a slab */
+static inline unsigned int __obj_to_index(const struct kmem_cache *s, unsigned long offset)
+{
+	return (unsigned int)((offset * s->reciprocal_size) >> 32);
+}
+
+/*
+ * check_valid_pointer(): is @object the start of an object of its slab?
+ * Slabs are aligned to their size, so the offset is a mask away.  Used on
+ * every free and on every freelist pointer read.
+ */
+static inline bool check_valid_pointer(const struct kmem_cache *s, const void *object)
+{
+	unsigned long off = (((unsigned long)object - page_offset_base) &
+			     ((PAGE_SIZE << s->order) - 1)) - s->red_left_pad;
+
+	return __obj_to_index(s, off) * s->size == off && off < (unsigned long)s->objects * s->size;
+}
+
+void *__slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, unsigned long addr) __hidden;
+void __slab_free_slow(struct kmem_cache *s, void *x, unsigned long addr) __hidden;
+bool map_highmem_block(struct page *page, unsigned int order) __hidden;
+__attribute__((noreturn, cold)) void slab_invalid_free(struct kmem_cache *s, const void *x) __hidden;
+__attribute__((noreturn, cold)) void slab_double_free(struct kmem_cache *s, const void *x) __hidden;
+
+/*
+ * slab_alloc(): pop from this thread's main sheaf; anything else (no
+ * sheaf yet, empty sheaf, a debug cache, an exited thread) goes slow.
+ */
+static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigned long addr)
+{
+	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+	void *object;
+
+	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD && s->cpu_index < SLUB_MAX_PCPU_CACHES)) {
+		struct slab_sheaf *main = cpu->pcs[s->cpu_index].main;
+
+		if (likely(main->size)) {
+			object = main->objects[--main->size];
+			goto out;
+		}
+	}
+	object = __slab_alloc_slow(s, gfp, addr);
+out:
+	if (unlikely(gfp & __GFP_ZERO) && object)
+		memset(object, 0, s->object_size);
+	return object;
+}
+
+/*
+ * slab_free(): push onto this thread's main sheaf.  @x must be an object
+ * start of its slab (checked: a free of an interior pointer aborts), and not
+ * the object freed just before (the kernel's naive double-free check).
+ */
+static __always_inline void slab_free(struct kmem_cache *s, void *x, unsigned long addr)
+{
+	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+
+	if (unlikely(!check_valid_pointer(s, x)))
+		slab_invalid_free(s, x);
+	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD && s->cpu_index < SLUB_MAX_PCPU_CACHES)) {
+		struct slab_sheaf *main = cpu->pcs[s->cpu_index].main;
+		unsigned int size = main->size;
+
+		if (likely(size < main->capacity)) {
+			if (unlikely(size && main->objects[size - 1] == x))
+				slab_double_free(s, x);
+			main->objects[size] = x;
+			main->size = size + 1;
+			return;
+		}
+	}
+	__slab_free_slow(s, x, addr);
+}
+
+/* vmalloc.c */
+void vmalloc_init(void) __hidden;
+void vmalloc_fork_prepare(void) __hidden;
+void vmalloc_fork_parent(void) __hidden;
+void vmalloc_fork_child(void) __hidden;
+void vmallocinfo_show(FILE *out) __hidden;
+void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
+			   unsigned long caller) __hidden;
+unsigned long vmalloc_size(const void *addr) __hidden;
+void vmalloc_stats(unsigned long *nr_areas, unsigned long *nr_pages, unsigned long *in_place,
+		   unsigned long *moved) __hidden;
+
+#endif /* KALLOC_SLAB_H */

@@ -1,0 +1,1391 @@
+/*
+ * lib/slub.c - the slab allocator: kmem_cache and kmalloc (mm/slub.c,
+ * mm/slab_common.c), with per-thread sheaves as the per-CPU layer (the
+ * design Linux 6.18 introduced and 7.0 made the only one).
+ *
+ * Objects live in slabs: buddy blocks of 2^order pages, aligned to their
+ * size, each page's struct page naming the cache (slab_cache), the head
+ * page holding the slab's freelist and counters.  A free object in a slab
+ * holds the hardened pointer to the next free object (set_freepointer()).
+ *
+ * In front of the slabs each thread keeps, per cache, two sheaves: arrays
+ * of free object pointers.  The fast paths touch only the thread's main
+ * sheaf:
+ *
+ *	alloc:	obj = main->objects[--main->size]
+ *	free:	main->objects[main->size++] = obj
+ *
+ * with no lock and no atomic instruction; an object freed by another
+ * thread than the one that allocated it simply goes into the freeing
+ * thread's sheaf.  When the main sheaf is empty (alloc) or full (free) the
+ * slow path swaps it with the spare, or exchanges it with the cache's barn
+ * (a locked store of full and empty sheaves), or refills it from the
+ * slabs / flushes it to the slabs under the node's list_lock.
+ *
+ * Caches with debugging (slub_debug, see slub_debug.c) have no sheaves:
+ * every allocation and free runs the checks under list_lock.
+ *
+ * Locking, the global order:
+ *	1. slab_mutex		slab_caches, cache creation/destroy, cpu_index
+ *	2. pcpu_lock		all_pcpus (destroy flushes every thread's
+ *				sheaves of the cache; thread exit flushes its own)
+ *	3. barn->lock		the barn's lists and counts
+ *	4. node->list_lock	partial/full lists, every slab's freelist and
+ *				counters, nr_slabs, total_objects, free_objects
+ *	5. zone->lock		(page_alloc.c)
+ *	A thread's sheaves are touched only by the thread, except by
+ *	kmem_cache_destroy() (the caller guarantees nobody uses the cache)
+ *	and by fork's child handler.  Slab pages are allocated and freed with
+ *	no slab lock held.
+ *
+ * Sizes follow the kernel: kmalloc-8 ... kmalloc-8k with 96 and 192;
+ * kmalloc() above KMALLOC_MAX_CACHE_SIZE takes a compound page
+ * (kmalloc_large()).  A power-of-two kmalloc object is aligned to its size.
+ */
+#include "slab.h"
+#include "options.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+
+struct list_head slab_caches = LIST_HEAD_INIT(slab_caches);
+spinlock_t slab_mutex = __SPIN_LOCK_UNLOCKED;
+
+/* Options (options.c): slub_min_order=, slub_max_order=, slub_min_objects=, slab_nomerge */
+unsigned int slub_min_order;
+unsigned int slub_max_order = PAGE_ALLOC_COSTLY_ORDER;
+unsigned int slub_min_objects;
+bool slab_nomerge;
+
+/* A thread's sheaves start out as this: size 0 and capacity 0 send both
+ * fast paths to the slow path without a separate "set up?" test. */
+static struct slab_sheaf empty_sheaf = { .size = 0, .capacity = 0 };
+
+static struct kmem_cache boot_kmem_cache;	/* the cache of kmem_caches */
+static struct kmem_cache boot_sheaf_cache;	/* the cache of sheaves */
+static struct kmem_cache boot_kmalloc_caches[KMALLOC_SHIFT_HIGH + 1];
+struct kmem_cache *kmalloc_caches[KMALLOC_SHIFT_HIGH + 1];
+
+static unsigned long cpu_index_map[SLUB_MAX_PCPU_CACHES / 64];
+
+#define SHEAF_MAX_CAPACITY	64
+#define SHEAF_ALLOC_SIZE	(sizeof(struct slab_sheaf) + SHEAF_MAX_CAPACITY * sizeof(void *))
+
+static unsigned int nr_cpu_ids_possible;
+
+/* ------------------------------------------------- free pointers -- */
+
+static inline unsigned long swab_ptr(unsigned long x)
+{
+	return __builtin_bswap64(x);
+}
+
+/*
+ * freelist_ptr_encode(): CONFIG_SLAB_FREELIST_HARDENED - the stored value
+ * mixes the pointer with the cache's secret and the address it is stored
+ * at, so that a leaked or overwritten value does not point anywhere useful.
+ */
+static inline unsigned long freelist_ptr_encode(const struct kmem_cache *s, void *ptr,
+						unsigned long ptr_addr)
+{
+	return (unsigned long)ptr ^ s->random ^ swab_ptr(ptr_addr);
+}
+
+static inline void *freelist_ptr_decode(const struct kmem_cache *s, unsigned long val,
+					unsigned long ptr_addr)
+{
+	return (void *)(val ^ s->random ^ swab_ptr(ptr_addr));
+}
+
+static inline void set_freepointer(struct kmem_cache *s, void *object, void *fp)
+{
+	unsigned long addr = (unsigned long)object + s->offset;
+
+	*(unsigned long *)addr = freelist_ptr_encode(s, fp, addr);
+}
+
+static __cold __attribute__((noreturn)) void freepointer_corrupt(struct kmem_cache *s,
+								 void *object, void *fp)
+{
+	slab_bug(s, "Freepointer corrupt");
+	pr_err("Object %p: free pointer decodes to %p, not an object of the slab\n", object, fp);
+	slab_abort();
+}
+
+static inline void *get_freepointer(struct kmem_cache *s, struct page *slab, void *object)
+{
+	unsigned long addr = (unsigned long)object + s->offset;
+	void *fp = freelist_ptr_decode(s, *(unsigned long *)addr, addr);
+
+	if (unlikely(fp && (virt_to_slab(s, fp) != slab || !check_valid_pointer(s, fp))))
+		freepointer_corrupt(s, object, fp);
+	return fp;
+}
+
+/* -------------------------------------------------- slab pages -- */
+
+static inline int slab_migratetype_gfp(const struct kmem_cache *s)
+{
+	return (s->flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0;
+}
+
+/*
+ * Map a HIGHMEM frame at its own slot so a slab can live in it: kalloc's
+ * one divergence from i386 (docs/architecture.md).  Slots are made
+ * accessible a whole section at a time and stay so; that bounds the
+ * number of host mappings by the number of sections.
+ */
+bool map_highmem_block(struct page *page, unsigned int order)
+{
+	unsigned long pfn = __page_to_pfn(page), i;
+	struct mem_section *ms = __pfn_to_section(pfn);
+
+	if (!(READ_ONCE(ms->section_mem_map) & SECTION_SLOTS_RW)) {
+		unsigned long start = ALIGN_DOWN(pfn, PAGES_PER_SECTION);
+
+		static spinlock_t slots_lock = __SPIN_LOCK_UNLOCKED;
+
+		spin_lock(&slots_lock);
+		if (!(ms->section_mem_map & SECTION_SLOTS_RW)) {
+			if (sys_mprotect(pfn_to_slot(start), PAGES_PER_SECTION << PAGE_SHIFT,
+					 PROT_READ | PROT_WRITE)) {
+				spin_unlock(&slots_lock);
+				return false;
+			}
+			__atomic_or_fetch(&ms->section_mem_map, SECTION_SLOTS_RW, __ATOMIC_RELEASE);
+		}
+		spin_unlock(&slots_lock);
+	}
+	for (i = 0; i < (1UL << order); i++) {
+		SetPageHighMapped(page + i);
+		page[i].virtual = pfn_to_slot(pfn + i);
+	}
+	return true;
+}
+
+/*
+ * allocate_slab(): 2^order pages from lowmem; a cache whose caller allows
+ * __GFP_HIGHMEM (malloc does) falls back to HIGHMEM when lowmem is out.
+ * Then build the freelist and run the constructor on every object, as
+ * SLUB does when a slab is created.  No slab lock is held.
+ */
+static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags)
+{
+	gfp_t gfp = (s->allocflags | (flags & (__GFP_HIGH | __GFP_NOFAIL | __GFP_MEMALLOC))) |
+		    __GFP_COMP | slab_migratetype_gfp(s);
+	struct page *slab, *page;
+	unsigned long i, nr = 1UL << s->order;
+	void *start, *p, *next;
+
+	slab = alloc_pages((gfp & ~__GFP_HIGHMEM) | __GFP_NOWARN, s->order);
+	if (!slab && (flags & __GFP_HIGHMEM) && !(s->flags & SLAB_CACHE_DMA)) {
+		slab = alloc_pages(gfp | __GFP_HIGHMEM | __GFP_NOWARN, s->order);
+		if (slab && PageHighMem(slab) && !map_highmem_block(slab, s->order)) {
+			__free_pages(slab, s->order);
+			slab = NULL;
+		}
+	}
+	if (!slab) {
+		if (!(flags & __GFP_NOWARN))
+			pr_warn("SLUB: Unable to allocate memory for %s: order %u, gfp %#x\n",
+				s->name, s->order, flags);
+		return NULL;
+	}
+	for (i = 0, page = slab; i < nr; i++, page++)
+		page->slab_cache = s;
+	SetPageSlab(slab);
+	INIT_LIST_HEAD(&slab->slab_list);
+
+	start = slab_address(slab);
+	if (unlikely(s->flags & SLAB_DEBUG_FLAGS))
+		setup_slab_debug(s, slab, start);
+	p = (char *)start + s->red_left_pad;
+	for (i = 0; i < s->objects; i++, p = next) {
+		next = (char *)p + s->size;
+		if (unlikely(s->flags & SLAB_DEBUG_FLAGS))
+			init_object(s, p, SLUB_RED_INACTIVE);
+		if (s->ctor)
+			s->ctor(p);
+		set_freepointer(s, p, i + 1 < s->objects ? next : NULL);
+	}
+	slab->freelist = (char *)start + s->red_left_pad;
+	slab_set_counters(slab, 0, s->objects);
+	return slab;
+}
+
+/* __free_slab(): the pages back to the buddy.  No slab lock held. */
+static void free_slab(struct kmem_cache *s, struct page *slab)
+{
+	unsigned long i, nr = 1UL << s->order;
+
+	for (i = 0; i < nr; i++) {
+		slab[i].slab_cache = NULL;
+		if (PageHighMapped(&slab[i])) {
+			ClearPageHighMapped(&slab[i]);
+			slab[i].virtual = NULL;
+		}
+	}
+	ClearPageSlab(slab);
+	slab->freelist = NULL;
+	slab->counters = 0;
+	__free_pages(slab, s->order);
+}
+
+/* --------------------------------------------------- node lists -- */
+
+static inline void add_partial(struct kmem_cache_node *n, struct page *slab)
+{
+	n->nr_partial++;
+	list_add(&slab->slab_list, &n->partial);
+}
+
+static inline void remove_partial(struct kmem_cache_node *n, struct page *slab)
+{
+	list_del(&slab->slab_list);
+	n->nr_partial--;
+}
+
+static inline bool slab_tracks_full(const struct kmem_cache *s)
+{
+	return s->flags & (SLAB_STORE_USER | SLAB_CONSISTENCY_CHECKS);
+}
+
+/* Take one object out of a slab on the partial list.  Caller holds list_lock. */
+static inline void *__slab_take_object(struct kmem_cache *s, struct kmem_cache_node *n,
+				       struct page *slab)
+{
+	void *object = slab->freelist;
+
+	slab->freelist = get_freepointer(s, slab, object);
+	slab_set_counters(slab, slab_inuse(slab) + 1, slab_objects(slab));
+	n->free_objects--;
+	if (!slab->freelist) {
+		remove_partial(n, slab);
+		if (slab_tracks_full(s))
+			list_add(&slab->slab_list, &n->full);
+		else
+			INIT_LIST_HEAD(&slab->slab_list);
+	}
+	return object;
+}
+
+/*
+ * Put one object back into its slab.  Returns the slab if it became empty
+ * and should be discarded (the caller frees it after dropping list_lock).
+ */
+static inline struct page *__slab_put_object(struct kmem_cache *s, struct kmem_cache_node *n,
+					     struct page *slab, void *object)
+{
+	bool was_full = !slab->freelist;
+	unsigned int inuse = slab_inuse(slab);
+
+	set_freepointer(s, object, slab->freelist);
+	slab->freelist = object;
+	slab_set_counters(slab, inuse - 1, slab_objects(slab));
+	n->free_objects++;
+	if (was_full) {
+		if (slab_tracks_full(s))
+			list_del(&slab->slab_list);
+		add_partial(n, slab);
+	}
+	if (inuse - 1 == 0 && n->nr_partial > s->min_partial) {
+		remove_partial(n, slab);
+		n->nr_slabs--;
+		n->total_objects -= slab_objects(slab);
+		n->free_objects -= slab_objects(slab);
+		return slab;
+	}
+	return NULL;
+}
+
+/* Account a new slab and put it on the partial list.  Caller holds list_lock. */
+static inline void __add_new_slab(struct kmem_cache_node *n, struct page *slab)
+{
+	n->nr_slabs++;
+	n->total_objects += slab_objects(slab);
+	n->free_objects += slab_objects(slab);
+	add_partial(n, slab);
+}
+
+/*
+ * __refill_objects(): up to @max objects from the partial slabs into
+ * @objects, allocating new slabs as needed (without the lock held).
+ * Returns how many were taken (0 only if no memory could be had).
+ */
+static unsigned int __refill_objects(struct kmem_cache *s, void **objects, unsigned int min_n,
+				     unsigned int max_n, gfp_t gfp, unsigned long addr)
+{
+	struct kmem_cache_node *n = &s->node;
+	unsigned int taken = 0;
+
+	spin_lock(&n->list_lock);
+	while (taken < max_n) {
+		struct page *slab;
+
+		if (list_empty(&n->partial)) {
+			if (taken >= min_n)
+				break;
+			spin_unlock(&n->list_lock);
+			slab = allocate_slab(s, gfp);
+			spin_lock(&n->list_lock);
+			if (!slab)
+				break;
+			__add_new_slab(n, slab);
+		}
+		slab = list_first_entry(&n->partial, struct page, slab_list);
+		while (taken < max_n && slab->freelist) {
+			void *object = __slab_take_object(s, n, slab);
+
+			if (unlikely(s->flags & SLAB_DEBUG_FLAGS) &&
+			    !alloc_debug_processing(s, slab, object, addr))
+				continue;	/* reported; the object is leaked */
+			objects[taken++] = object;
+		}
+	}
+	spin_unlock(&n->list_lock);
+	return taken;
+}
+
+/* Give @nr objects back to their slabs; free the slabs that empty. */
+static void __free_objects_to_slabs(struct kmem_cache *s, void **objects, unsigned int nr,
+				    unsigned long addr)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct page *discard[16];
+	unsigned int i = 0, nd;
+
+	while (i < nr) {
+		nd = 0;
+		spin_lock(&n->list_lock);
+		for (; i < nr && nd < ARRAY_SIZE(discard); i++) {
+			void *object = objects[i];
+			struct page *slab = virt_to_slab(s, object);
+			struct page *empty;
+
+			if (unlikely(s->flags & SLAB_DEBUG_FLAGS) &&
+			    !free_debug_processing(s, slab, object, addr))
+				continue;
+			empty = __slab_put_object(s, n, slab, object);
+			if (empty)
+				discard[nd++] = empty;
+		}
+		spin_unlock(&n->list_lock);
+		while (nd)
+			free_slab(s, discard[--nd]);
+	}
+}
+
+/* --------------------------------------------------------- sheaves -- */
+
+static struct slab_sheaf *alloc_empty_sheaf(struct kmem_cache *s)
+{
+	struct slab_sheaf *sheaf;
+
+	if (__refill_objects(&boot_sheaf_cache, (void **)&sheaf, 1, 1, GFP_KERNEL | __GFP_NOWARN,
+			     0) != 1)
+		return NULL;
+	sheaf->size = 0;
+	sheaf->capacity = s->sheaf_capacity;
+	INIT_LIST_HEAD(&sheaf->barn_list);
+	return sheaf;
+}
+
+static void free_empty_sheaf(struct slab_sheaf *sheaf)
+{
+	void *p = sheaf;
+
+	__free_objects_to_slabs(&boot_sheaf_cache, &p, 1, 0);
+}
+
+/* sheaf_flush(): every object of the sheaf back to the slabs */
+static void sheaf_flush(struct kmem_cache *s, struct slab_sheaf *sheaf)
+{
+	__free_objects_to_slabs(s, sheaf->objects, sheaf->size, 0);
+	sheaf->size = 0;
+}
+
+/* barn_replace_empty_sheaf(): a full sheaf for an empty one, or NULL */
+static struct slab_sheaf *barn_replace_empty_sheaf(struct kmem_cache *s,
+						   struct slab_sheaf *empty)
+{
+	struct node_barn *barn = &s->barn;
+	struct slab_sheaf *full = NULL;
+
+	if (!READ_ONCE(barn->nr_full))
+		return NULL;
+	spin_lock(&barn->lock);
+	if (barn->nr_full) {
+		full = list_first_entry(&barn->sheaves_full, struct slab_sheaf, barn_list);
+		list_del(&full->barn_list);
+		barn->nr_full--;
+		if (empty) {
+			list_add(&empty->barn_list, &barn->sheaves_empty);
+			barn->nr_empty++;
+		}
+	}
+	spin_unlock(&barn->lock);
+	return full;
+}
+
+/*
+ * barn_replace_full_sheaf(): park a full sheaf and get an empty one
+ * (taken from the barn or newly allocated); NULL if the barn holds enough
+ * full sheaves already, and the caller flushes to the slabs instead.
+ */
+static struct slab_sheaf *barn_replace_full_sheaf(struct kmem_cache *s, struct slab_sheaf *full)
+{
+	struct node_barn *barn = &s->barn;
+	struct slab_sheaf *empty = NULL;
+
+	spin_lock(&barn->lock);
+	if (barn->nr_full >= s->max_full_sheaves) {
+		spin_unlock(&barn->lock);
+		return NULL;
+	}
+	if (barn->nr_empty) {
+		empty = list_first_entry(&barn->sheaves_empty, struct slab_sheaf, barn_list);
+		list_del(&empty->barn_list);
+		barn->nr_empty--;
+	}
+	list_add(&full->barn_list, &barn->sheaves_full);
+	barn->nr_full++;
+	spin_unlock(&barn->lock);
+	if (!empty) {
+		empty = alloc_empty_sheaf(s);
+		if (!empty) {
+			/* Take the full one back and let the caller flush it. */
+			spin_lock(&barn->lock);
+			list_del(&full->barn_list);
+			barn->nr_full--;
+			spin_unlock(&barn->lock);
+		}
+	}
+	return empty;
+}
+
+/* Park a sheaf for good (thread exit, shrink): barn if it fits, else slabs. */
+static void barn_put_or_flush(struct kmem_cache *s, struct slab_sheaf *sheaf)
+{
+	struct node_barn *barn = &s->barn;
+
+	if (sheaf == &empty_sheaf || !sheaf)
+		return;
+	spin_lock(&barn->lock);
+	if (sheaf->size == sheaf->capacity && barn->nr_full < s->max_full_sheaves) {
+		list_add(&sheaf->barn_list, &barn->sheaves_full);
+		barn->nr_full++;
+		sheaf = NULL;
+	} else if (sheaf->size == 0 && barn->nr_empty < s->max_full_sheaves) {
+		list_add(&sheaf->barn_list, &barn->sheaves_empty);
+		barn->nr_empty++;
+		sheaf = NULL;
+	}
+	spin_unlock(&barn->lock);
+	if (sheaf) {
+		sheaf_flush(s, sheaf);
+		free_empty_sheaf(sheaf);
+	}
+}
+
+/* Flush every sheaf of the barn to the slabs and free the sheaves. */
+static void barn_shrink(struct kmem_cache *s)
+{
+	struct node_barn *barn = &s->barn;
+	struct list_head full, empty;
+	struct slab_sheaf *sheaf, *tmp;
+
+	INIT_LIST_HEAD(&full);
+	INIT_LIST_HEAD(&empty);
+	spin_lock(&barn->lock);
+	list_for_each_entry_safe(sheaf, tmp, &barn->sheaves_full, barn_list)
+		list_move(&sheaf->barn_list, &full);
+	list_for_each_entry_safe(sheaf, tmp, &barn->sheaves_empty, barn_list)
+		list_move(&sheaf->barn_list, &empty);
+	barn->nr_full = barn->nr_empty = 0;
+	spin_unlock(&barn->lock);
+	list_for_each_entry_safe(sheaf, tmp, &full, barn_list) {
+		sheaf_flush(s, sheaf);
+		free_empty_sheaf(sheaf);
+	}
+	list_for_each_entry_safe(sheaf, tmp, &empty, barn_list)
+		free_empty_sheaf(sheaf);
+}
+
+/* One thread's sheaves of @s back (barn or slabs); they become empty_sheaf. */
+static void pcs_flush(struct kmem_cache *s, struct slub_percpu_sheaves *pcs)
+{
+	barn_put_or_flush(s, pcs->main);
+	barn_put_or_flush(s, pcs->spare);
+	pcs->main = &empty_sheaf;
+	pcs->spare = NULL;
+}
+
+/* ------------------------------------------------------ slow paths -- */
+
+/* Allocate one object straight from the slabs (no sheaves). */
+static void *__slab_alloc_single(struct kmem_cache *s, gfp_t gfp, unsigned long addr)
+{
+	void *object;
+
+	if (__refill_objects(s, &object, 1, 1, gfp, addr) != 1)
+		return NULL;
+	return object;
+}
+
+/*
+ * The main sheaf is empty: swap with the spare, trade with the barn, or
+ * refill from the slabs (__pcs_replace_empty_main()).
+ */
+__noinline void *__slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, unsigned long addr)
+{
+	struct kalloc_pcpu *cpu = this_cpu();
+	struct slub_percpu_sheaves *pcs;
+	struct slab_sheaf *main, *full;
+
+	kalloc_init_once();
+	if (!cpu || s->cpu_index >= SLUB_MAX_PCPU_CACHES)
+		return __slab_alloc_single(s, gfp, addr);
+	pcs = &cpu->pcs[s->cpu_index];
+	main = pcs->main;
+	if (main->size)		/* this_cpu() just set the thread up */
+		return main->objects[--main->size];
+
+	if (pcs->spare && pcs->spare->size) {
+		pcs->main = pcs->spare;
+		pcs->spare = main == &empty_sheaf ? NULL : main;
+		main = pcs->main;
+		return main->objects[--main->size];
+	}
+	if (main == &empty_sheaf) {
+		main = pcs->spare;
+		if (!main) {
+			main = alloc_empty_sheaf(s);
+			if (!main)
+				return __slab_alloc_single(s, gfp, addr);
+		}
+		pcs->spare = NULL;
+		pcs->main = main;
+	}
+	full = barn_replace_empty_sheaf(s, pcs->spare ? NULL : main);
+	if (full) {
+		if (pcs->spare) {
+			/* Keep our empty as main's replacement; spare stays. */
+			list_add(&main->barn_list, &s->barn.sheaves_empty);
+			spin_lock(&s->barn.lock);
+			list_del(&main->barn_list);
+			spin_unlock(&s->barn.lock);
+			free_empty_sheaf(main);
+		}
+		pcs->main = main = full;
+		return main->objects[--main->size];
+	}
+	main->size = __refill_objects(s, main->objects, 1, main->capacity, gfp, addr);
+	if (!main->size)
+		return NULL;
+	return main->objects[--main->size];
+}
+
+/*
+ * The main sheaf is full: swap with the spare, trade with the barn, or
+ * flush to the slabs (__pcs_replace_full_main()).
+ */
+__noinline void __slab_free_slow(struct kmem_cache *s, void *x, unsigned long addr)
+{
+	struct kalloc_pcpu *cpu = this_cpu();
+	struct slub_percpu_sheaves *pcs;
+	struct slab_sheaf *main, *empty;
+
+	if (!cpu || s->cpu_index >= SLUB_MAX_PCPU_CACHES) {
+		__free_objects_to_slabs(s, &x, 1, addr);
+		return;
+	}
+	pcs = &cpu->pcs[s->cpu_index];
+	main = pcs->main;
+	if (main->size < main->capacity)	/* this_cpu() just set the thread up */
+		goto push;
+	if (main == &empty_sheaf) {
+		main = alloc_empty_sheaf(s);
+		if (!main) {
+			__free_objects_to_slabs(s, &x, 1, addr);
+			return;
+		}
+		pcs->main = main;
+		goto push;
+	}
+	if (pcs->spare && pcs->spare->size < pcs->spare->capacity) {
+		pcs->main = pcs->spare;
+		pcs->spare = main;
+		main = pcs->main;
+		goto push;
+	}
+	if (!pcs->spare) {
+		empty = alloc_empty_sheaf(s);
+		if (empty) {
+			pcs->spare = main;
+			pcs->main = main = empty;
+			goto push;
+		}
+	}
+	empty = barn_replace_full_sheaf(s, main);
+	if (empty) {
+		pcs->main = main = empty;
+	} else {
+		sheaf_flush(s, main);
+	}
+push:
+	main->objects[main->size++] = x;
+}
+
+/* ------------------------------------------------------ fast paths -- */
+
+/* The fast paths themselves are inline in slab.h (slab_alloc(), slab_free()). */
+
+void slab_invalid_free(struct kmem_cache *s, const void *x)
+{
+	panic("kfree: invalid pointer %p (%s)", x, s->name);
+}
+
+void slab_double_free(struct kmem_cache *s, const void *x)
+{
+	slab_bug(s, "Object already free");
+	pr_err("Object %p freed twice in a row (double free)\n", x);
+	slab_abort();
+}
+
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	return slab_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
+}
+
+void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
+{
+	return slab_alloc(s, gfp | __GFP_ZERO, (unsigned long)__builtin_return_address(0));
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *x)
+{
+	struct page *page;
+
+	if (unlikely(!x))
+		return;
+	if (unlikely(!virt_addr_valid(x)))
+		panic("kmem_cache_free: invalid pointer %p (%s)", x, s->name);
+	page = __virt_to_page(x);
+	if (unlikely(page_slab_cache(page) != s)) {
+		slab_bug(s, "Wrong slab cache");
+		pr_err("kmem_cache_free: %p belongs to %s, not %s\n", x,
+		       page_slab_cache(page) ? page_slab_cache(page)->name : "no cache", s->name);
+		slab_abort();
+	}
+	slab_free(s, x, (unsigned long)__builtin_return_address(0));
+}
+
+/* kfree() of an object whose page says it is a slab page */
+void kfree_slab_object(struct kmem_cache *s, struct page *page, void *x)
+{
+	(void)page;
+	slab_free(s, x, (unsigned long)__builtin_return_address(0));
+}
+
+/* --------------------------------------------------------- kmalloc -- */
+
+/* size_index[]: the cache index of sizes up to 192, in steps of 8 */
+static const unsigned char size_index[24] = {
+	3, 4, 5, 5, 6, 6, 6, 6,		/* 8 16 24 32 40 48 56 64 */
+	1, 1, 1, 1, 7, 7, 7, 7,		/* 72 .. 96 (kmalloc-96), 104 .. 128 */
+	2, 2, 2, 2, 2, 2, 2, 2		/* 136 .. 192 (kmalloc-192) */
+};
+
+unsigned int kmalloc_index(size_t size)
+{
+	if (size <= 192)
+		return size_index[(size - 1) / 8];
+	return 64 - __builtin_clzl(size - 1);
+}
+
+struct kmem_cache *kmalloc_slab(size_t size)
+{
+	return kmalloc_caches[kmalloc_index(size)];
+}
+
+static const unsigned int kmalloc_sizes[KMALLOC_SHIFT_HIGH + 1] = {
+	0, 96, 192, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192
+};
+
+/* kmalloc_large(): a compound page of the order that fits */
+static void *kmalloc_large(size_t size, gfp_t flags)
+{
+	unsigned int order = size <= PAGE_SIZE ? 0 : 64 - __builtin_clzl((size - 1) >> PAGE_SHIFT);
+	struct page *page;
+
+	if (unlikely(size > KMALLOC_MAX_SIZE)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	page = alloc_pages((flags & ~__GFP_HIGHMEM) | __GFP_COMP, order);
+	return page ? page_address(page) : NULL;
+}
+
+void *kmalloc(size_t size, gfp_t flags)
+{
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
+		return kmalloc_large(size, flags);
+	kalloc_init_once();
+	return slab_alloc(kmalloc_caches[kmalloc_index(size)], flags,
+			  (unsigned long)__builtin_return_address(0));
+}
+
+void *kzalloc(size_t size, gfp_t flags)
+{
+	return kmalloc(size, flags | __GFP_ZERO);
+}
+
+void *kmalloc_array(size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (unlikely(__builtin_mul_overflow(n, size, &bytes))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return kmalloc(bytes, flags);
+}
+
+void *kcalloc(size_t n, size_t size, gfp_t flags)
+{
+	return kmalloc_array(n, size, flags | __GFP_ZERO);
+}
+
+void kfree(const void *x)
+{
+	struct page *page;
+	struct kmem_cache *s;
+
+	if (unlikely(ZERO_OR_NULL_PTR(x)))
+		return;
+	if (unlikely(!virt_addr_valid(x)))
+		panic("kfree: invalid pointer %p (not a kmalloc address)", x);
+	page = __virt_to_page(x);
+	s = page_slab_cache(page);
+	if (likely(s)) {
+		slab_free(s, (void *)x, (unsigned long)__builtin_return_address(0));
+		return;
+	}
+	page = compound_head(page);
+	if (unlikely(!PageHead(page) && page->_refcount != 1))
+		panic("kfree: invalid pointer %p (not a kmalloc address)", x);
+	if (unlikely(lowmem_page_address(page) != x))
+		panic("kfree: invalid pointer %p (inside a large kmalloc)", x);
+	__free_pages(page, PageHead(page) ? page[1].compound_order : 0);
+}
+
+size_t ksize(const void *x)
+{
+	struct page *page;
+	struct kmem_cache *s;
+
+	if (unlikely(ZERO_OR_NULL_PTR(x)))
+		return 0;
+	page = __virt_to_page(x);
+	s = page_slab_cache(page);
+	if (s)
+		return s->object_size;
+	page = compound_head(page);
+	return PAGE_SIZE << (PageHead(page) ? page[1].compound_order : 0);
+}
+
+size_t kmalloc_size_roundup(size_t size)
+{
+	if (!size)
+		return 0;
+	if (size <= KMALLOC_MAX_CACHE_SIZE)
+		return kmalloc_sizes[kmalloc_index(size)];
+	if (size > KMALLOC_MAX_SIZE)
+		return size;
+	return PAGE_SIZE << (size <= PAGE_SIZE ? 0 : 64 - __builtin_clzl((size - 1) >> PAGE_SHIFT));
+}
+
+void kfree_sensitive(const void *x)
+{
+	size_t ks = ksize(x);
+
+	if (ks)
+		memset((void *)x, 0, ks);
+	kfree(x);
+}
+
+void *krealloc(const void *p, size_t new_size, gfp_t flags)
+{
+	size_t ks;
+	void *ret;
+
+	if (unlikely(!new_size)) {
+		kfree(p);
+		return ZERO_SIZE_PTR;
+	}
+	ks = ksize(p);
+	if (ks >= new_size && p) {
+		if ((flags & __GFP_ZERO) && ks > new_size)
+			memset((char *)p + new_size, 0, ks - new_size);
+		return (void *)p;
+	}
+	ret = kmalloc(new_size, flags);
+	if (ret && !ZERO_OR_NULL_PTR(p)) {
+		memcpy(ret, p, ks);
+		if (flags & __GFP_ZERO)
+			memset((char *)ret + ks, 0, kmalloc_size_roundup(new_size) - ks);
+		kfree(p);
+	}
+	return ret;
+}
+
+/* ------------------------------------------------- cache creation -- */
+
+static unsigned int fls_u(unsigned long x)
+{
+	return x ? 64 - __builtin_clzl(x) : 0;
+}
+
+/* calculate_alignment() */
+static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
+					unsigned int size)
+{
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned int ralign = 64;
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = max(align, ralign);
+	}
+	align = max(align, (unsigned int)sizeof(void *));
+	return ALIGN(align, sizeof(void *));
+}
+
+static unsigned int order_objects(unsigned int order, unsigned int size)
+{
+	return (unsigned int)((PAGE_SIZE << order) / size);
+}
+
+/* calc_slab_order() + calculate_order() */
+static unsigned int calculate_order(unsigned int size)
+{
+	unsigned int min_objects = slub_min_objects;
+	unsigned int max_objects, order, fraction;
+
+	if (!min_objects)
+		min_objects = 4 * (fls_u(nr_cpu_ids_possible) + 1);
+	max_objects = order_objects(slub_max_order, size);
+	min_objects = min(min_objects, max(max_objects, 1u));
+
+	while (min_objects >= 1) {
+		for (fraction = 16; fraction >= 4; fraction /= 2) {
+			unsigned int min_order = slub_min_order;
+
+			while ((PAGE_SIZE << min_order) < (unsigned long)min_objects * size)
+				min_order++;
+			for (order = min_order; order <= slub_max_order; order++) {
+				unsigned long slab_size = PAGE_SIZE << order;
+				unsigned long rem = slab_size % size;
+
+				if (rem <= slab_size / fraction && order_objects(order, size) >= 1)
+					return order;
+			}
+		}
+		min_objects--;
+	}
+	/* One object per slab, whatever the waste. */
+	for (order = slub_min_order; order <= MAX_PAGE_ORDER; order++)
+		if (order_objects(order, size) >= 1)
+			return order;
+	return MAX_PAGE_ORDER;
+}
+
+/*
+ * calculate_sizes(): the object layout
+ *	[left red zone][object][right red zone][free pointer][tracks][pad]
+ * (debug parts only when their flags are set); the free pointer sits in
+ * the middle of the object when nothing else needs the object's bytes.
+ */
+static bool calculate_sizes(struct kmem_cache *s)
+{
+	slab_flags_t flags = s->flags;
+	unsigned int size = s->object_size;
+
+	size = ALIGN(size, sizeof(void *));
+	if ((flags & SLAB_RED_ZONE) && size == s->object_size)
+		size += sizeof(void *);
+	s->inuse = size;
+	if ((flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON | SLAB_RED_ZONE)) || s->ctor) {
+		s->offset = size;
+		size += sizeof(void *);
+	} else {
+		s->offset = ALIGN_DOWN(s->object_size / 2, sizeof(void *));
+	}
+	if (flags & SLAB_STORE_USER)
+		size += 2 * sizeof(struct track);
+	s->red_left_pad = 0;
+	if (flags & SLAB_RED_ZONE) {
+		s->red_left_pad = ALIGN(sizeof(void *), s->align);
+		size += s->red_left_pad;
+	}
+	size = ALIGN(size, s->align);
+	s->size = size;
+	s->reciprocal_size = (unsigned int)(((1ULL << 32) + size - 1) / size);
+	s->order = calculate_order(size);
+	s->objects = order_objects(s->order, size);
+	if (s->red_left_pad && s->objects > 0 &&
+	    (unsigned long)s->objects * size + s->red_left_pad > (PAGE_SIZE << s->order))
+		s->objects--;
+	return s->objects > 0 && s->objects <= 32767;
+}
+
+static unsigned int sheaf_capacity_for(unsigned int size)
+{
+	if (size <= 256)
+		return 64;
+	if (size <= 1024)
+		return 32;
+	if (size <= 4096)
+		return 16;
+	return 8;
+}
+
+/* Give the cache a slot in every thread's sheaves; slab_mutex held. */
+static unsigned int alloc_cpu_index(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < SLUB_MAX_PCPU_CACHES; i++)
+		if (!(cpu_index_map[i / 64] & (1UL << (i % 64)))) {
+			cpu_index_map[i / 64] |= 1UL << (i % 64);
+			return i;
+		}
+	return SLUB_MAX_PCPU_CACHES;	/* no sheaves: the locked paths */
+}
+
+static void free_cpu_index(unsigned int i)
+{
+	if (i < SLUB_MAX_PCPU_CACHES)
+		cpu_index_map[i / 64] &= ~(1UL << (i % 64));
+}
+
+static unsigned long get_random_long(void)
+{
+	unsigned long r;
+
+	if (kalloc_syscall6(318 /* getrandom */, (long)&r, sizeof(r), 1 /* GRND_NONBLOCK */,
+			    0, 0, 0) == sizeof(r))
+		return r;
+	return ktime_get_ns() * 0x9e3779b97f4a7c15UL ^ (unsigned long)&r;
+}
+
+/* kmem_cache_open(); slab_mutex held or single-threaded boot */
+static bool kmem_cache_open(struct kmem_cache *s, const char *name, unsigned int size,
+			    unsigned int align, slab_flags_t flags, void (*ctor)(void *))
+{
+	size_t n = strlen(name);
+
+	memset(s, 0, sizeof(*s));
+	if (n >= sizeof(s->name_buf))
+		n = sizeof(s->name_buf) - 1;
+	memcpy(s->name_buf, name, n);
+	s->name = s->name_buf;
+	s->object_size = size;
+	s->ctor = ctor;
+	s->flags = kmem_cache_flags(s->name, flags);
+	s->align = calculate_alignment(s->flags, align, size);
+	if (!calculate_sizes(s))
+		return false;
+	s->allocflags = GFP_KERNEL | ((s->flags & SLAB_CACHE_DMA) ? __GFP_DMA : 0);
+	s->random = get_random_long();
+	s->refcount = 1;
+	s->min_partial = clamp((unsigned long)fls_u(s->size) / 2, 5UL, 10UL);
+	s->sheaf_capacity = sheaf_capacity_for(s->size);
+	s->max_full_sheaves = 8;
+	spin_lock_init(&s->node.list_lock);
+	INIT_LIST_HEAD(&s->node.partial);
+	INIT_LIST_HEAD(&s->node.full);
+	spin_lock_init(&s->barn.lock);
+	INIT_LIST_HEAD(&s->barn.sheaves_full);
+	INIT_LIST_HEAD(&s->barn.sheaves_empty);
+	if ((s->flags & (SLAB_DEBUG_FLAGS | __SLAB_NO_SHEAVES)))
+		s->cpu_index = SLUB_MAX_PCPU_CACHES;
+	else
+		s->cpu_index = alloc_cpu_index();
+	return true;
+}
+
+/* find_mergeable(): an existing cache that can serve this one; slab_mutex held */
+static struct kmem_cache *find_mergeable(unsigned int size, unsigned int align,
+					 slab_flags_t flags, const char *name, void (*ctor)(void *))
+{
+	struct kmem_cache *s;
+
+	if (slab_nomerge || ctor)
+		return NULL;
+	flags = kmem_cache_flags(name, flags);
+	if (flags & SLAB_NEVER_MERGE)
+		return NULL;
+	size = ALIGN(size, sizeof(void *));
+	align = calculate_alignment(flags, align, size);
+	size = ALIGN(size, align);
+
+	list_for_each_entry(s, &slab_caches, list) {
+		if ((s->flags & SLAB_NEVER_MERGE) || s->ctor || s->refcount < 0 ||
+		    (s->flags & __SLAB_NO_SHEAVES))
+			continue;
+		if (size > s->size)
+			continue;
+		if ((flags & (SLAB_CACHE_DMA | SLAB_RECLAIM_ACCOUNT)) !=
+		    (s->flags & (SLAB_CACHE_DMA | SLAB_RECLAIM_ACCOUNT)))
+			continue;
+		if ((s->size & ~(align - 1)) != s->size)
+			continue;
+		if (s->size - size >= sizeof(void *))
+			continue;
+		return s;
+	}
+	return NULL;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+				     slab_flags_t flags, void (*ctor)(void *))
+{
+	struct kmem_cache *s;
+
+	kalloc_init_once();
+	if (!name || !size || size > KMALLOC_MAX_SIZE || (align & (align - 1))) {
+		if (flags & SLAB_PANIC)
+			panic("kmem_cache_create: invalid arguments for %s", name ? name : "(null)");
+		errno = EINVAL;
+		return NULL;
+	}
+	spin_lock(&slab_mutex);
+	s = find_mergeable(size, align, flags, name, ctor);
+	if (s) {
+		s->refcount++;
+		spin_unlock(&slab_mutex);
+		return s;
+	}
+	spin_unlock(&slab_mutex);
+
+	s = kmem_cache_alloc(&boot_kmem_cache, GFP_KERNEL | __GFP_NOWARN);
+	if (!s)
+		goto fail;
+	spin_lock(&slab_mutex);
+	if (!kmem_cache_open(s, name, size, align, flags, ctor)) {
+		spin_unlock(&slab_mutex);
+		kmem_cache_free(&boot_kmem_cache, s);
+		goto fail;
+	}
+	list_add_tail(&s->list, &slab_caches);
+	spin_unlock(&slab_mutex);
+	return s;
+fail:
+	if (flags & SLAB_PANIC)
+		panic("kmem_cache_create: cannot create %s", name);
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* Every thread's sheaves of @s back to the barn or slabs; slab_mutex held. */
+static void flush_all_sheaves(struct kmem_cache *s)
+{
+	struct kalloc_pcpu *cpu;
+
+	if (s->cpu_index >= SLUB_MAX_PCPU_CACHES)
+		return;
+	spin_lock(&pcpu_lock);
+	list_for_each_entry(cpu, &all_pcpus, list)
+		pcs_flush(s, &cpu->pcs[s->cpu_index]);
+	spin_unlock(&pcpu_lock);
+}
+
+/* Free every empty slab on the partial list, whatever min_partial says. */
+static int __kmem_cache_shrink(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct page *slab, *tmp;
+	struct list_head discard;
+
+	INIT_LIST_HEAD(&discard);
+	spin_lock(&n->list_lock);
+	list_for_each_entry_safe(slab, tmp, &n->partial, slab_list) {
+		if (slab_inuse(slab))
+			continue;
+		remove_partial(n, slab);
+		n->nr_slabs--;
+		n->total_objects -= slab_objects(slab);
+		n->free_objects -= slab_objects(slab);
+		list_add(&slab->slab_list, &discard);
+	}
+	spin_unlock(&n->list_lock);
+	list_for_each_entry_safe(slab, tmp, &discard, slab_list)
+		free_slab(s, slab);
+	return 0;
+}
+
+/*
+ * kmem_cache_shrink(): this thread's sheaves and the barn back to the
+ * slabs, then every empty slab back to the buddy.  (Other threads keep
+ * their sheaves: they may be using them right now.)
+ */
+int kmem_cache_shrink(struct kmem_cache *s)
+{
+	struct kalloc_pcpu *cpu = this_cpu();
+
+	if (cpu && s->cpu_index < SLUB_MAX_PCPU_CACHES)
+		pcs_flush(s, &cpu->pcs[s->cpu_index]);
+	barn_shrink(s);
+	return __kmem_cache_shrink(s);
+}
+
+void kmem_cache_destroy(struct kmem_cache *s)
+{
+	unsigned long live;
+
+	if (!s)
+		return;
+	this_cpu();	/* set up before pcpu_lock is held: freeing slabs needs it */
+	spin_lock(&slab_mutex);
+	if (--s->refcount > 0) {
+		spin_unlock(&slab_mutex);
+		return;
+	}
+	if (s->flags & SLAB_KMALLOC) {
+		s->refcount = 1;
+		spin_unlock(&slab_mutex);
+		pr_warn("kmem_cache_destroy %s: a kmalloc cache cannot be destroyed\n", s->name);
+		return;
+	}
+	list_del(&s->list);
+	flush_all_sheaves(s);
+	free_cpu_index(s->cpu_index);
+	spin_unlock(&slab_mutex);
+	barn_shrink(s);
+	__kmem_cache_shrink(s);
+	spin_lock(&s->node.list_lock);
+	live = s->node.total_objects - s->node.free_objects;
+	spin_unlock(&s->node.list_lock);
+	if (live) {
+		/* Like the kernel: report and leak the cache rather than free live slabs. */
+		slab_bug(s, "Objects remaining on __kmem_cache_shutdown()");
+		pr_err("kmem_cache_destroy %s: Slab cache still has objects (%lu)\n", s->name, live);
+		return;
+	}
+	kmem_cache_free(&boot_kmem_cache, s);
+}
+
+unsigned int kmem_cache_size(struct kmem_cache *s)
+{
+	return s->object_size;
+}
+
+const char *kmem_cache_name(struct kmem_cache *s)
+{
+	return s->name;
+}
+
+/* ------------------------------------------------------------- boot -- */
+
+static unsigned int num_possible_cpus(void)
+{
+	char buf[64];
+	int fd = sys_open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC, 0);
+	ssize_t n;
+	unsigned int last = 0, nr = 0;
+	char *p;
+
+	if (fd < 0)
+		return 1;
+	n = sys_read(fd, buf, sizeof(buf) - 1);
+	sys_close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = 0;
+	/* "0-1" or "0,2-5": count every listed cpu */
+	for (p = buf; *p && *p != '\n'; ) {
+		unsigned int a = 0, b;
+
+		while (*p >= '0' && *p <= '9')
+			a = a * 10 + (*p++ - '0');
+		b = a;
+		if (*p == '-') {
+			p++;
+			b = 0;
+			while (*p >= '0' && *p <= '9')
+				b = b * 10 + (*p++ - '0');
+		}
+		nr += b >= a ? b - a + 1 : 1;
+		last = b;
+		if (*p == ',')
+			p++;
+		else
+			break;
+	}
+	(void)last;
+	return nr ? nr : 1;
+}
+
+static void create_boot_cache(struct kmem_cache *s, const char *name, unsigned int size,
+			      unsigned int align, slab_flags_t flags)
+{
+	if (!kmem_cache_open(s, name, size, align, flags, NULL))
+		panic("cannot create boot cache %s", name);
+	list_add_tail(&s->list, &slab_caches);
+}
+
+/* kmem_cache_init() + create_kmalloc_caches(); called once at boot */
+void kmem_cache_init(void)
+{
+	unsigned int i;
+
+	nr_cpu_ids_possible = num_possible_cpus();
+	create_boot_cache(&boot_kmem_cache, "kmem_cache", sizeof(struct kmem_cache), 64,
+			  SLAB_HWCACHE_ALIGN | __SLAB_NO_SHEAVES);
+	create_boot_cache(&boot_sheaf_cache, "slab_sheaf", SHEAF_ALLOC_SIZE, 64,
+			  SLAB_HWCACHE_ALIGN | __SLAB_NO_SHEAVES);
+	for (i = 1; i <= KMALLOC_SHIFT_HIGH; i++) {
+		unsigned int size = kmalloc_sizes[i];
+		char name[24];
+
+		if (!size)
+			continue;
+		snprintf(name, sizeof(name), size >= 1024 ? "kmalloc-%uk" : "kmalloc-%u",
+			 size >= 1024 ? size / 1024 : size);
+		/* Natural alignment for powers of two; 16 bytes for 96 and 192. */
+		create_boot_cache(&boot_kmalloc_caches[i], name, size,
+				  (size & (size - 1)) ? 16 : size, SLAB_KMALLOC);
+		kmalloc_caches[i] = &boot_kmalloc_caches[i];
+	}
+}
+
+void slub_init_pcpu(struct kalloc_pcpu *cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < SLUB_MAX_PCPU_CACHES; i++) {
+		cpu->pcs[i].main = &empty_sheaf;
+		cpu->pcs[i].spare = NULL;
+	}
+}
+
+/*
+ * A thread exits: its sheaves go to the barns (full ones) or back to the
+ * slabs.  Called from the pthread-key destructor with no lock held.
+ */
+void slub_thread_exit(struct kalloc_pcpu *cpu)
+{
+	struct kmem_cache *s;
+
+	spin_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list)
+		if (s->cpu_index < SLUB_MAX_PCPU_CACHES)
+			pcs_flush(s, &cpu->pcs[s->cpu_index]);
+	spin_unlock(&slab_mutex);
+}
+
+/*
+ * fork(): take every cache's locks in the global order.  The child keeps
+ * its own sheaves; other threads' sheaves are forgotten with their areas.
+ */
+void slub_fork_prepare(void)
+{
+	struct kmem_cache *s;
+
+	spin_lock(&slab_mutex);
+	spin_lock(&pcpu_lock);
+	list_for_each_entry(s, &slab_caches, list) {
+		spin_lock(&s->barn.lock);
+		spin_lock(&s->node.list_lock);
+	}
+}
+
+void slub_fork_parent(void)
+{
+	struct kmem_cache *s;
+
+	list_for_each_entry(s, &slab_caches, list) {
+		spin_unlock(&s->node.list_lock);
+		spin_unlock(&s->barn.lock);
+	}
+	spin_unlock(&pcpu_lock);
+	spin_unlock(&slab_mutex);
+}
+
+void slub_fork_child(void)
+{
+	struct kmem_cache *s;
+
+	list_for_each_entry(s, &slab_caches, list) {
+		spin_lock_init(&s->node.list_lock);
+		spin_lock_init(&s->barn.lock);
+	}
+	pcpu_fork_child();
+	spin_lock_init(&pcpu_lock);
+	spin_lock_init(&slab_mutex);
+}
+
+/* -------------------------------------------------------- slabinfo -- */
+
+void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo)
+{
+	struct kmem_cache_node *n = &s->node;
+
+	spin_lock(&n->list_lock);
+	sinfo->num_slabs = n->nr_slabs;
+	sinfo->active_slabs = n->nr_slabs;
+	sinfo->num_objs = n->total_objects;
+	sinfo->active_objs = n->total_objects - n->free_objects;
+	spin_unlock(&n->list_lock);
+	sinfo->objects_per_slab = s->objects;
+	sinfo->cache_order = s->order;
+}
+
+/*
+ * slabinfo_show(): /proc/slabinfo version 2.1.  The caches are copied
+ * under slab_mutex first, printed after (printing may allocate).
+ */
+int slabinfo_show(FILE *out)
+{
+	struct row {
+		char name[32];
+		struct slabinfo si;
+		unsigned int size;
+	};
+	struct row rows[96];
+	unsigned int nr = 0, i;
+	struct kmem_cache *s;
+
+	kalloc_init_once();
+	spin_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		if (nr == ARRAY_SIZE(rows))
+			break;
+		memcpy(rows[nr].name, s->name, sizeof(rows[nr].name));
+		rows[nr].size = s->size;
+		get_slabinfo(s, &rows[nr].si);
+		nr++;
+	}
+	spin_unlock(&slab_mutex);
+
+	fprintf(out, "slabinfo - version: 2.1\n");
+	fprintf(out, "# name            <active_objs> <num_objs> <objsize> <objperslab> "
+		     "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : "
+		     "slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	for (i = nr; i-- > 0; ) {
+		const struct row *r = &rows[i];
+
+		fprintf(out, "%-17s %6lu %6lu %6u %4u %4d", r->name, r->si.active_objs,
+			r->si.num_objs, r->size, r->si.objects_per_slab, 1 << r->si.cache_order);
+		fprintf(out, " : tunables %4u %4u %4u", 0, 0, 0);
+		fprintf(out, " : slabdata %6lu %6lu %6lu\n", r->si.active_slabs, r->si.num_slabs, 0UL);
+	}
+	return 0;
+}

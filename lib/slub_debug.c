@@ -1,0 +1,339 @@
+/*
+ * lib/slub_debug.c - slub_debug: red zones, poisoning, caller tracking and
+ * consistency checks, with the kernel's reports (the CONFIG_SLUB_DEBUG part
+ * of mm/slub.c).
+ *
+ * KALLOC_OPTIONS="slub_debug=<flags>[,<cache>...][;<flags>,<cache>...]"
+ *	F  sanity checks (SLAB_CONSISTENCY_CHECKS): object starts, freelist
+ *	   pointers, double frees found by walking the slab's freelist
+ *	Z  red zones (SLAB_RED_ZONE): a word before and after each object,
+ *	   0xbb while free, 0xcc while allocated
+ *	P  poisoning (SLAB_POISON): free objects hold 0x6b, last byte 0xa5
+ *	U  user tracking (SLAB_STORE_USER): last alloc and free caller
+ * "slub_debug" alone means FZPU for every cache, "slub_debug=-" none;
+ * a cache name may end in '*' to match a prefix ("kmalloc-*").
+ *
+ * A debug cache has no sheaves (slub.c): every allocation and free runs
+ * alloc_debug_processing()/free_debug_processing() under the node's
+ * list_lock, so the slab's freelist is the complete set of free objects
+ * and a double free is always found.  A detected corruption prints a
+ * report, each line starting "BUG <cache>:" or "kalloc:", and aborts.
+ *
+ * Layout of an object of a debug cache (calculate_sizes() in slub.c):
+ *	[red_left_pad: 0xbb/0xcc][object_size bytes][right red zone up to
+ *	inuse][free pointer][track alloc][track free][padding]
+ */
+#include "slab.h"
+#include "options.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char slub_debug_string[256] = "-";
+
+static const struct {
+	char letter;
+	slab_flags_t flag;
+} debug_letters[] = {
+	{ 'F', SLAB_CONSISTENCY_CHECKS },
+	{ 'Z', SLAB_RED_ZONE },
+	{ 'P', SLAB_POISON },
+	{ 'U', SLAB_STORE_USER },
+};
+
+#define SLUB_DEBUG_ALL	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
+
+static slab_flags_t parse_debug_letters(const char *p, const char *end)
+{
+	slab_flags_t flags = 0;
+	unsigned int i;
+
+	if (p == end)
+		return SLUB_DEBUG_ALL;
+	for (; p < end; p++) {
+		char c = *p & ~0x20;	/* upper case */
+
+		if (*p == '-')
+			return 0;
+		for (i = 0; i < ARRAY_SIZE(debug_letters); i++)
+			if (c == debug_letters[i].letter)
+				flags |= debug_letters[i].flag;
+	}
+	return flags;
+}
+
+static bool cache_name_matches(const char *pat, size_t len, const char *name)
+{
+	if (len && pat[len - 1] == '*')
+		return strncmp(pat, name, len - 1) == 0;
+	return strlen(name) == len && strncmp(pat, name, len) == 0;
+}
+
+/*
+ * kmem_cache_flags(): the debug flags slub_debug= gives the cache @name.
+ * Each ';'-separated block is "<letters>[,<cache>,...]"; a block without
+ * caches applies to every cache.
+ */
+slab_flags_t kmem_cache_flags(const char *name, slab_flags_t flags)
+{
+	const char *p = slub_debug_string;
+
+	if (flags & __SLAB_NO_SHEAVES)
+		return flags;	/* kalloc's own metadata caches */
+	if (!strcmp(p, "-"))
+		return flags;
+	if (!*p)
+		return flags | SLUB_DEBUG_ALL;
+	while (*p) {
+		const char *block_end = strchr(p, ';');
+		const char *letters_end = strchr(p, ',');
+		slab_flags_t f;
+
+		if (!block_end)
+			block_end = p + strlen(p);
+		if (!letters_end || letters_end > block_end)
+			letters_end = block_end;
+		f = parse_debug_letters(p, letters_end);
+		if (letters_end == block_end) {
+			flags |= f;
+		} else {
+			const char *c = letters_end + 1;
+
+			while (c < block_end) {
+				const char *ce = memchr(c, ',', block_end - c);
+
+				if (!ce)
+					ce = block_end;
+				if (cache_name_matches(c, ce - c, name))
+					flags |= f;
+				c = ce + 1;
+			}
+		}
+		p = *block_end ? block_end + 1 : block_end;
+	}
+	return flags;
+}
+
+/* ------------------------------------------------------------ tracks -- */
+
+static struct track *get_track(struct kmem_cache *s, void *object, enum track_item alloc)
+{
+	/* after the free pointer if it is outside the object, else after inuse */
+	unsigned int info_end = s->offset >= s->inuse ? s->offset + sizeof(void *) : s->inuse;
+
+	return (struct track *)((char *)object + info_end) + alloc;
+}
+
+static void set_track(struct kmem_cache *s, void *object, enum track_item alloc,
+		      unsigned long addr)
+{
+	struct track *t;
+
+	if (!(s->flags & SLAB_STORE_USER))
+		return;
+	t = get_track(s, object, alloc);
+	t->addr = addr;
+	t->pid = sys_getpid();
+	t->when = ktime_get_ns();
+}
+
+static void print_track(const char *s, const struct track *t, uint64_t now)
+{
+	Dl_info info;
+
+	if (!t->addr)
+		return;
+	if (dladdr((void *)t->addr, &info) && info.dli_sname)
+		pr_err("%s in %s+%#lx age=%llu ms pid=%d\n", s, info.dli_sname,
+		       t->addr - (unsigned long)info.dli_saddr,
+		       (unsigned long long)((now - t->when) / 1000000), t->pid);
+	else
+		pr_err("%s in %#lx age=%llu ms pid=%d\n", s, t->addr,
+		       (unsigned long long)((now - t->when) / 1000000), t->pid);
+}
+
+/* ----------------------------------------------------------- reports -- */
+
+void slab_bug(struct kmem_cache *s, const char *reason)
+{
+	char buf[160];
+	int n;
+
+	pr_err("=============================================================================\n");
+	n = snprintf(buf, sizeof(buf), "BUG %s: %s\n", s->name, reason);
+	if (n > 0)
+		sys_write(2, buf, min((size_t)n, sizeof(buf) - 1));
+	pr_err("-----------------------------------------------------------------------------\n");
+}
+
+void slab_abort(void)
+{
+	abort();
+}
+
+static void print_section(const char *text, const unsigned char *addr, unsigned int length)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < length; i += 16) {
+		char line[128];
+		int n = 0;
+
+		for (j = 0; j < 16 && i + j < length; j++)
+			n += snprintf(line + n, sizeof(line) - n, "%02x ", addr[i + j]);
+		n += snprintf(line + n, sizeof(line) - n, " ");
+		for (j = 0; j < 16 && i + j < length; j++) {
+			unsigned char c = addr[i + j];
+
+			line[n++] = (c >= 0x20 && c < 0x7f) ? c : '.';
+		}
+		line[n] = 0;
+		pr_err("%s%p: %s\n", text, addr + i, line);
+	}
+}
+
+static void print_trailer(struct kmem_cache *s, struct page *slab, unsigned char *p)
+{
+	uint64_t now = ktime_get_ns();
+
+	if (s->flags & SLAB_STORE_USER) {
+		print_track("Allocated", get_track(s, p, TRACK_ALLOC), now);
+		print_track("Freed", get_track(s, p, TRACK_FREE), now);
+	}
+	pr_err("Slab %p objects=%u used=%u fp=%p\n", slab_address(slab), slab_objects(slab),
+	       slab_inuse(slab), slab->freelist);
+	if (s->flags & SLAB_RED_ZONE)
+		print_section("Redzone  ", p - s->red_left_pad, s->red_left_pad);
+	print_section("Object   ", p, min(s->object_size, 4096u));
+	if (s->flags & SLAB_RED_ZONE)
+		print_section("Redzone  ", p + s->object_size, s->inuse - s->object_size);
+}
+
+static __attribute__((noreturn)) void object_err(struct kmem_cache *s, struct page *slab,
+						 void *object, const char *reason)
+{
+	slab_bug(s, reason);
+	pr_err("Object %p @offset=%lu\n", object,
+	       (unsigned long)((char *)object - (char *)slab_address(slab)));
+	print_trailer(s, slab, object);
+	slab_abort();
+}
+
+/*
+ * check_bytes_and_report(): every byte of [start, start + bytes) must be
+ * @value; otherwise report the first wrong byte and abort.
+ */
+static void check_bytes_and_report(struct kmem_cache *s, struct page *slab, unsigned char *object,
+				   const char *what, unsigned char *start, unsigned int value,
+				   unsigned int bytes)
+{
+	unsigned char *fault = NULL, *end;
+	unsigned int i;
+	char reason[64];
+
+	for (i = 0; i < bytes; i++)
+		if (start[i] != value) {
+			fault = start + i;
+			break;
+		}
+	if (!fault)
+		return;
+	end = start + bytes;
+	while (end > fault && end[-1] == value)
+		end--;
+	snprintf(reason, sizeof(reason), "%s overwritten", what);
+	slab_bug(s, reason);
+	pr_err("%p-%p @offset=%lu. First byte %#x instead of %#x\n", fault, end - 1,
+	       (unsigned long)(fault - (unsigned char *)slab_address(slab)), *fault, value);
+	print_trailer(s, slab, object);
+	slab_abort();
+}
+
+/* check_object(): red zones and poison as @val says they should be */
+static void check_object(struct kmem_cache *s, struct page *slab, void *object, unsigned char val)
+{
+	unsigned char *p = object;
+
+	if (s->flags & SLAB_RED_ZONE) {
+		check_bytes_and_report(s, slab, p, "Left Redzone", p - s->red_left_pad, val,
+				       s->red_left_pad);
+		check_bytes_and_report(s, slab, p, "Redzone", p + s->object_size, val,
+				       s->inuse - s->object_size);
+	}
+	if ((s->flags & SLAB_POISON) && val == SLUB_RED_INACTIVE) {
+		check_bytes_and_report(s, slab, p, "Poison", p, POISON_FREE, s->object_size - 1);
+		check_bytes_and_report(s, slab, p, "Poison", p + s->object_size - 1, POISON_END, 1);
+	}
+}
+
+void init_object(struct kmem_cache *s, void *object, unsigned char val)
+{
+	unsigned char *p = object;
+
+	if (s->flags & SLAB_RED_ZONE) {
+		memset(p - s->red_left_pad, val, s->red_left_pad);
+		memset(p + s->object_size, val, s->inuse - s->object_size);
+	}
+	if ((s->flags & SLAB_POISON) && val == SLUB_RED_INACTIVE) {
+		memset(p, POISON_FREE, s->object_size - 1);
+		p[s->object_size - 1] = POISON_END;
+	}
+}
+
+void setup_slab_debug(struct kmem_cache *s, struct page *slab, void *addr)
+{
+	(void)slab;
+	if (s->flags & SLAB_POISON)
+		memset(addr, POISON_INUSE, PAGE_SIZE << s->order);
+}
+
+/* on_freelist(): is @object already on the slab's freelist? */
+static bool on_freelist(struct kmem_cache *s, struct page *slab, void *object)
+{
+	unsigned long addr;
+	void *fp = slab->freelist;
+	unsigned int nr = 0;
+
+	while (fp && nr <= slab_objects(slab)) {
+		if (fp == object)
+			return true;
+		addr = (unsigned long)fp + s->offset;
+		fp = (void *)(*(unsigned long *)addr ^ s->random ^ __builtin_bswap64(addr));
+		nr++;
+	}
+	return false;
+}
+
+static bool check_valid_object(struct kmem_cache *s, struct page *slab, const void *object)
+{
+	unsigned long off = (unsigned long)object - (unsigned long)slab_address(slab) -
+			    s->red_left_pad;
+
+	return off < (unsigned long)s->objects * s->size && off % s->size == 0;
+}
+
+bool alloc_debug_processing(struct kmem_cache *s, struct page *slab, void *object,
+			    unsigned long addr)
+{
+	if ((s->flags & SLAB_CONSISTENCY_CHECKS) && !check_valid_object(s, slab, object))
+		object_err(s, slab, object, "Freelist Pointer check fails");
+	check_object(s, slab, object, SLUB_RED_INACTIVE);
+	set_track(s, object, TRACK_ALLOC, addr);
+	init_object(s, object, SLUB_RED_ACTIVE);
+	return true;
+}
+
+bool free_debug_processing(struct kmem_cache *s, struct page *slab, void *object,
+			   unsigned long addr)
+{
+	if (!check_valid_object(s, slab, object))
+		object_err(s, slab, object, "Invalid object pointer");
+	if (on_freelist(s, slab, object))
+		object_err(s, slab, object, "Object already free");
+	check_object(s, slab, object, SLUB_RED_ACTIVE);
+	set_track(s, object, TRACK_FREE, addr);
+	init_object(s, object, SLUB_RED_INACTIVE);
+	return true;
+}

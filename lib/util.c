@@ -1,0 +1,416 @@
+/*
+ * lib/util.c - kvmalloc() and malloc's routing through the stack
+ * (mm/util.c).  See util.h for the routing rules.
+ *
+ *	size <= KMALLOC_MAX_CACHE_SIZE	a kmalloc cache (slub.c), inline
+ *	size <= 4 MiB			a buddy block trimmed to whole pages
+ *					(alloc_pages_exact(); from HIGHMEM,
+ *					mapped at its own slot, when lowmem is
+ *					out); the head page is PG_large with
+ *					its page count in page->index
+ *	larger				vmalloc (vmalloc.c)
+ *
+ * free() finds the layer from the address alone (no header in front of
+ * objects): a linear-map address whose page names a slab cache is a slab
+ * object; a PG_large head page is a page block; an address in the vmalloc
+ * window is an area; anything else is foreign (counted, left alone).  An
+ * address inside kalloc's windows that is none of those aborts with
+ * "invalid pointer".
+ *
+ * Locking: none here; each layer has its own.  The per-thread request
+ * counter lives in the thread's area (no atomics); exited threads' counts
+ * are folded into nr_kmalloc_exited under pcpu_lock.
+ */
+#include "slab.h"
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static unsigned long nr_pages_requests, nr_vmalloc_requests, nr_foreign;
+
+/* ------------------------------------------------------ page blocks -- */
+
+static inline unsigned int order_of_pages(unsigned long nr)
+{
+	return nr <= 1 ? 0 : 64 - __builtin_clzl(nr - 1);
+}
+
+/*
+ * A block of @nr pages aligned to 2^@align_order pages: lowmem first, then
+ * HIGHMEM mapped at its slots.  The order's tail goes back to the buddy.
+ */
+static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool zero)
+{
+	unsigned int order = max(order_of_pages(nr), align_order);
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+	struct page *page;
+	bool zeroed = false;
+
+	if (order > MAX_PAGE_ORDER)
+		return NULL;
+	page = alloc_pages_zone(gfp, order, ZONE_NORMAL, &zeroed);
+	if (!page)
+		page = alloc_pages_zone(gfp, order, ZONE_DMA, &zeroed);
+	if (!page) {
+		page = alloc_pages_zone(gfp | __GFP_HIGHMEM, order, ZONE_HIGHMEM, &zeroed);
+		if (page && !map_highmem_block(page, order)) {
+			__free_pages(page, order);
+			page = NULL;
+		}
+	}
+	if (!page)
+		return NULL;
+	split_page(page, order);
+	if (nr < (1UL << order))
+		free_pfn_range(__page_to_pfn(page) + nr, __page_to_pfn(page) + (1UL << order),
+			       zeroed);
+	if (zero && !zeroed)
+		memset(pfn_to_slot(__page_to_pfn(page)), 0, nr << PAGE_SHIFT);
+	SetPageLarge(page);
+	page->index = nr;
+	__atomic_fetch_add(&nr_pages_requests, 1, __ATOMIC_RELAXED);
+	return pfn_to_slot(__page_to_pfn(page));
+}
+
+static void free_page_block(struct page *page)
+{
+	unsigned long pfn = __page_to_pfn(page), nr = page->index, i;
+
+	ClearPageLarge(page);
+	page->index = 0;
+	for (i = 0; i < nr; i++)
+		if (PageHighMapped(page + i)) {
+			ClearPageHighMapped(page + i);
+			page[i].virtual = NULL;
+		}
+	free_pfn_range(pfn, pfn + nr, false);
+}
+
+/* Give back the tail of a page block in place (realloc shrinking). */
+static void trim_page_block(struct page *page, unsigned long new_nr)
+{
+	unsigned long pfn = __page_to_pfn(page), nr = page->index, i;
+
+	for (i = new_nr; i < nr; i++)
+		if (PageHighMapped(page + i)) {
+			ClearPageHighMapped(page + i);
+			page[i].virtual = NULL;
+		}
+	page->index = new_nr;
+	free_pfn_range(pfn + new_nr, pfn + nr, false);
+}
+
+/* ---------------------------------------------------------- malloc -- */
+
+static __always_inline void *malloc_slab(size_t size)
+{
+	struct kmem_cache *s = kmalloc_caches[kmalloc_index(size ? size : 1)];
+
+	return slab_alloc(s, GFP_KALLOC_MALLOC, 0);
+}
+
+static __noinline void *malloc_large(size_t size, bool zero)
+{
+	void *p;
+
+	if (size <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT)) {
+		p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero);
+		if (p)
+			return p;
+		/* no block of that order: a vmalloc area of scattered frames */
+	}
+	if (size > (1UL << 46)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	p = __vmalloc_node_range(size, PAGE_SIZE, GFP_KALLOC_MALLOC,
+				 (unsigned long)__builtin_return_address(0));
+	if (p)
+		__atomic_fetch_add(&nr_vmalloc_requests, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+void *kalloc_malloc(size_t size)
+{
+	void *p;
+
+	if (likely(size <= KMALLOC_MAX_CACHE_SIZE)) {
+		if (unlikely(!kalloc_initialized))
+			kalloc_init();
+		p = malloc_slab(size);
+	} else {
+		kalloc_init_once();
+		p = malloc_large(size, false);
+	}
+	if (unlikely(!p))
+		errno = ENOMEM;
+	return p;
+}
+
+void *kalloc_calloc(size_t n, size_t size)
+{
+	size_t bytes;
+	void *p;
+
+	if (unlikely(__builtin_mul_overflow(n, size, &bytes))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (likely(bytes <= KMALLOC_MAX_CACHE_SIZE)) {
+		p = kalloc_malloc(bytes);
+		if (p)
+			memset(p, 0, bytes);
+		return p;
+	}
+	kalloc_init_once();
+	p = malloc_large(bytes, true);	/* fresh vmalloc memory is zero already */
+	if (!p)
+		errno = ENOMEM;
+	return p;
+}
+
+/*
+ * memalign(): a power-of-two kmalloc class is aligned to its size; 96 is
+ * aligned to 32 and 192 to 64.  Beyond the classes, a buddy block is
+ * aligned to its order; beyond 4 MiB, a vmalloc area at the alignment.
+ */
+void *kalloc_memalign(size_t align, size_t size)
+{
+	size_t need;
+	void *p;
+
+	if (align <= 16)
+		return kalloc_malloc(size);
+	kalloc_init_once();
+	need = max(size, align);
+	if (need <= KMALLOC_MAX_CACHE_SIZE) {
+		unsigned int idx = kmalloc_index(need);
+
+		if (idx == 1 && align > 32)		/* kmalloc-96 */
+			idx = 7;
+		else if (idx == 2 && align > 64)	/* kmalloc-192 */
+			idx = 8;
+		p = slab_alloc(kmalloc_caches[idx], GFP_KALLOC_MALLOC, 0);
+	} else if (align <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT) &&
+		   size <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT)) {
+		p = alloc_page_block(max(DIV_ROUND_UP(size, PAGE_SIZE), 1UL),
+				     order_of_pages(DIV_ROUND_UP(align, PAGE_SIZE)), false);
+		if (!p)
+			p = __vmalloc_node_range(size ? size : 1, max(align, PAGE_SIZE),
+						 GFP_KALLOC_MALLOC, 0);
+	} else if (size < (1UL << 46) && align < (1UL << 40)) {
+		p = __vmalloc_node_range(size ? size : 1, max(align, PAGE_SIZE),
+					 GFP_KALLOC_MALLOC, 0);
+	} else {
+		p = NULL;
+	}
+	if (!p)
+		errno = ENOMEM;
+	return p;
+}
+
+void kalloc_count_foreign(void)
+{
+	__atomic_fetch_add(&nr_foreign, 1, __ATOMIC_RELAXED);
+}
+
+static __cold __attribute__((noreturn)) void invalid_free(const void *p)
+{
+	panic("kfree: invalid pointer %p (not an allocation of kalloc)", p);
+}
+
+void kalloc_free(void *p)
+{
+	unsigned long off = (unsigned long)p - page_offset_base;
+
+	if (likely(off < (max_pfn << PAGE_SHIFT))) {
+		struct page *page = vmemmap_base + (off >> PAGE_SHIFT);
+		struct kmem_cache *s = page_slab_cache(page);
+
+		if (likely(s)) {
+			slab_free(s, p, 0);
+			return;
+		}
+		if (PageLarge(page) && IS_ALIGNED(off, PAGE_SIZE)) {
+			free_page_block(page);
+			return;
+		}
+		invalid_free(p);
+	}
+	if (!p)
+		return;
+	if (is_vmalloc_addr(p)) {
+		vfree(p);
+		return;
+	}
+	kalloc_count_foreign();
+}
+
+size_t kalloc_usable_size(const void *p)
+{
+	unsigned long off = (unsigned long)p - page_offset_base;
+
+	if (off < (max_pfn << PAGE_SHIFT)) {
+		struct page *page = vmemmap_base + (off >> PAGE_SHIFT);
+		struct kmem_cache *s = page_slab_cache(page);
+
+		if (s)
+			return check_valid_pointer(s, p) ? s->object_size : 0;
+		if (PageLarge(page) && IS_ALIGNED(off, PAGE_SIZE))
+			return page->index << PAGE_SHIFT;
+		return 0;
+	}
+	if (is_vmalloc_addr(p))
+		return vmalloc_size(p);
+	return 0;
+}
+
+bool kalloc_owns(const void *p)
+{
+	unsigned long a = (unsigned long)p;
+
+	if (!kalloc_initialized)
+		return false;
+	return a - page_offset_base < (max_pfn << PAGE_SHIFT) || is_vmalloc_addr(p);
+}
+
+/* Move to a new allocation: copy what the old one holds. */
+static void *realloc_move(void *p, size_t old_usable, size_t size)
+{
+	void *q = kalloc_malloc(size);
+
+	if (q) {
+		memcpy(q, p, min(old_usable, size));
+		kalloc_free(p);
+	}
+	return q;
+}
+
+void *kalloc_realloc(void *p, size_t size)
+{
+	unsigned long off = (unsigned long)p - page_offset_base;
+	size_t usable;
+
+	if (!p)
+		return kalloc_malloc(size);
+	if (off < (max_pfn << PAGE_SHIFT)) {
+		struct page *page = vmemmap_base + (off >> PAGE_SHIFT);
+		struct kmem_cache *s = page_slab_cache(page);
+
+		if (s) {
+			if (!check_valid_pointer(s, p))
+				slab_invalid_free(s, p);
+			/* Stay in the object while the request still maps to its class. */
+			if (size <= KMALLOC_MAX_CACHE_SIZE &&
+			    kmalloc_caches[kmalloc_index(size ? size : 1)] == s)
+				return p;
+			return realloc_move(p, s->object_size, size);
+		}
+		if (!PageLarge(page) || !IS_ALIGNED(off, PAGE_SIZE))
+			invalid_free(p);
+		usable = page->index << PAGE_SHIFT;
+		if (size > KMALLOC_MAX_CACHE_SIZE && size <= usable) {
+			unsigned long new_nr = DIV_ROUND_UP(size, PAGE_SIZE);
+
+			if (new_nr < page->index)
+				trim_page_block(page, new_nr);
+			return p;
+		}
+		return realloc_move(p, usable, size);
+	}
+	if (is_vmalloc_addr(p)) {
+		/* Large stays in vmalloc and moves its mapping, never its bytes. */
+		if (size > (MAX_ORDER_NR_PAGES << PAGE_SHIFT) / 2) {
+			void *q = vrealloc(p, size, GFP_KALLOC_MALLOC);
+
+			if (!q)
+				errno = ENOMEM;
+			return q;
+		}
+		return realloc_move(p, vmalloc_size(p), size);
+	}
+	return NULL;	/* foreign: the caller copies what it can know */
+}
+
+unsigned long kalloc_trim(void)
+{
+	struct kmem_cache *s;
+
+	kalloc_init_once();
+	spin_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list)
+		kmem_cache_shrink(s);
+	spin_unlock(&slab_mutex);
+	return page_reporting_flush();
+}
+
+void kalloc_malloc_stats(struct kalloc_malloc_stats *st)
+{
+	unsigned long areas, pages, in_place, moved;
+
+	memset(st, 0, sizeof(*st));
+	st->nr_pages = READ_ONCE(nr_pages_requests);
+	st->nr_vmalloc = READ_ONCE(nr_vmalloc_requests);
+	st->foreign_frees = READ_ONCE(nr_foreign);
+	vmalloc_stats(&areas, &pages, &in_place, &moved);
+	st->bytes_in_use = pages << PAGE_SHIFT;
+}
+
+/* ---------------------------------------------- the kernel's kvmalloc -- */
+
+void *kvmalloc(size_t size, gfp_t flags)
+{
+	void *p;
+
+	p = kmalloc(size, flags | (size > PAGE_SIZE ? __GFP_NOWARN | __GFP_NORETRY : 0));
+	if (p || size <= PAGE_SIZE)
+		return p;
+	return __vmalloc_node_range(size, PAGE_SIZE, (flags & ~__GFP_ZERO) | __GFP_HIGHMEM,
+				    (unsigned long)__builtin_return_address(0));
+}
+
+void *kvzalloc(size_t size, gfp_t flags)
+{
+	return kvmalloc(size, flags | __GFP_ZERO);
+}
+
+void *kvcalloc(size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return kvzalloc(bytes, flags);
+}
+
+void kvfree(const void *addr)
+{
+	if (is_vmalloc_addr(addr))
+		vfree(addr);
+	else
+		kfree(addr);
+}
+
+void *kvrealloc(const void *p, size_t size, gfp_t flags)
+{
+	size_t old;
+	void *q;
+
+	if (!p)
+		return kvmalloc(size, flags);
+	if (is_vmalloc_addr(p))
+		return vrealloc(p, size, flags);
+	old = ksize(p);
+	if (old >= size)
+		return (void *)p;
+	q = kvmalloc(size, flags);
+	if (q) {
+		memcpy(q, p, old);
+		kfree(p);
+	}
+	return q;
+}

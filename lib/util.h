@@ -1,0 +1,47 @@
+/*
+ * lib/util.h - malloc's view of the stack: the kvmalloc() family of
+ * mm/util.c, with what a C library's malloc needs on top (alignment,
+ * usable size, ownership of an address).  preload/ calls only these.
+ *
+ * Routing (design 1): a request of up to KMALLOC_MAX_CACHE_SIZE goes to
+ * the kmalloc caches, up to MAX_PAGE_ORDER pages to alloc_pages_exact(),
+ * anything larger to vmalloc.  The thresholds are options
+ * (kmalloc_max_cache_size=, kvmalloc_vmalloc_above=).  free() finds the
+ * layer from the address alone: slab page -> its cache; other linear-map
+ * page -> a buddy block whose size its head page records; vmalloc window
+ * -> its vmap_area; anything else is foreign.
+ */
+#ifndef KALLOC_UTIL_H
+#define KALLOC_UTIL_H
+
+#include "mm.h"
+
+/* The gfp of malloc's memory: may come from HIGHMEM when lowmem is out. */
+#define GFP_KALLOC_MALLOC	(GFP_KERNEL | __GFP_HIGHMEM | __GFP_NOWARN)
+
+/* NULL with errno ENOMEM on failure.  size 0 gives a unique pointer. */
+void *kalloc_malloc(size_t size) __hidden;
+void *kalloc_calloc(size_t n, size_t size) __hidden;	/* overflow: ENOMEM */
+/* align is a power of two (checked by the caller); NULL + ENOMEM on failure */
+void *kalloc_memalign(size_t align, size_t size) __hidden;
+/* realloc(p, 0) is not special here: the caller decides glibc's semantics */
+void *kalloc_realloc(void *p, size_t size) __hidden;
+void kalloc_free(void *p) __hidden;
+/* Usable bytes of a live allocation; 0 for an address kalloc did not hand out. */
+size_t kalloc_usable_size(const void *p) __hidden;
+/* Is p inside one of kalloc's windows (linear map or vmalloc)? */
+bool kalloc_owns(const void *p) __hidden;
+/* Give back every free page it can (malloc_trim). Returns pages given back. */
+unsigned long kalloc_trim(void) __hidden;
+
+/* Counters for the "totals" report and mallinfo (racy sums). */
+struct kalloc_malloc_stats {
+	unsigned long nr_kmalloc, nr_pages, nr_vmalloc;	/* requests per layer */
+	unsigned long bytes_in_use;			/* usable bytes live */
+	unsigned long peak_bytes_in_use;
+	unsigned long foreign_frees;			/* pointers not ours */
+};
+void kalloc_malloc_stats(struct kalloc_malloc_stats *st) __hidden;
+void kalloc_count_foreign(void) __hidden;
+
+#endif /* KALLOC_UTIL_H */

@@ -1,0 +1,1121 @@
+/*
+ * lib/vmalloc.c - virtually contiguous areas of discontiguous frames
+ * (mm/vmalloc.c), and kmap() through the pkmap window (mm/highmem.c).
+ *
+ * The vmalloc window [VMALLOC_START, VMALLOC_END) is part of kalloc's one
+ * reservation and is PROT_NONE wherever no area lives.  Two trees index
+ * it, both treaps of struct vmap_area keyed by va_start (a treap keeps
+ * the kernel's O(log n) bounds with a fraction of an rbtree's code):
+ *
+ *	free_vmap_area_root	free ranges, each node augmented with the
+ *				largest free size in its subtree, so the
+ *				lowest fitting range is found in O(log n)
+ *				(the kernel's augmented free-space rbtree)
+ *	vmap_area_root		busy areas: the area of any address in
+ *				O(log n)
+ *
+ * Every area is followed by a guard page (va_end includes it).
+ *
+ * Frames and bytes (phys=anon, the default backing): an area's frames come
+ * from the buddy, HIGHMEM first and in the largest orders it has, then
+ * NORMAL, then DMA (__vmalloc_area_node()); they are recorded in
+ * vm->pages[] and are what vmalloc_to_page() returns.  The area's bytes
+ * are private anonymous memory mapped at the area's addresses in one
+ * mapping, however many runs the frames form: with anonymous memory a
+ * byte lives at one address only, so a frame owned by an area keeps no
+ * bytes at its own slot (its slot is given back to the host when the
+ * area takes it, and the frame returns to the buddy "reported").
+ * vmap() of frames that already hold data moves their bytes from their
+ * slots into the window with mremap(), run by run, and vunmap() moves them
+ * back.  vrealloc() grows in place when the range after the area is free
+ * (a new mapping there merges with the area's), and otherwise moves the
+ * whole mapping with mremap(): never a copy.
+ *
+ * Host mappings: an area is one mapping plus the split of the PROT_NONE
+ * reservation around it: about two per live area, so 10,000 areas stay
+ * far below vm.max_map_count.  When the host refuses a mapping, the call
+ * fails cleanly (NULL) and everything taken is given back.
+ *
+ * Locking: vmap_area_lock protects both trees and the busy areas' fields.
+ * It is a leaf: nothing that allocates (kmalloc, alloc_pages) and no
+ * system call runs under it.  An area's range is reserved in the trees
+ * before it is mapped and unmapped before it is returned to the free
+ * tree, so no address is handed out while still mapped to old frames.
+ * pkmap_lock protects the pkmap slots; also a leaf (its mremap calls
+ * run under it, but it is never held while another lock is taken).
+ */
+#include "slab.h"
+#include "util.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+struct vm_struct {
+	void *addr;
+	unsigned long size;		/* guard page included */
+	unsigned long flags;		/* VM_ALLOC, VM_MAP */
+	struct page **pages;
+	unsigned int nr_pages;
+	unsigned long caller;
+};
+
+#define VM_ALLOC	0x00000002u
+
+struct vmap_area {
+	unsigned long va_start;
+	unsigned long va_end;
+	unsigned long subtree_max_size;	/* free tree: largest free range below */
+	unsigned long prio;		/* treap priority */
+	struct vmap_area *left, *right;
+	struct vm_struct *vm;		/* busy areas */
+};
+
+static spinlock_t vmap_area_lock = __SPIN_LOCK_UNLOCKED;
+static struct vmap_area *vmap_area_root;	/* busy */
+static struct vmap_area *free_vmap_area_root;	/* free */
+static unsigned long nr_vmap_areas;
+static unsigned long vmap_prio_seed = 0x2545F4914F6CDD1DUL;
+static struct kmem_cache *vmap_area_cachep;
+
+/* Statistics for the totals report. */
+static unsigned long vmalloc_nr_pages;	/* frames held by areas */
+static unsigned long vrealloc_in_place, vrealloc_moved;
+
+static inline unsigned long va_size(const struct vmap_area *va)
+{
+	return va->va_end - va->va_start;
+}
+
+/* The length of the run of consecutive pfns that starts at pages[i]. */
+static inline unsigned int pfn_run_len(struct page **pages, unsigned int i, unsigned int nr)
+{
+	unsigned int len = 1;
+
+	while (i + len < nr && __page_to_pfn(pages[i + len]) == __page_to_pfn(pages[i]) + len)
+		len++;
+	return len;
+}
+
+/* For each run of consecutive pfns in pages[]: the body sees i and len. */
+#define for_each_pfn_run(pages, nr, i, len)					\
+	for (i = 0; i < (nr) && ((len = pfn_run_len(pages, i, nr)), 1); i += len)
+
+/* ------------------------------------------------------------ treaps -- */
+
+static inline unsigned long subtree_max(const struct vmap_area *va)
+{
+	return va ? va->subtree_max_size : 0;
+}
+
+static inline void va_update(struct vmap_area *va)
+{
+	va->subtree_max_size = max(va_size(va), max(subtree_max(va->left), subtree_max(va->right)));
+}
+
+/* Split @t into keys < @key (*l) and >= @key (*r). */
+static void treap_split(struct vmap_area *t, unsigned long key, struct vmap_area **l,
+			struct vmap_area **r)
+{
+	if (!t) {
+		*l = *r = NULL;
+		return;
+	}
+	if (t->va_start < key) {
+		treap_split(t->right, key, &t->right, r);
+		*l = t;
+	} else {
+		treap_split(t->left, key, l, &t->left);
+		*r = t;
+	}
+	va_update(t);
+}
+
+/* Merge @l and @r, every key of @l below every key of @r. */
+static struct vmap_area *treap_merge(struct vmap_area *l, struct vmap_area *r)
+{
+	if (!l)
+		return r;
+	if (!r)
+		return l;
+	if (l->prio > r->prio) {
+		l->right = treap_merge(l->right, r);
+		va_update(l);
+		return l;
+	}
+	r->left = treap_merge(l, r->left);
+	va_update(r);
+	return r;
+}
+
+static void treap_insert(struct vmap_area **root, struct vmap_area *va)
+{
+	struct vmap_area *l, *r;
+
+	vmap_prio_seed ^= vmap_prio_seed << 13;
+	vmap_prio_seed ^= vmap_prio_seed >> 7;
+	vmap_prio_seed ^= vmap_prio_seed << 17;
+	va->prio = vmap_prio_seed;
+	va->left = va->right = NULL;
+	va_update(va);
+	treap_split(*root, va->va_start, &l, &r);
+	*root = treap_merge(treap_merge(l, va), r);
+}
+
+/* Remove and return the node with va_start == @key, or NULL. */
+static struct vmap_area *treap_erase(struct vmap_area **root, unsigned long key)
+{
+	struct vmap_area *l, *m, *r;
+
+	treap_split(*root, key, &l, &m);
+	treap_split(m, key + 1, &m, &r);
+	*root = treap_merge(l, r);
+	if (m) {
+		m->left = m->right = NULL;
+		va_update(m);
+	}
+	return m;
+}
+
+/* The node with the largest va_start <= @addr. */
+static struct vmap_area *treap_floor(struct vmap_area *t, unsigned long addr)
+{
+	struct vmap_area *best = NULL;
+
+	while (t) {
+		if (t->va_start <= addr) {
+			best = t;
+			t = t->right;
+		} else {
+			t = t->left;
+		}
+	}
+	return best;
+}
+
+/* find_vmap_area(): the busy area holding @addr.  vmap_area_lock held. */
+static struct vmap_area *__find_vmap_area(unsigned long addr)
+{
+	struct vmap_area *va = treap_floor(vmap_area_root, addr);
+
+	return va && addr < va->va_end ? va : NULL;
+}
+
+/*
+ * find_vmap_lowest_match(): the lowest free range that can hold @size at
+ * @align.  Searching with size + align - PAGE_SIZE guarantees the fit.
+ */
+static struct vmap_area *find_vmap_lowest_match(unsigned long size, unsigned long align)
+{
+	unsigned long need = size + align - PAGE_SIZE;
+	struct vmap_area *t = free_vmap_area_root;
+
+	if (subtree_max(t) < need)
+		return NULL;
+	while (t) {
+		if (subtree_max(t->left) >= need)
+			t = t->left;
+		else if (va_size(t) >= need)
+			return t;
+		else
+			t = t->right;
+	}
+	return NULL;
+}
+
+/*
+ * Carve [start, start + size) out of the free range @fva (removed from the
+ * tree), putting the pieces around it back.  @spare1, @spare2 are nodes
+ * the caller allocated for those pieces; used ones are set to NULL.
+ */
+static void carve_free_range(struct vmap_area *fva, unsigned long start, unsigned long size,
+			     struct vmap_area **spare1, struct vmap_area **spare2)
+{
+	unsigned long end = start + size;
+	unsigned long fstart = fva->va_start, fend = fva->va_end;
+
+	treap_erase(&free_vmap_area_root, fstart);
+	if (start > fstart) {
+		fva->va_start = fstart;
+		fva->va_end = start;
+		treap_insert(&free_vmap_area_root, fva);
+		fva = NULL;
+	}
+	if (end < fend) {
+		struct vmap_area *rest = fva;
+
+		if (!rest) {
+			rest = *spare1 ? *spare1 : *spare2;
+			if (rest == *spare1)
+				*spare1 = NULL;
+			else
+				*spare2 = NULL;
+		}
+		rest->va_start = end;
+		rest->va_end = fend;
+		treap_insert(&free_vmap_area_root, rest);
+		fva = NULL;
+	}
+	if (fva) {	/* the range was used whole: keep the node as a spare */
+		if (!*spare1)
+			*spare1 = fva;
+		else
+			*spare2 = fva;
+	}
+}
+
+/*
+ * Return [start, end) to the free tree, merging with the free neighbours
+ * (merge_or_add_vmap_area()).  @va is a node the range may use (NULL only
+ * if the caller knows a neighbour merges).  Nodes left over are put in
+ * spares[], their number returned, for the caller to free unlocked.
+ */
+static int merge_or_add_vmap_area(unsigned long start, unsigned long end,
+				  struct vmap_area *va, struct vmap_area *spares[2])
+{
+	struct vmap_area *prev = treap_floor(free_vmap_area_root, start);
+	struct vmap_area *next = treap_floor(free_vmap_area_root, end);
+	int n = 0;
+
+	if (prev && prev->va_end != start)
+		prev = NULL;
+	if (next && next->va_start != end)
+		next = NULL;
+	if (next) {
+		treap_erase(&free_vmap_area_root, next->va_start);
+		end = next->va_end;
+	}
+	if (prev) {
+		treap_erase(&free_vmap_area_root, prev->va_start);
+		start = prev->va_start;
+	}
+	if (prev) {
+		if (va)
+			spares[n++] = va;
+		if (next)
+			spares[n++] = next;
+		va = prev;
+	} else if (next) {
+		if (va)
+			spares[n++] = va;
+		va = next;
+	}
+	BUG_ON(!va);
+	va->va_start = start;
+	va->va_end = end;
+	treap_insert(&free_vmap_area_root, va);
+	return n;
+}
+
+static void free_spares(struct vmap_area **spares, int n)
+{
+	while (n-- > 0)
+		kmem_cache_free(vmap_area_cachep, spares[n]);
+}
+
+/* ----------------------------------------------------- host mappings -- */
+
+/* Put the PROT_NONE reservation back over [addr, addr + size). */
+static int reserve_range(unsigned long addr, unsigned long size)
+{
+	void *p = sys_mmap((void *)addr, size, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+
+	return IS_ERR_VALUE(p) ? -1 : 0;
+}
+
+static int map_anon_range(unsigned long addr, unsigned long size)
+{
+	void *p = sys_mmap((void *)addr, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+
+	return IS_ERR_VALUE(p) ? -1 : 0;
+}
+
+/* ---------------------------------------------------- area life cycle -- */
+
+static struct vmap_area *alloc_va_node(void)
+{
+	return kmem_cache_alloc(vmap_area_cachep, GFP_KERNEL | __GFP_NOWARN);
+}
+
+/*
+ * alloc_vmap_area(): reserve @size bytes (guard included) at @align in the
+ * window and record the busy area.  NULL if the window is full.
+ */
+static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align)
+{
+	struct vmap_area *va = alloc_va_node();
+	struct vmap_area *s1 = alloc_va_node(), *s2 = NULL;
+	struct vmap_area *fva;
+	unsigned long start;
+
+	if (!va || !s1) {
+		if (va)
+			kmem_cache_free(vmap_area_cachep, va);
+		if (s1)
+			kmem_cache_free(vmap_area_cachep, s1);
+		return NULL;
+	}
+	s2 = alloc_va_node();
+	spin_lock(&vmap_area_lock);
+	fva = find_vmap_lowest_match(size, align);
+	if (!fva) {
+		spin_unlock(&vmap_area_lock);
+		kmem_cache_free(vmap_area_cachep, va);
+		kmem_cache_free(vmap_area_cachep, s1);
+		if (s2)
+			kmem_cache_free(vmap_area_cachep, s2);
+		return NULL;
+	}
+	start = ALIGN(fva->va_start, align);
+	carve_free_range(fva, start, size, &s1, &s2);
+	va->va_start = start;
+	va->va_end = start + size;
+	va->vm = NULL;
+	treap_insert(&vmap_area_root, va);
+	nr_vmap_areas++;
+	spin_unlock(&vmap_area_lock);
+	if (s1)
+		kmem_cache_free(vmap_area_cachep, s1);
+	if (s2)
+		kmem_cache_free(vmap_area_cachep, s2);
+	return va;
+}
+
+/* free_vmap_area(): the range goes back to the free tree (already unmapped) */
+static void free_vmap_area(struct vmap_area *va)
+{
+	struct vmap_area *spares[2];
+	int n;
+
+	spin_lock(&vmap_area_lock);
+	treap_erase(&vmap_area_root, va->va_start);
+	nr_vmap_areas--;
+	n = merge_or_add_vmap_area(va->va_start, va->va_end, va, spares);
+	spin_unlock(&vmap_area_lock);
+	free_spares(spares, n);
+}
+
+static unsigned int fls_order(unsigned long nr)
+{
+	return 63 - __builtin_clzl(nr);
+}
+
+/*
+ * Frames for an area: HIGHMEM first, then NORMAL, then DMA, each in the
+ * largest order the zone can give (vm_area_alloc_pages()).  Frames whose
+ * slots hold host memory are given back to the host now: the area's bytes
+ * live in the window.  Returns the frames taken.
+ */
+static unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr_pages)
+{
+	static const enum zone_type order_of_zones[] = { ZONE_HIGHMEM, ZONE_NORMAL, ZONE_DMA };
+	unsigned int done = 0, z;
+	gfp_t zgfp = (gfp & ~(__GFP_DMA | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN;
+
+	for (z = 0; z < ARRAY_SIZE(order_of_zones) && done < nr_pages; z++) {
+		enum zone_type zone = order_of_zones[z];
+		unsigned int order = min(fls_order(nr_pages - done), (unsigned int)MAX_PAGE_ORDER);
+
+		if ((gfp & __GFP_DMA) && zone != ZONE_DMA)
+			continue;
+		if (!(gfp & __GFP_HIGHMEM) && zone == ZONE_HIGHMEM)
+			continue;
+		while (done < nr_pages) {
+			bool zeroed;
+			struct page *page;
+			unsigned int i;
+
+			order = min(order, fls_order(nr_pages - done));
+			page = alloc_pages_zone(zgfp, order, zone, &zeroed);
+			if (!page) {
+				if (!order)
+					break;		/* this zone is empty: next one */
+				order--;
+				continue;
+			}
+			if (!zeroed)
+				kalloc_discard(__page_to_pfn(page), 1UL << order);
+			split_page(page, order);
+			for (i = 0; i < (1U << order); i++)
+				pages[done++] = page + i;
+		}
+	}
+	return done;
+}
+
+/* Give frames back in runs of contiguous pfns, clean (their slots hold nothing). */
+static void vm_area_free_pages(struct page **pages, unsigned int nr)
+{
+	unsigned int i, len;
+
+	for_each_pfn_run(pages, nr, i, len)
+		free_pfn_range(__page_to_pfn(pages[i]), __page_to_pfn(pages[i]) + len, true);
+}
+
+static void **alloc_pages_array(unsigned int nr)
+{
+	size_t bytes = (size_t)nr * sizeof(struct page *);
+
+	if (bytes <= KMALLOC_MAX_CACHE_SIZE)
+		return kmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
+	if (bytes <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT))
+		return alloc_pages_exact(bytes, GFP_KERNEL | __GFP_NOWARN);
+	return vmalloc(bytes);
+}
+
+static void free_pages_array(void *a, unsigned int nr)
+{
+	size_t bytes = (size_t)nr * sizeof(struct page *);
+
+	if (!a)
+		return;
+	if (bytes <= KMALLOC_MAX_CACHE_SIZE)
+		kfree(a);
+	else if (bytes <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT))
+		free_pages_exact(a, bytes);
+	else
+		vfree(a);
+}
+
+/*
+ * __vmalloc_node_range(): reserve the range, take the frames, map the
+ * bytes.  @align is a power of two, at least PAGE_SIZE.
+ */
+void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
+			   unsigned long caller)
+{
+	struct vm_struct *vm;
+	struct vmap_area *va;
+	unsigned int nr_pages;
+
+	kalloc_init_once();
+	size = ALIGN(size, PAGE_SIZE);
+	if (!size || size > (VMALLOC_END - VMALLOC_START) / 2 || size >> PAGE_SHIFT > (1UL << 31)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	nr_pages = size >> PAGE_SHIFT;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL | __GFP_NOWARN);
+	if (!vm)
+		goto fail;
+	vm->pages = (struct page **)alloc_pages_array(nr_pages);
+	if (!vm->pages)
+		goto fail_vm;
+	va = alloc_vmap_area(size + PAGE_SIZE, max(align, PAGE_SIZE));
+	if (!va)
+		goto fail_pages;
+	vm->nr_pages = vm_area_alloc_pages(gfp, vm->pages, nr_pages);
+	if (vm->nr_pages < nr_pages)
+		goto fail_frames;
+	if (map_anon_range(va->va_start, size))
+		goto fail_frames;
+	vm->addr = (void *)va->va_start;
+	vm->size = size + PAGE_SIZE;
+	vm->flags = VM_ALLOC;
+	vm->caller = caller;
+	spin_lock(&vmap_area_lock);
+	va->vm = vm;
+	vmalloc_nr_pages += nr_pages;
+	spin_unlock(&vmap_area_lock);
+	return vm->addr;
+
+fail_frames:
+	vm_area_free_pages(vm->pages, vm->nr_pages);
+	free_vmap_area(va);
+fail_pages:
+	free_pages_array(vm->pages, nr_pages);
+fail_vm:
+	kfree(vm);
+fail:
+	if (!(gfp & __GFP_NOWARN))
+		pr_warn("vmalloc error: size %lu, allocation failure\n", size);
+	errno = ENOMEM;
+	return NULL;
+}
+
+static void *__vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
+{
+	return __vmalloc_node_range(size, PAGE_SIZE, gfp, caller);
+}
+
+void *vmalloc(unsigned long size)
+{
+	return __vmalloc_caller(size, GFP_KERNEL | __GFP_HIGHMEM,
+				(unsigned long)__builtin_return_address(0));
+}
+
+void *vzalloc(unsigned long size)
+{
+	/* Fresh anonymous memory: always zero. */
+	return __vmalloc_caller(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO,
+				(unsigned long)__builtin_return_address(0));
+}
+
+void *vmalloc_user(unsigned long size)
+{
+	return __vmalloc_caller(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO,
+				(unsigned long)__builtin_return_address(0));
+}
+
+void *__vmalloc(unsigned long size, gfp_t gfp)
+{
+	return __vmalloc_caller(size, gfp | __GFP_HIGHMEM,
+				(unsigned long)__builtin_return_address(0));
+}
+
+static struct vmap_area *find_vmap_area_checked(const void *addr, const char *who)
+{
+	struct vmap_area *va;
+
+	spin_lock(&vmap_area_lock);
+	va = __find_vmap_area((unsigned long)addr);
+	spin_unlock(&vmap_area_lock);
+	if (!va || !va->vm || va->va_start != (unsigned long)addr)
+		panic("%s: invalid pointer %p (not the start of a vmalloc area)", who, addr);
+	return va;
+}
+
+/* Bytes of the area holding @addr, 0 if none (malloc_usable_size). */
+unsigned long vmalloc_size(const void *addr)
+{
+	struct vmap_area *va;
+	unsigned long size = 0;
+
+	spin_lock(&vmap_area_lock);
+	va = __find_vmap_area((unsigned long)addr);
+	if (va && va->vm && va->va_start == (unsigned long)addr)
+		size = va->vm->size - PAGE_SIZE;
+	spin_unlock(&vmap_area_lock);
+	return size;
+}
+
+/* Move the bytes of vmap()ed frames back to their slots. */
+static void vunmap_move_back(struct vm_struct *vm);
+
+void vfree(const void *addr)
+{
+	struct vmap_area *va;
+	struct vm_struct *vm;
+
+	if (!addr)
+		return;
+	va = find_vmap_area_checked(addr, "vfree");
+	vm = va->vm;
+	if (vm->flags & VM_MAP) {
+		vunmap_move_back(vm);
+	} else {
+		/* The bytes go back to the host; the range stays reserved. */
+		reserve_range(va->va_start, vm->size - PAGE_SIZE);
+		vm_area_free_pages(vm->pages, vm->nr_pages);
+	}
+	spin_lock(&vmap_area_lock);
+	va->vm = NULL;
+	if (!(vm->flags & VM_MAP))
+		vmalloc_nr_pages -= vm->nr_pages;
+	spin_unlock(&vmap_area_lock);
+	free_vmap_area(va);
+	if (!(vm->flags & VM_MAP))
+		free_pages_array(vm->pages, vm->nr_pages);
+	else
+		kfree(vm->pages);
+	kfree(vm);
+}
+
+/*
+ * vrealloc(): grow in place when the range after the area is free (the new
+ * bytes are a mapping that merges with the area's), otherwise move the
+ * whole mapping with mremap().  Shrinking gives the tail back in place.
+ * No byte is copied.
+ */
+void *vrealloc(const void *p, size_t size, gfp_t gfp)
+{
+	struct vmap_area *va, *fva, *node, *s1 = NULL, *s2 = NULL, *spares[2];
+	struct vm_struct *vm;
+	unsigned long old_size, new_size, delta, old_end;
+	unsigned int old_nr, new_nr, got;
+	struct page **pages, **old_pages;
+	int n;
+
+	if (!p)
+		return __vmalloc_caller(size, gfp | __GFP_HIGHMEM,
+					(unsigned long)__builtin_return_address(0));
+	if (!size) {
+		vfree(p);
+		return NULL;
+	}
+	va = find_vmap_area_checked(p, "vrealloc");
+	vm = va->vm;
+	if (vm->flags & VM_MAP)
+		panic("vrealloc: %p is a vmap() area", p);
+	old_size = vm->size - PAGE_SIZE;
+	new_size = ALIGN(size, PAGE_SIZE);
+	if (new_size > (VMALLOC_END - VMALLOC_START) / 2 || new_size >> PAGE_SHIFT > (1UL << 31)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	old_nr = vm->nr_pages;
+	new_nr = new_size >> PAGE_SHIFT;
+	if (new_size == old_size)
+		return (void *)p;
+
+	if (new_size < old_size) {
+		/* Shrink: the tail's bytes and frames go back; the guard moves down. */
+		node = alloc_va_node();
+		reserve_range(va->va_start + new_size, old_size - new_size);
+		vm_area_free_pages(vm->pages + new_nr, old_nr - new_nr);
+		spin_lock(&vmap_area_lock);
+		vm->nr_pages = new_nr;
+		vm->size = new_size + PAGE_SIZE;
+		vmalloc_nr_pages -= old_nr - new_nr;
+		old_end = va->va_end;
+		va->va_end = va->va_start + new_size + PAGE_SIZE;
+		n = 0;
+		if (node)
+			n = merge_or_add_vmap_area(va->va_end, old_end, node, spares);
+		else
+			va->va_end = old_end;	/* no node: the tail stays reserved in the area */
+		spin_unlock(&vmap_area_lock);
+		free_spares(spares, n);
+		return (void *)p;
+	}
+
+	/* Grow: frames first, then the range. */
+	delta = new_size - old_size;
+	pages = (struct page **)alloc_pages_array(new_nr);
+	if (!pages)
+		goto enomem;
+	memcpy(pages, vm->pages, old_nr * sizeof(*pages));
+	got = vm_area_alloc_pages(gfp | __GFP_HIGHMEM, pages + old_nr, new_nr - old_nr);
+	if (got < new_nr - old_nr)
+		goto free_new_frames;
+
+	s1 = alloc_va_node();
+	s2 = alloc_va_node();
+	spin_lock(&vmap_area_lock);
+	old_end = va->va_end;
+	fva = treap_floor(free_vmap_area_root, old_end);
+	if (fva && fva->va_start == old_end && va_size(fva) >= delta && s1 && s2) {
+		carve_free_range(fva, old_end, delta, &s1, &s2);
+		va->va_end = old_end + delta;
+		spin_unlock(&vmap_area_lock);
+		/* The old guard page and the new range become the area's bytes. */
+		if (map_anon_range(old_end - PAGE_SIZE, delta)) {
+			spin_lock(&vmap_area_lock);
+			va->va_end = old_end;
+			node = s1 ? s1 : s2;
+			if (node == s1)
+				s1 = NULL;
+			else
+				s2 = NULL;
+			n = merge_or_add_vmap_area(old_end, old_end + delta, node, spares);
+			spin_unlock(&vmap_area_lock);
+			free_spares(spares, n);
+			reserve_range(old_end - PAGE_SIZE, PAGE_SIZE);
+			goto free_new_frames;
+		}
+		vrealloc_in_place++;
+	} else {
+		struct vmap_area *nva;
+		void *moved;
+
+		spin_unlock(&vmap_area_lock);
+		nva = alloc_vmap_area(new_size + PAGE_SIZE, PAGE_SIZE);
+		if (!nva)
+			goto free_new_frames;
+		moved = sys_mremap((void *)va->va_start, old_size, new_size,
+				   MREMAP_MAYMOVE | MREMAP_FIXED, (void *)nva->va_start);
+		if (IS_ERR_VALUE(moved)) {
+			free_vmap_area(nva);
+			goto free_new_frames;
+		}
+		/* The old range is a hole now: reserve it again, then free it. */
+		reserve_range(va->va_start, old_size);
+		spin_lock(&vmap_area_lock);
+		va->vm = NULL;
+		nva->vm = vm;
+		spin_unlock(&vmap_area_lock);
+		free_vmap_area(va);
+		vm->addr = (void *)nva->va_start;
+		vrealloc_moved++;
+	}
+	spin_lock(&vmap_area_lock);
+	old_pages = vm->pages;
+	vm->pages = pages;
+	vm->nr_pages = new_nr;
+	vm->size = new_size + PAGE_SIZE;
+	vmalloc_nr_pages += new_nr - old_nr;
+	spin_unlock(&vmap_area_lock);
+	free_pages_array(old_pages, old_nr);
+	if (s1)
+		kmem_cache_free(vmap_area_cachep, s1);
+	if (s2)
+		kmem_cache_free(vmap_area_cachep, s2);
+	return vm->addr;
+
+free_new_frames:
+	vm_area_free_pages(pages + old_nr, got);
+	free_pages_array(pages, new_nr);
+	if (s1)
+		kmem_cache_free(vmap_area_cachep, s1);
+	if (s2)
+		kmem_cache_free(vmap_area_cachep, s2);
+enomem:
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* ------------------------------------------------------- vmap/vunmap -- */
+
+static bool slot_section_rw(unsigned long pfn)
+{
+	return READ_ONCE(__pfn_to_section(pfn)->section_mem_map) & SECTION_SLOTS_RW;
+}
+
+/* Re-establish a frame slot's reservation after its bytes moved away. */
+static void refill_slot(unsigned long pfn, unsigned long nr)
+{
+	if (pfn < max_low_pfn || slot_section_rw(pfn))
+		map_anon_range((unsigned long)pfn_to_slot(pfn), nr << PAGE_SHIFT);
+	else
+		reserve_range((unsigned long)pfn_to_slot(pfn), nr << PAGE_SHIFT);
+}
+
+/* Move the bytes of [from, from + size) to [to, to + size), page by page if need be. */
+static int move_bytes(unsigned long from, unsigned long to, unsigned long size)
+{
+	unsigned long off;
+
+	if (!IS_ERR_VALUE(sys_mremap((void *)from, size, size, MREMAP_MAYMOVE | MREMAP_FIXED,
+				     (void *)to)))
+		return 0;
+	/* The range spans several host mappings: one page at a time. */
+	for (off = 0; off < size; off += PAGE_SIZE)
+		if (IS_ERR_VALUE(sys_mremap((void *)(from + off), PAGE_SIZE, PAGE_SIZE,
+					    MREMAP_MAYMOVE | MREMAP_FIXED, (void *)(to + off))))
+			return -1;
+	return 0;
+}
+
+
+/*
+ * vmap(): map frames that hold data at consecutive addresses: their bytes
+ * move from their slots into the window, run by run (mremap()).  While
+ * vmap()ed, a frame's bytes are at the area's address only.
+ */
+void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot)
+{
+	struct vmap_area *va;
+	struct vm_struct *vm;
+	unsigned long size = (unsigned long)count << PAGE_SHIFT;
+	unsigned int i, len;
+
+	(void)flags;
+	kalloc_init_once();
+	if (!pages || !count)
+		return NULL;
+	for (i = 0; i < count; i++)
+		if (!pages[i] || PageHighMapped(pages[i]) || pages[i]->virtual)
+			return NULL;	/* mapped elsewhere already */
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL | __GFP_NOWARN);
+	if (!vm)
+		return NULL;
+	vm->pages = kmalloc_array(count, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
+	va = vm->pages ? alloc_vmap_area(size + PAGE_SIZE, PAGE_SIZE) : NULL;
+	if (!va) {
+		kfree(vm->pages);
+		kfree(vm);
+		return NULL;
+	}
+	memcpy(vm->pages, pages, count * sizeof(*pages));
+	for_each_pfn_run(pages, count, i, len) {
+		unsigned long pfn = __page_to_pfn(pages[i]);
+
+		if (move_bytes((unsigned long)pfn_to_slot(pfn), va->va_start + ((unsigned long)i << PAGE_SHIFT),
+			       (unsigned long)len << PAGE_SHIFT))
+			panic("vmap: the host refused to move frame %#lx", pfn);
+		refill_slot(pfn, len);
+	}
+	sys_mprotect((void *)va->va_start, size,
+		     (prot.pgprot & 2) ? PROT_READ | PROT_WRITE : PROT_READ);
+	vm->addr = (void *)va->va_start;
+	vm->size = size + PAGE_SIZE;
+	vm->nr_pages = count;
+	vm->flags = VM_MAP;
+	vm->caller = (unsigned long)__builtin_return_address(0);
+	spin_lock(&vmap_area_lock);
+	va->vm = vm;
+	spin_unlock(&vmap_area_lock);
+	return vm->addr;
+}
+
+static void vunmap_move_back(struct vm_struct *vm)
+{
+	unsigned int i, len;
+	unsigned long base = (unsigned long)vm->addr;
+
+	sys_mprotect(vm->addr, (unsigned long)vm->nr_pages << PAGE_SHIFT, PROT_READ | PROT_WRITE);
+	for_each_pfn_run(vm->pages, vm->nr_pages, i, len) {
+		unsigned long pfn = __page_to_pfn(vm->pages[i]);
+
+		if (move_bytes(base + ((unsigned long)i << PAGE_SHIFT), (unsigned long)pfn_to_slot(pfn),
+			       (unsigned long)len << PAGE_SHIFT))
+			panic("vunmap: the host refused to move frame %#lx back", pfn);
+		if (pfn >= max_low_pfn && !slot_section_rw(pfn))
+			sys_mprotect(pfn_to_slot(pfn), (unsigned long)len << PAGE_SHIFT, PROT_NONE);
+	}
+	reserve_range(base, (unsigned long)vm->nr_pages << PAGE_SHIFT);
+}
+
+void vunmap(const void *addr)
+{
+	struct vmap_area *va;
+
+	if (!addr)
+		return;
+	va = find_vmap_area_checked(addr, "vunmap");
+	if (!(va->vm->flags & VM_MAP))
+		panic("vunmap: %p is a vmalloc() area (use vfree)", addr);
+	vfree(addr);
+}
+
+struct page *vmalloc_to_page(const void *addr)
+{
+	struct vmap_area *va;
+	struct page *page = NULL;
+
+	spin_lock(&vmap_area_lock);
+	va = __find_vmap_area((unsigned long)addr);
+	if (va && va->vm) {
+		unsigned long idx = ((unsigned long)addr - va->va_start) >> PAGE_SHIFT;
+
+		if (idx < va->vm->nr_pages)
+			page = va->vm->pages[idx];
+	}
+	spin_unlock(&vmap_area_lock);
+	return page;
+}
+
+unsigned long vmalloc_to_pfn(const void *addr)
+{
+	struct page *page = vmalloc_to_page(addr);
+
+	return page ? __page_to_pfn(page) : 0;
+}
+
+int is_vmalloc_addr(const void *x)
+{
+	unsigned long addr = (unsigned long)x;
+
+	return kalloc_initialized && addr >= VMALLOC_START && addr < VMALLOC_END;
+}
+
+/* ------------------------------------------------------------- kmap -- */
+
+static spinlock_t pkmap_lock = __SPIN_LOCK_UNLOCKED;
+static int pkmap_count[LAST_PKMAP];
+static struct page *pkmap_page[LAST_PKMAP];
+static unsigned int last_pkmap_nr;
+
+#define PKMAP_ADDR(nr)	(PKMAP_BASE + ((unsigned long)(nr) << PAGE_SHIFT))
+
+/*
+ * kmap(): a HIGHMEM frame gets a pkmap slot: its bytes move there from its
+ * own slot until the last kunmap() (map_new_virtual()).  Lowmem frames,
+ * and HIGHMEM frames mapped for slabs, are where they always are.
+ */
+void *kmap(struct page *page)
+{
+	unsigned long pfn;
+	unsigned int i, nr;
+
+	if (!PageHighMem(page))
+		return lowmem_page_address(page);
+	if (PageHighMapped(page))
+		return page->virtual;
+	spin_lock(&pkmap_lock);
+	if (page->virtual) {
+		nr = (((unsigned long)page->virtual) - PKMAP_BASE) >> PAGE_SHIFT;
+		pkmap_count[nr]++;
+		spin_unlock(&pkmap_lock);
+		return page->virtual;
+	}
+	for (i = 0; i < LAST_PKMAP; i++) {
+		nr = (last_pkmap_nr + i) % LAST_PKMAP;
+		if (!pkmap_count[nr])
+			break;
+	}
+	if (i == LAST_PKMAP) {
+		spin_unlock(&pkmap_lock);
+		panic("kmap: all %d pkmap slots are in use", LAST_PKMAP);
+	}
+	last_pkmap_nr = nr + 1;
+	pfn = __page_to_pfn(page);
+	if (move_bytes((unsigned long)pfn_to_slot(pfn), PKMAP_ADDR(nr), PAGE_SIZE))
+		panic("kmap: the host refused to move frame %#lx", pfn);
+	sys_mprotect((void *)PKMAP_ADDR(nr), PAGE_SIZE, PROT_READ | PROT_WRITE);
+	refill_slot(pfn, 1);
+	pkmap_count[nr] = 1;
+	pkmap_page[nr] = page;
+	WRITE_ONCE(page->virtual, (void *)PKMAP_ADDR(nr));
+	spin_unlock(&pkmap_lock);
+	return page->virtual;
+}
+
+void kunmap(struct page *page)
+{
+	unsigned long pfn;
+	unsigned int nr;
+
+	if (!PageHighMem(page) || PageHighMapped(page))
+		return;
+	spin_lock(&pkmap_lock);
+	if (!page->virtual) {
+		spin_unlock(&pkmap_lock);
+		panic("kunmap: page %#lx is not kmapped", __page_to_pfn(page));
+	}
+	nr = (((unsigned long)page->virtual) - PKMAP_BASE) >> PAGE_SHIFT;
+	if (--pkmap_count[nr] == 0) {
+		pfn = __page_to_pfn(page);
+		if (move_bytes(PKMAP_ADDR(nr), (unsigned long)pfn_to_slot(pfn), PAGE_SIZE))
+			panic("kunmap: the host refused to move frame %#lx back", pfn);
+		if (!slot_section_rw(pfn))
+			sys_mprotect(pfn_to_slot(pfn), PAGE_SIZE, PROT_NONE);
+		reserve_range(PKMAP_ADDR(nr), PAGE_SIZE);
+		pkmap_page[nr] = NULL;
+		WRITE_ONCE(page->virtual, NULL);
+	}
+	spin_unlock(&pkmap_lock);
+}
+
+void *kmap_local_page(struct page *page)
+{
+	return kmap(page);
+}
+
+void kunmap_local(const void *addr)
+{
+	unsigned long a = (unsigned long)addr;
+
+	if (a >= PKMAP_BASE && a < PKMAP_BASE + LAST_PKMAP * PAGE_SIZE) {
+		struct page *page = pkmap_page[(a - PKMAP_BASE) >> PAGE_SHIFT];
+
+		if (page)
+			kunmap(page);
+	}
+}
+
+/* ------------------------------------------------------ vmallocinfo -- */
+
+struct vmallocinfo_row {
+	unsigned long start, end, size, caller, flags;
+	unsigned int nr_pages;
+};
+
+static unsigned int collect_rows(struct vmap_area *t, struct vmallocinfo_row *rows,
+				 unsigned int n, unsigned int cap)
+{
+	if (!t || n >= cap)
+		return n;
+	n = collect_rows(t->left, rows, n, cap);
+	if (n < cap && t->vm) {
+		rows[n].start = t->va_start;
+		rows[n].end = t->va_start + t->vm->size;
+		rows[n].size = t->vm->size;
+		rows[n].caller = t->vm->caller;
+		rows[n].flags = t->vm->flags;
+		rows[n].nr_pages = t->vm->nr_pages;
+		n++;
+	}
+	return collect_rows(t->right, rows, n, cap);
+}
+
+/* vmalloc_info_show(): /proc/vmallocinfo */
+void vmallocinfo_show(FILE *out)
+{
+	struct vmallocinfo_row *rows;
+	unsigned long cap;
+	unsigned int n, i;
+
+	kalloc_init_once();
+	spin_lock(&vmap_area_lock);
+	cap = nr_vmap_areas + 64;
+	spin_unlock(&vmap_area_lock);
+	rows = kvmalloc(cap * sizeof(*rows), GFP_KERNEL | __GFP_NOWARN);
+	if (!rows)
+		return;
+	spin_lock(&vmap_area_lock);
+	n = collect_rows(vmap_area_root, rows, 0, cap);
+	spin_unlock(&vmap_area_lock);
+	for (i = 0; i < n; i++) {
+		const struct vmallocinfo_row *r = &rows[i];
+		Dl_info info;
+
+		fprintf(out, "0x%016lx-0x%016lx %7lu", r->start, r->end, r->size);
+		if (r->caller && dladdr((void *)r->caller, &info) && info.dli_sname)
+			fprintf(out, " %s+%#lx", info.dli_sname,
+				r->caller - (unsigned long)info.dli_saddr);
+		else if (r->caller)
+			fprintf(out, " %#lx", r->caller);
+		if (r->nr_pages)
+			fprintf(out, " pages=%u", r->nr_pages);
+		if (r->flags & VM_ALLOC)
+			fprintf(out, " vmalloc");
+		if (r->flags & VM_MAP)
+			fprintf(out, " vmap");
+		if (r->nr_pages)
+			fprintf(out, " N0=%u", r->nr_pages);
+		fputc('\n', out);
+	}
+	kvfree(rows);
+}
+
+/* Counters for the totals report. */
+void vmalloc_stats(unsigned long *nr_areas, unsigned long *nr_pages, unsigned long *in_place,
+		   unsigned long *moved)
+{
+	spin_lock(&vmap_area_lock);
+	*nr_areas = nr_vmap_areas;
+	*nr_pages = vmalloc_nr_pages;
+	*in_place = vrealloc_in_place;
+	*moved = vrealloc_moved;
+	spin_unlock(&vmap_area_lock);
+}
+
+/* ------------------------------------------------------------- boot -- */
+
+/* vmalloc_init(): the whole window is one free range */
+void vmalloc_init(void)
+{
+	struct vmap_area *va;
+
+	vmap_area_cachep = kmem_cache_create("vmap_area", sizeof(struct vmap_area), 0,
+					     SLAB_PANIC | SLAB_NO_MERGE, NULL);
+	va = alloc_va_node();
+	if (!va)
+		panic("vmalloc_init: no memory");
+	va->va_start = VMALLOC_START;
+	va->va_end = VMALLOC_END;
+	treap_insert(&free_vmap_area_root, va);
+}
+
+void vmalloc_fork_prepare(void)
+{
+	spin_lock(&vmap_area_lock);
+	spin_lock(&pkmap_lock);
+}
+
+void vmalloc_fork_parent(void)
+{
+	spin_unlock(&pkmap_lock);
+	spin_unlock(&vmap_area_lock);
+}
+
+void vmalloc_fork_child(void)
+{
+	spin_lock_init(&pkmap_lock);
+	spin_lock_init(&vmap_area_lock);
+}
