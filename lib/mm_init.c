@@ -82,28 +82,37 @@ static unsigned long long machine_mem_size(void)
  */
 static bool reserve_layout(void)
 {
-	unsigned long vmemmap_size = ALIGN(max_pfn * sizeof(struct page), LAYOUT_ALIGN);
-	unsigned long phys_size = max_pfn << PAGE_SHIFT;
+	unsigned long vmemmap_size, phys_size;
 	unsigned long long vmalloc_size = ALIGN(opt_vmalloc, PAGE_SIZE);
+	unsigned long long brk_size = BRK_WINDOW_SIZE;
 	unsigned long pkmap_size = ALIGN(LAST_PKMAP * PAGE_SIZE, LAYOUT_ALIGN);
+	bool cut = false;
 
 	for (;;) {
-		unsigned long total = vmemmap_size + LAYOUT_ALIGN + phys_size + VMALLOC_OFFSET +
-				      vmalloc_size + LAYOUT_ALIGN + pkmap_size +
-				      LAYOUT_ALIGN + BRK_WINDOW_SIZE;
-		void *p = sys_mmap(NULL, total + LAYOUT_ALIGN, PROT_NONE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		unsigned long base;
+		unsigned long total, base;
+		void *p;
 
+		vmemmap_size = ALIGN(max_pfn * sizeof(struct page), LAYOUT_ALIGN);
+		phys_size = max_pfn << PAGE_SHIFT;
+		total = vmemmap_size + LAYOUT_ALIGN + phys_size + VMALLOC_OFFSET + vmalloc_size +
+			LAYOUT_ALIGN + pkmap_size + LAYOUT_ALIGN + brk_size;
+		p = sys_mmap(NULL, total + LAYOUT_ALIGN, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (IS_ERR_VALUE(p)) {
-			if (vmalloc_size <= 64 * SZ_1M)
-				return false;
-			vmalloc_size /= 2;
-			continue;
+			/* Halve the windows, then the machine (valgrind, ulimit -v). */
+			cut = true;
+			if (vmalloc_size > 256 * SZ_1M || brk_size > 256 * SZ_1M) {
+				vmalloc_size = max(vmalloc_size / 2, 256ULL * SZ_1M);
+				brk_size = max(brk_size / 2, 256ULL * SZ_1M);
+				continue;
+			}
+			if (max_pfn > (256 * SZ_1M >> PAGE_SHIFT)) {
+				max_pfn = ALIGN_DOWN(max_pfn / 2, PAGES_PER_SECTION);
+				max_low_pfn = min(max_pfn, MAXLOW_PFN);
+				continue;
+			}
+			return false;
 		}
-		if (vmalloc_size != ALIGN(opt_vmalloc, PAGE_SIZE))
-			pr_warn("vmalloc window cut to %lluM: the host refused a larger reservation\n",
-				vmalloc_size >> 20);
 		kalloc_reservation_start = (unsigned long)p;
 		kalloc_reservation_end = (unsigned long)p + total + LAYOUT_ALIGN;
 		base = ALIGN((unsigned long)p, LAYOUT_ALIGN);
@@ -113,9 +122,12 @@ static bool reserve_layout(void)
 		vmalloc_end = vmalloc_base + vmalloc_size;
 		pkmap_base = vmalloc_end + LAYOUT_ALIGN;
 		brk_window_base = pkmap_base + pkmap_size + LAYOUT_ALIGN;
-		brk_window_end = brk_window_base + BRK_WINDOW_SIZE;
+		brk_window_end = brk_window_base + brk_size;
 		break;
 	}
+	if (cut)
+		pr_warn("address space cut to %lu MiB of memory, %llu MiB of vmalloc, %llu MiB of brk: the host refused more\n",
+			max_pfn >> (20 - PAGE_SHIFT), vmalloc_size >> 20, brk_size >> 20);
 	if (sys_mprotect(vmemmap_base, vmemmap_size, PROT_READ | PROT_WRITE) ||
 	    sys_mprotect((void *)page_offset_base, max_low_pfn << PAGE_SHIFT,
 			 PROT_READ | PROT_WRITE))
@@ -152,9 +164,9 @@ static void mm_core_init(void)
 	mem = machine_mem_size();
 	max_pfn = mem >> PAGE_SHIFT;
 	max_low_pfn = min(max_pfn, MAXLOW_PFN);
-	e820__memory_setup(mem);
 	if (!reserve_layout())
 		panic("cannot reserve the address space for %llu MiB of memory", mem >> 20);
+	e820__memory_setup((unsigned long long)max_pfn << PAGE_SHIFT);
 	print_layout();
 	free_area_init();
 	pcpu_init();
@@ -163,11 +175,12 @@ static void mm_core_init(void)
 }
 
 /*
- * The global lock order: vmap_area_lock, pkmap_lock, slab_mutex, pcpu_lock,
+ * The global lock order: mm_brk_lock, vmap_area_lock, pkmap_lock, slab_mutex, pcpu_lock,
  * each cache's barn and list locks, zone locks.
  */
 static void kalloc_fork_prepare(void)
 {
+	brk_fork_prepare();
 	vmalloc_fork_prepare();
 	slub_fork_prepare();
 	page_alloc_fork_prepare();
@@ -178,6 +191,7 @@ static void kalloc_fork_parent(void)
 	page_alloc_fork_parent();
 	slub_fork_parent();
 	vmalloc_fork_parent();
+	brk_fork_parent();
 }
 
 static void kalloc_fork_child(void)
@@ -185,6 +199,7 @@ static void kalloc_fork_child(void)
 	page_alloc_fork_child();
 	slub_fork_child();
 	vmalloc_fork_child();
+	brk_fork_child();
 }
 
 /*

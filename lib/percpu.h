@@ -56,7 +56,14 @@ struct slub_percpu_sheaves {
 #define SLUB_MAX_PCPU_CACHES	128	/* caches with per-thread sheaves */
 
 struct kalloc_pcpu {
-	struct slub_percpu_sheaves pcs[SLUB_MAX_PCPU_CACHES];
+	/*
+	 * Indexed by kmem_cache->cpu_index; the kmalloc caches have their
+	 * kmalloc index, so malloc finds its sheaf from the size alone.  The
+	 * extra last entry belongs to every cache without sheaves (debug,
+	 * kalloc's own) and stays the empty sheaf: its fast paths always
+	 * fall through to the slow ones.
+	 */
+	struct slub_percpu_sheaves pcs[SLUB_MAX_PCPU_CACHES + 1];
 	struct per_cpu_pages pageset[MAX_NR_ZONES];
 	unsigned long vm_events[MAX_NR_ZONES][NR_ZONE_EVENTS];
 	unsigned long drain_seq;	/* last drain_all_pages() seen */

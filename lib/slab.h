@@ -173,7 +173,15 @@ void slub_thread_exit(struct kalloc_pcpu *cpu) __hidden;
 void slub_fork_prepare(void) __hidden;
 void slub_fork_parent(void) __hidden;
 void slub_fork_child(void) __hidden;
-unsigned int kmalloc_index(size_t size) __hidden;
+extern const unsigned char size_index[25] __hidden;
+
+/* kmalloc_index(): the kmalloc cache of @size (<= KMALLOC_MAX_CACHE_SIZE) */
+static __always_inline unsigned int kmalloc_index(size_t size)
+{
+	if (size <= 192)
+		return size_index[(size + 7) >> 3];
+	return 64 - __builtin_clzl(size - 1);
+}
 struct kmem_cache *kmalloc_slab(size_t size) __hidden;
 void kfree_slab_object(struct kmem_cache *s, struct page *page, void *x) __hidden;
 /* Snapshot of one cache for /proc/slabinfo. */
@@ -224,7 +232,7 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigne
 	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 	void *object;
 
-	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD && s->cpu_index < SLUB_MAX_PCPU_CACHES)) {
+	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
 		struct slab_sheaf *main = cpu->pcs[s->cpu_index].main;
 
 		if (likely(main->size)) {
@@ -244,14 +252,15 @@ out:
  * start of its slab (checked: a free of an interior pointer aborts), and not
  * the object freed just before (the kernel's naive double-free check).
  */
-static __always_inline void slab_free(struct kmem_cache *s, void *x, unsigned long addr)
+static __always_inline void __slab_free(struct kmem_cache *s, unsigned int cpu_index, void *x,
+					unsigned long addr)
 {
 	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 
 	if (unlikely(!check_valid_pointer(s, x)))
 		slab_invalid_free(s, x);
-	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD && s->cpu_index < SLUB_MAX_PCPU_CACHES)) {
-		struct slab_sheaf *main = cpu->pcs[s->cpu_index].main;
+	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
+		struct slab_sheaf *main = cpu->pcs[cpu_index].main;
 		unsigned int size = main->size;
 
 		if (likely(size < main->capacity)) {
@@ -265,6 +274,18 @@ static __always_inline void slab_free(struct kmem_cache *s, void *x, unsigned lo
 	__slab_free_slow(s, x, addr);
 }
 
+static __always_inline void slab_free(struct kmem_cache *s, void *x, unsigned long addr)
+{
+	__slab_free(s, s->cpu_index, x, addr);
+}
+
+/* The cache index of a slab page, kept in page_type for free()'s sake. */
+#define PGTY_slab	0xf1000000u
+static __always_inline unsigned int page_slab_cpu_index(const struct page *page)
+{
+	return page->page_type & 0xff;
+}
+
 /* vmalloc.c */
 void vmalloc_init(void) __hidden;
 void vmalloc_fork_prepare(void) __hidden;
@@ -274,7 +295,19 @@ void vmallocinfo_show(FILE *out) __hidden;
 void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 			   unsigned long caller) __hidden;
 unsigned long vmalloc_size(const void *addr) __hidden;
+/* Shared with brk.c: frames whose bytes live at window addresses. */
+int reserve_range(unsigned long addr, unsigned long size) __hidden;
+int map_anon_range(unsigned long addr, unsigned long size) __hidden;
+unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr_pages) __hidden;
+void vm_area_free_pages(struct page **pages, unsigned int nr) __hidden;
 void vmalloc_stats(unsigned long *nr_areas, unsigned long *nr_pages, unsigned long *in_place,
 		   unsigned long *moved) __hidden;
+
+/* brk.c: the emulated mm->brk */
+unsigned long kalloc_sys_brk(unsigned long brk) __hidden;
+void brk_show(FILE *out) __hidden;
+void brk_fork_prepare(void) __hidden;
+void brk_fork_parent(void) __hidden;
+void brk_fork_child(void) __hidden;
 
 #endif /* KALLOC_SLAB_H */

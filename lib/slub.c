@@ -195,8 +195,10 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags)
 				s->name, s->order, flags);
 		return NULL;
 	}
-	for (i = 0, page = slab; i < nr; i++, page++)
+	for (i = 0, page = slab; i < nr; i++, page++) {
 		page->slab_cache = s;
+		page->page_type = PGTY_slab | s->cpu_index;
+	}
 	SetPageSlab(slab);
 	INIT_LIST_HEAD(&slab->slab_list);
 
@@ -224,6 +226,7 @@ static void free_slab(struct kmem_cache *s, struct page *slab)
 
 	for (i = 0; i < nr; i++) {
 		slab[i].slab_cache = NULL;
+		slab[i].page_type = 0;
 		if (PageHighMapped(&slab[i])) {
 			ClearPageHighMapped(&slab[i]);
 			slab[i].virtual = NULL;
@@ -693,19 +696,13 @@ void kfree_slab_object(struct kmem_cache *s, struct page *page, void *x)
 
 /* --------------------------------------------------------- kmalloc -- */
 
-/* size_index[]: the cache index of sizes up to 192, in steps of 8 */
-static const unsigned char size_index[24] = {
+/* size_index[]: the cache index of sizes 0 to 192, by (size + 7) / 8 */
+const unsigned char size_index[25] = {
+	3,				/* 0: kmalloc-8 */
 	3, 4, 5, 5, 6, 6, 6, 6,		/* 8 16 24 32 40 48 56 64 */
 	1, 1, 1, 1, 7, 7, 7, 7,		/* 72 .. 96 (kmalloc-96), 104 .. 128 */
 	2, 2, 2, 2, 2, 2, 2, 2		/* 136 .. 192 (kmalloc-192) */
 };
-
-unsigned int kmalloc_index(size_t size)
-{
-	if (size <= 192)
-		return size_index[(size - 1) / 8];
-	return 64 - __builtin_clzl(size - 1);
-}
 
 struct kmem_cache *kmalloc_slab(size_t size)
 {
@@ -987,7 +984,8 @@ static unsigned long get_random_long(void)
 
 /* kmem_cache_open(); slab_mutex held or single-threaded boot */
 static bool kmem_cache_open(struct kmem_cache *s, const char *name, unsigned int size,
-			    unsigned int align, slab_flags_t flags, void (*ctor)(void *))
+			    unsigned int align, slab_flags_t flags, void (*ctor)(void *),
+			    int want_index)
 {
 	size_t n = strlen(name);
 
@@ -1016,6 +1014,8 @@ static bool kmem_cache_open(struct kmem_cache *s, const char *name, unsigned int
 	INIT_LIST_HEAD(&s->barn.sheaves_empty);
 	if ((s->flags & (SLAB_DEBUG_FLAGS | __SLAB_NO_SHEAVES)))
 		s->cpu_index = SLUB_MAX_PCPU_CACHES;
+	else if (want_index >= 0)
+		s->cpu_index = want_index;	/* reserved at boot */
 	else
 		s->cpu_index = alloc_cpu_index();
 	return true;
@@ -1079,7 +1079,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 	if (!s)
 		goto fail;
 	spin_lock(&slab_mutex);
-	if (!kmem_cache_open(s, name, size, align, flags, ctor)) {
+	if (!kmem_cache_open(s, name, size, align, flags, ctor, -1)) {
 		spin_unlock(&slab_mutex);
 		kmem_cache_free(&boot_kmem_cache, s);
 		goto fail;
@@ -1234,9 +1234,9 @@ static unsigned int num_possible_cpus(void)
 }
 
 static void create_boot_cache(struct kmem_cache *s, const char *name, unsigned int size,
-			      unsigned int align, slab_flags_t flags)
+			      unsigned int align, slab_flags_t flags, int want_index)
 {
-	if (!kmem_cache_open(s, name, size, align, flags, NULL))
+	if (!kmem_cache_open(s, name, size, align, flags, NULL, want_index))
 		panic("cannot create boot cache %s", name);
 	list_add_tail(&s->list, &slab_caches);
 }
@@ -1247,10 +1247,13 @@ void kmem_cache_init(void)
 	unsigned int i;
 
 	nr_cpu_ids_possible = num_possible_cpus();
+	/* pcs[0..KMALLOC_SHIFT_HIGH] belong to the kmalloc caches */
+	for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
+		cpu_index_map[0] |= 1UL << i;
 	create_boot_cache(&boot_kmem_cache, "kmem_cache", sizeof(struct kmem_cache), 64,
-			  SLAB_HWCACHE_ALIGN | __SLAB_NO_SHEAVES);
+			  SLAB_HWCACHE_ALIGN | __SLAB_NO_SHEAVES, -1);
 	create_boot_cache(&boot_sheaf_cache, "slab_sheaf", SHEAF_ALLOC_SIZE, 64,
-			  SLAB_HWCACHE_ALIGN | __SLAB_NO_SHEAVES);
+			  SLAB_HWCACHE_ALIGN | __SLAB_NO_SHEAVES, -1);
 	for (i = 1; i <= KMALLOC_SHIFT_HIGH; i++) {
 		unsigned int size = kmalloc_sizes[i];
 		char name[24];
@@ -1261,7 +1264,7 @@ void kmem_cache_init(void)
 			 size >= 1024 ? size / 1024 : size);
 		/* Natural alignment for powers of two; 16 bytes for 96 and 192. */
 		create_boot_cache(&boot_kmalloc_caches[i], name, size,
-				  (size & (size - 1)) ? 16 : size, SLAB_KMALLOC);
+				  (size & (size - 1)) ? 16 : size, SLAB_KMALLOC, i);
 		kmalloc_caches[i] = &boot_kmalloc_caches[i];
 	}
 }
@@ -1270,7 +1273,7 @@ void slub_init_pcpu(struct kalloc_pcpu *cpu)
 {
 	unsigned int i;
 
-	for (i = 0; i < SLUB_MAX_PCPU_CACHES; i++) {
+	for (i = 0; i <= SLUB_MAX_PCPU_CACHES; i++) {
 		cpu->pcs[i].main = &empty_sheaf;
 		cpu->pcs[i].spare = NULL;
 	}

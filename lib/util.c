@@ -104,11 +104,15 @@ static void trim_page_block(struct page *page, unsigned long new_nr)
 
 /* ---------------------------------------------------------- malloc -- */
 
-static __always_inline void *malloc_slab(size_t size)
+static __noinline void *malloc_slab_slow(unsigned int idx)
 {
-	struct kmem_cache *s = kmalloc_caches[kmalloc_index(size ? size : 1)];
+	void *p;
 
-	return slab_alloc(s, GFP_KALLOC_MALLOC, 0);
+	kalloc_init_once();
+	p = __slab_alloc_slow(kmalloc_caches[idx], GFP_KALLOC_MALLOC, 0);
+	if (unlikely(!p))
+		errno = ENOMEM;
+	return p;
 }
 
 static __noinline void *malloc_large(size_t size, bool zero)
@@ -132,18 +136,29 @@ static __noinline void *malloc_large(size_t size, bool zero)
 	return p;
 }
 
+/*
+ * kalloc_malloc(): the fast path is the kmalloc cache's sheaf, found from
+ * the size alone: the thread area's pcs[kmalloc_index(size)].  A thread
+ * without an area (or kalloc not set up yet) takes the slow path.
+ */
 void *kalloc_malloc(size_t size)
 {
 	void *p;
 
 	if (likely(size <= KMALLOC_MAX_CACHE_SIZE)) {
-		if (unlikely(!kalloc_initialized))
-			kalloc_init();
-		p = malloc_slab(size);
-	} else {
-		kalloc_init_once();
-		p = malloc_large(size, false);
+		unsigned int idx = kmalloc_index(size);
+		struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+
+		if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
+			struct slab_sheaf *main = cpu->pcs[idx].main;
+
+			if (likely(main->size))
+				return main->objects[--main->size];
+		}
+		return malloc_slab_slow(idx);
 	}
+	kalloc_init_once();
+	p = malloc_large(size, false);
 	if (unlikely(!p))
 		errno = ENOMEM;
 	return p;
@@ -230,7 +245,7 @@ void kalloc_free(void *p)
 		struct kmem_cache *s = page_slab_cache(page);
 
 		if (likely(s)) {
-			slab_free(s, p, 0);
+			__slab_free(s, page_slab_cpu_index(page), p, 0);
 			return;
 		}
 		if (PageLarge(page) && IS_ALIGNED(off, PAGE_SIZE)) {
@@ -304,7 +319,7 @@ void *kalloc_realloc(void *p, size_t size)
 				slab_invalid_free(s, p);
 			/* Stay in the object while the request still maps to its class. */
 			if (size <= KMALLOC_MAX_CACHE_SIZE &&
-			    kmalloc_caches[kmalloc_index(size ? size : 1)] == s)
+			    kmalloc_caches[kmalloc_index(size)] == s)
 				return p;
 			return realloc_move(p, s->object_size, size);
 		}

@@ -5,8 +5,7 @@
  *
  * Routing (design 1): a request of up to KMALLOC_MAX_CACHE_SIZE goes to
  * the kmalloc caches, up to MAX_PAGE_ORDER pages to alloc_pages_exact(),
- * anything larger to vmalloc.  The thresholds are options
- * (kmalloc_max_cache_size=, kvmalloc_vmalloc_above=).  free() finds the
+ * anything larger to vmalloc (the kernel's thresholds).  free() finds the
  * layer from the address alone: slab page -> its cache; other linear-map
  * page -> a buddy block whose size its head page records; vmalloc window
  * -> its vmap_area; anything else is foreign.

@@ -318,7 +318,7 @@ static void free_spares(struct vmap_area **spares, int n)
 /* ----------------------------------------------------- host mappings -- */
 
 /* Put the PROT_NONE reservation back over [addr, addr + size). */
-static int reserve_range(unsigned long addr, unsigned long size)
+int reserve_range(unsigned long addr, unsigned long size)
 {
 	void *p = sys_mmap((void *)addr, size, PROT_NONE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
@@ -326,7 +326,7 @@ static int reserve_range(unsigned long addr, unsigned long size)
 	return IS_ERR_VALUE(p) ? -1 : 0;
 }
 
-static int map_anon_range(unsigned long addr, unsigned long size)
+int map_anon_range(unsigned long addr, unsigned long size)
 {
 	void *p = sys_mmap((void *)addr, size, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -410,7 +410,7 @@ static unsigned int fls_order(unsigned long nr)
  * slots hold host memory are given back to the host now: the area's bytes
  * live in the window.  Returns the frames taken.
  */
-static unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr_pages)
+unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr_pages)
 {
 	static const enum zone_type order_of_zones[] = { ZONE_HIGHMEM, ZONE_NORMAL, ZONE_DMA };
 	unsigned int done = 0, z;
@@ -448,7 +448,7 @@ static unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned
 }
 
 /* Give frames back in runs of contiguous pfns, clean (their slots hold nothing). */
-static void vm_area_free_pages(struct page **pages, unsigned int nr)
+void vm_area_free_pages(struct page **pages, unsigned int nr)
 {
 	unsigned int i, len;
 

@@ -558,7 +558,7 @@ static const struct kalloc_report_op kalloc_reports[] = {
 	{ "zoneinfo",		.show_zones = zoneinfo_show },
 	{ "slabinfo",		.show = slabinfo_show_report },
 	{ "vmallocinfo",	.show = vmallocinfo_show },
-	/* brk goes here */
+	{ "brk",		.show = brk_show },
 	{ "totals",		.show_zones = totals_show, .needs = SNAP_BLOCKS },
 };
 
