@@ -359,6 +359,15 @@ static struct page *__rmqueue(struct kalloc_pcpu *cpu, struct zone *zone,
 		page = __rmqueue_smallest(zone, order, migratetype);
 		if (page)
 			return page;
+		/*
+		 * Onlined sections come as MOVABLE pageblocks: a movable
+		 * request takes fresh memory before it steals another
+		 * type's pageblock, which keeps the types apart.
+		 */
+		if (migratetype == MIGRATE_MOVABLE && zone->offline_pages && grow_zone(zone)) {
+			count_zone_events(cpu, zone, PGONLINE_SECTIONS, 1);
+			continue;
+		}
 		if (__rmqueue_fallback(cpu, zone, order, migratetype))
 			continue;
 		if (!grow_zone(zone))
@@ -749,6 +758,9 @@ static inline void free_pages_prepare(struct page *page, unsigned int order)
 		bad_page(page, "freeing a page that is already free");
 	if (unlikely(PageTail(page)))
 		bad_page(page, "freeing a tail page");
+	if (unlikely(page->flags & ((1UL << PG_reserved) | (1UL << PG_slab))))
+		bad_page(page, PageReserved(page) ? "PAGE_FLAGS_CHECK_AT_FREE flag(s) set: reserved"
+						  : "PAGE_FLAGS_CHECK_AT_FREE flag(s) set: slab");
 	if (PageHead(page)) {
 		unsigned long i, nr = 1UL << order;
 
@@ -759,7 +771,7 @@ static inline void free_pages_prepare(struct page *page, unsigned int order)
 		page[1].compound_order = 0;
 		ClearPageHead(page);
 	}
-	page->flags &= ~((1UL << PG_reported) | (1UL << PG_slab));
+	page->flags &= ~(1UL << PG_reported);
 	page->mapping = NULL;
 }
 
@@ -804,12 +816,23 @@ static inline bool put_page_testzero(struct page *page)
 	return __atomic_sub_fetch(&page->_refcount, 1, __ATOMIC_ACQ_REL) == 0;
 }
 
+/*
+ * ___free_pages(): drop the caller's reference.  If someone else still
+ * holds the first page of a non-compound block, the rest of the block is
+ * freed now, as halves, and the first page at the last put_page().
+ */
 void __free_pages(struct page *page, unsigned int order)
 {
+	bool head = PageHead(page);
+
 	if (unlikely(order > MAX_PAGE_ORDER))
 		bad_page(page, "order above MAX_PAGE_ORDER");
-	if (put_page_testzero(page))
+	if (put_page_testzero(page)) {
 		free_frozen_pages(page, order);
+	} else if (!head) {
+		while (order-- > 0)
+			free_frozen_pages(page + (1UL << order), order);
+	}
 }
 
 void __free_page(struct page *page)

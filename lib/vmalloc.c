@@ -336,8 +336,12 @@ int map_anon_range(unsigned long addr, unsigned long size)
 
 /* ---------------------------------------------------- area life cycle -- */
 
+static void vmalloc_setup(void);
+
 static struct vmap_area *alloc_va_node(void)
 {
+	if (unlikely(!__atomic_load_n(&vmap_area_cachep, __ATOMIC_ACQUIRE)))
+		vmalloc_setup();
 	return kmem_cache_alloc(vmap_area_cachep, GFP_KERNEL | __GFP_NOWARN);
 }
 
@@ -1087,19 +1091,38 @@ void vmalloc_stats(unsigned long *nr_areas, unsigned long *nr_pages, unsigned lo
 
 /* ------------------------------------------------------------- boot -- */
 
-/* vmalloc_init(): the whole window is one free range */
+/*
+ * vmalloc_init(): at boot, nothing: the first area creates the vmap_area
+ * cache and makes the whole window one free range (vmalloc_setup()), so
+ * that start-up allocates no memory.
+ */
 void vmalloc_init(void)
 {
+}
+
+static void vmalloc_setup(void)
+{
+	static spinlock_t setup_lock = __SPIN_LOCK_UNLOCKED;
+	struct kmem_cache *cachep;
 	struct vmap_area *va;
 
-	vmap_area_cachep = kmem_cache_create("vmap_area", sizeof(struct vmap_area), 0,
-					     SLAB_PANIC | SLAB_NO_MERGE, NULL);
-	va = alloc_va_node();
+	spin_lock(&setup_lock);
+	if (vmap_area_cachep) {
+		spin_unlock(&setup_lock);
+		return;
+	}
+	cachep = kmem_cache_create("vmap_area", sizeof(struct vmap_area), 0,
+				   SLAB_PANIC | SLAB_NO_MERGE, NULL);
+	va = kmem_cache_alloc(cachep, GFP_KERNEL | __GFP_NOWARN);
 	if (!va)
 		panic("vmalloc_init: no memory");
 	va->va_start = VMALLOC_START;
 	va->va_end = VMALLOC_END;
+	spin_lock(&vmap_area_lock);
 	treap_insert(&free_vmap_area_root, va);
+	spin_unlock(&vmap_area_lock);
+	__atomic_store_n(&vmap_area_cachep, cachep, __ATOMIC_RELEASE);
+	spin_unlock(&setup_lock);
 }
 
 void vmalloc_fork_prepare(void)

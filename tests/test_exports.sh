@@ -17,9 +17,23 @@ for f in $declared; do
 	echo "$exported" | grep -qx "$f" || { echo "not exported: $f"; status=1; }
 done
 [ "$n" -ge 30 ] || { echo "parsed only $n declarations from $hdr"; status=1; }
+# The rest must be the malloc ABI of glibc (preload/), by name.
+abi="malloc free calloc realloc reallocarray memalign posix_memalign aligned_alloc valloc pvalloc
+malloc_usable_size malloc_trim mallopt mallinfo mallinfo2 malloc_stats malloc_info cfree
+__libc_malloc __libc_free __libc_calloc __libc_realloc __libc_memalign __libc_valloc __libc_pvalloc __libc_mallopt __libc_mallinfo
+free_sized free_aligned_sized brk sbrk __brk __sbrk"
+for f in $abi; do
+	echo "$exported" | grep -qx "$f" || case $f in
+		cfree|__libc_valloc|__libc_pvalloc) ;;
+		*) echo "malloc ABI not exported: $f"; status=1 ;;
+	esac
+done
+for f in _Znwm _Znam _ZdlPv _ZdaPv _ZdlPvm _ZdaPvm _ZnwmRKSt9nothrow_t _ZnwmSt11align_val_t _ZdlPvSt11align_val_t; do
+	echo "$exported" | grep -qx "$f" || { echo "C++ operator not exported: $f"; status=1; }
+done
 for f in $exported; do
-	echo "$declared" | grep -qx "$f" || case $f in
-		_init|_fini) ;;
+	echo "$declared" | grep -qx "$f" || echo "$abi" | tr ' ' '\n' | grep -qx "$f" || case $f in
+		_init|_fini|_Z*) ;;
 		*) echo "exported but not in kalloc.h: $f"; status=1 ;;
 	esac
 done
