@@ -137,6 +137,21 @@ typedef struct {
 
 #define __SPIN_LOCK_UNLOCKED	{ PTHREAD_MUTEX_INITIALIZER }
 
+/*
+ * Between fork()'s prepare handler, which takes every kalloc lock, and the
+ * parent/child handlers, the forking thread owns them all; a prepare
+ * handler registered before kalloc's runs after it and may allocate, so
+ * the owner passes through the locks it already holds.
+ */
+extern int kalloc_fork_active;
+extern pthread_t kalloc_fork_owner;
+
+static inline bool fork_owner_passes(void)
+{
+	return unlikely(READ_ONCE(kalloc_fork_active)) &&
+	       pthread_equal(kalloc_fork_owner, pthread_self());
+}
+
 static inline void spin_lock_init(spinlock_t *l)
 {
 	pthread_mutex_init(&l->m, NULL);
@@ -144,16 +159,22 @@ static inline void spin_lock_init(spinlock_t *l)
 
 static inline void spin_lock(spinlock_t *l)
 {
+	if (fork_owner_passes())
+		return;
 	pthread_mutex_lock(&l->m);
 }
 
 static inline void spin_unlock(spinlock_t *l)
 {
+	if (fork_owner_passes())
+		return;
 	pthread_mutex_unlock(&l->m);
 }
 
 static inline int spin_trylock(spinlock_t *l)
 {
+	if (fork_owner_passes())
+		return 1;
 	return pthread_mutex_trylock(&l->m) == 0;
 }
 

@@ -178,16 +178,23 @@ static void mm_core_init(void)
  * The global lock order: mm_brk_lock, vmap_area_lock, pkmap_lock, slab_mutex, pcpu_lock,
  * each cache's barn and list locks, zone locks.
  */
+int kalloc_fork_active;
+pthread_t kalloc_fork_owner;
+
 static void kalloc_fork_prepare(void)
 {
 	brk_fork_prepare();
 	vmalloc_fork_prepare();
 	slub_fork_prepare();
 	page_alloc_fork_prepare();
+	/* From here the forking thread passes through the locks it holds. */
+	kalloc_fork_owner = pthread_self();
+	__atomic_store_n(&kalloc_fork_active, 1, __ATOMIC_RELEASE);
 }
 
 static void kalloc_fork_parent(void)
 {
+	__atomic_store_n(&kalloc_fork_active, 0, __ATOMIC_RELEASE);
 	page_alloc_fork_parent();
 	slub_fork_parent();
 	vmalloc_fork_parent();
@@ -196,6 +203,7 @@ static void kalloc_fork_parent(void)
 
 static void kalloc_fork_child(void)
 {
+	__atomic_store_n(&kalloc_fork_active, 0, __ATOMIC_RELEASE);
 	page_alloc_fork_child();
 	slub_fork_child();
 	vmalloc_fork_child();

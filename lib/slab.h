@@ -136,6 +136,7 @@ static inline struct kmem_cache *page_slab_cache(const struct page *page)
 }
 
 extern struct kmem_cache *kmalloc_caches[];
+extern struct kmem_cache *kmalloc_dma_caches[];
 extern struct list_head slab_caches;
 extern spinlock_t slab_mutex;
 

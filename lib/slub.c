@@ -68,7 +68,9 @@ static struct slab_sheaf empty_sheaf = { .size = 0, .capacity = 0 };
 static struct kmem_cache boot_kmem_cache;	/* the cache of kmem_caches */
 static struct kmem_cache boot_sheaf_cache;	/* the cache of sheaves */
 static struct kmem_cache boot_kmalloc_caches[KMALLOC_SHIFT_HIGH + 1];
+static struct kmem_cache boot_kmalloc_dma_caches[KMALLOC_SHIFT_HIGH + 1];
 struct kmem_cache *kmalloc_caches[KMALLOC_SHIFT_HIGH + 1];
+struct kmem_cache *kmalloc_dma_caches[KMALLOC_SHIFT_HIGH + 1];	/* dma-kmalloc-* */
 
 static unsigned long cpu_index_map[SLUB_MAX_PCPU_CACHES / 64];
 
@@ -139,6 +141,8 @@ static inline int slab_migratetype_gfp(const struct kmem_cache *s)
  * accessible a whole section at a time and stay so; that bounds the
  * number of host mappings by the number of sections.
  */
+static spinlock_t slots_lock = __SPIN_LOCK_UNLOCKED;	/* SECTION_SLOTS_RW */
+
 bool map_highmem_block(struct page *page, unsigned int order)
 {
 	unsigned long pfn = __page_to_pfn(page), i;
@@ -146,8 +150,6 @@ bool map_highmem_block(struct page *page, unsigned int order)
 
 	if (!(READ_ONCE(ms->section_mem_map) & SECTION_SLOTS_RW)) {
 		unsigned long start = ALIGN_DOWN(pfn, PAGES_PER_SECTION);
-
-		static spinlock_t slots_lock = __SPIN_LOCK_UNLOCKED;
 
 		spin_lock(&slots_lock);
 		if (!(ms->section_mem_map & SECTION_SLOTS_RW)) {
@@ -386,7 +388,21 @@ static void __free_objects_to_slabs(struct kmem_cache *s, void **objects, unsign
 
 static struct slab_sheaf *alloc_empty_sheaf(struct kmem_cache *s)
 {
-	struct slab_sheaf *sheaf;
+	struct node_barn *barn = &s->barn;
+	struct slab_sheaf *sheaf = NULL;
+
+	/* An empty sheaf of the barn first. */
+	if (READ_ONCE(barn->nr_empty)) {
+		spin_lock(&barn->lock);
+		if (barn->nr_empty) {
+			sheaf = list_first_entry(&barn->sheaves_empty, struct slab_sheaf, barn_list);
+			list_del(&sheaf->barn_list);
+			barn->nr_empty--;
+		}
+		spin_unlock(&barn->lock);
+		if (sheaf)
+			return sheaf;
+	}
 
 	if (__refill_objects(&boot_sheaf_cache, (void **)&sheaf, 1, 1, GFP_KERNEL | __GFP_NOWARN,
 			     0) != 1)
@@ -425,12 +441,15 @@ static struct slab_sheaf *barn_replace_empty_sheaf(struct kmem_cache *s,
 		full = list_first_entry(&barn->sheaves_full, struct slab_sheaf, barn_list);
 		list_del(&full->barn_list);
 		barn->nr_full--;
-		if (empty) {
+		if (empty && barn->nr_empty < s->max_full_sheaves) {
 			list_add(&empty->barn_list, &barn->sheaves_empty);
 			barn->nr_empty++;
+			empty = NULL;
 		}
 	}
 	spin_unlock(&barn->lock);
+	if (full && empty)
+		free_empty_sheaf(empty);	/* the barn has empties enough */
 	return full;
 }
 
@@ -575,14 +594,8 @@ __noinline void *__slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, unsigned lon
 	}
 	full = barn_replace_empty_sheaf(s, pcs->spare ? NULL : main);
 	if (full) {
-		if (pcs->spare) {
-			/* Keep our empty as main's replacement; spare stays. */
-			list_add(&main->barn_list, &s->barn.sheaves_empty);
-			spin_lock(&s->barn.lock);
-			list_del(&main->barn_list);
-			spin_unlock(&s->barn.lock);
+		if (pcs->spare)	/* the spare is empty too: one empty is enough */
 			free_empty_sheaf(main);
-		}
 		pcs->main = main = full;
 		return main->objects[--main->size];
 	}
@@ -608,6 +621,8 @@ __noinline void __slab_free_slow(struct kmem_cache *s, void *x, unsigned long ad
 	}
 	pcs = &cpu->pcs[s->cpu_index];
 	main = pcs->main;
+	if (unlikely(main->size && main->objects[main->size - 1] == x))
+		slab_double_free(s, x);
 	if (main->size < main->capacity)	/* this_cpu() just set the thread up */
 		goto push;
 	if (main == &empty_sheaf) {
@@ -734,6 +749,9 @@ void *kmalloc(size_t size, gfp_t flags)
 	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
 		return kmalloc_large(size, flags);
 	kalloc_init_once();
+	if (unlikely(flags & __GFP_DMA))
+		return slab_alloc(kmalloc_dma_caches[kmalloc_index(size)], flags,
+				  (unsigned long)__builtin_return_address(0));
 	return slab_alloc(kmalloc_caches[kmalloc_index(size)], flags,
 			  (unsigned long)__builtin_return_address(0));
 }
@@ -997,6 +1015,8 @@ static bool kmem_cache_open(struct kmem_cache *s, const char *name, unsigned int
 	s->object_size = size;
 	s->ctor = ctor;
 	s->flags = kmem_cache_flags(s->name, flags);
+	if (ctor)	/* poisoning would destroy what the constructor built */
+		s->flags &= ~SLAB_POISON;
 	s->align = calculate_alignment(s->flags, align, size);
 	if (!calculate_sizes(s))
 		return false;
@@ -1267,6 +1287,17 @@ void kmem_cache_init(void)
 				  (size & (size - 1)) ? 16 : size, SLAB_KMALLOC, i);
 		kmalloc_caches[i] = &boot_kmalloc_caches[i];
 	}
+	/* dma-kmalloc-*: for kmalloc(__GFP_DMA), slabs from ZONE_DMA */
+	for (i = 1; i <= KMALLOC_SHIFT_HIGH; i++) {
+		unsigned int size = kmalloc_sizes[i];
+		char name[32];
+
+		snprintf(name, sizeof(name), size >= 1024 ? "dma-kmalloc-%uk" : "dma-kmalloc-%u",
+			 size >= 1024 ? size / 1024 : size);
+		create_boot_cache(&boot_kmalloc_dma_caches[i], name, size,
+				  (size & (size - 1)) ? 16 : size, SLAB_KMALLOC | SLAB_CACHE_DMA, -1);
+		kmalloc_dma_caches[i] = &boot_kmalloc_dma_caches[i];
+	}
 }
 
 void slub_init_pcpu(struct kalloc_pcpu *cpu)
@@ -1302,6 +1333,7 @@ void slub_fork_prepare(void)
 {
 	struct kmem_cache *s;
 
+	spin_lock(&slots_lock);
 	spin_lock(&slab_mutex);
 	spin_lock(&pcpu_lock);
 	list_for_each_entry(s, &slab_caches, list) {
@@ -1320,6 +1352,7 @@ void slub_fork_parent(void)
 	}
 	spin_unlock(&pcpu_lock);
 	spin_unlock(&slab_mutex);
+	spin_unlock(&slots_lock);
 }
 
 void slub_fork_child(void)
@@ -1333,6 +1366,7 @@ void slub_fork_child(void)
 	pcpu_fork_child();
 	spin_lock_init(&pcpu_lock);
 	spin_lock_init(&slab_mutex);
+	spin_lock_init(&slots_lock);
 }
 
 /* -------------------------------------------------------- slabinfo -- */
@@ -1362,14 +1396,22 @@ int slabinfo_show(FILE *out)
 		struct slabinfo si;
 		unsigned int size;
 	};
-	struct row rows[96];
-	unsigned int nr = 0, i;
+	struct row *rows;
+	unsigned int nr = 0, cap = 0, i;
 	struct kmem_cache *s;
 
 	kalloc_init_once();
 	spin_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list)
+		cap++;
+	spin_unlock(&slab_mutex);
+	cap += 16;	/* caches created meanwhile */
+	rows = kvmalloc((size_t)cap * sizeof(*rows), GFP_KERNEL | __GFP_NOWARN);
+	if (!rows)
+		return -1;
+	spin_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
-		if (nr == ARRAY_SIZE(rows))
+		if (nr == cap)
 			break;
 		memcpy(rows[nr].name, s->name, sizeof(rows[nr].name));
 		rows[nr].size = s->size;
@@ -1390,5 +1432,6 @@ int slabinfo_show(FILE *out)
 		fprintf(out, " : tunables %4u %4u %4u", 0, 0, 0);
 		fprintf(out, " : slabdata %6lu %6lu %6lu\n", r->si.active_slabs, r->si.num_slabs, 0UL);
 	}
+	kvfree(rows);
 	return 0;
 }

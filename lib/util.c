@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 
 static unsigned long nr_pages_requests, nr_vmalloc_requests, nr_foreign;
+static unsigned long page_block_pages;	/* pages held by malloc's page blocks */
 
 /* ------------------------------------------------------ page blocks -- */
 
@@ -71,6 +72,7 @@ static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool z
 	SetPageLarge(page);
 	page->index = nr;
 	__atomic_fetch_add(&nr_pages_requests, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&page_block_pages, nr, __ATOMIC_RELAXED);
 	return pfn_to_slot(__page_to_pfn(page));
 }
 
@@ -80,6 +82,7 @@ static void free_page_block(struct page *page)
 
 	ClearPageLarge(page);
 	page->index = 0;
+	__atomic_fetch_sub(&page_block_pages, nr, __ATOMIC_RELAXED);
 	for (i = 0; i < nr; i++)
 		if (PageHighMapped(page + i)) {
 			ClearPageHighMapped(page + i);
@@ -99,6 +102,7 @@ static void trim_page_block(struct page *page, unsigned long new_nr)
 			page[i].virtual = NULL;
 		}
 	page->index = new_nr;
+	__atomic_fetch_sub(&page_block_pages, nr - new_nr, __ATOMIC_RELAXED);
 	free_pfn_range(pfn + new_nr, pfn + nr, false);
 }
 
@@ -196,16 +200,18 @@ void *kalloc_memalign(size_t align, size_t size)
 	size_t need;
 	void *p;
 
-	if (align <= 16)
+	if (align <= 8)
 		return kalloc_malloc(size);
 	kalloc_init_once();
 	need = max(size, align);
 	if (need <= KMALLOC_MAX_CACHE_SIZE) {
 		unsigned int idx = kmalloc_index(need);
+		/* red zones (slub_debug) keep only powers of two naturally aligned */
+		bool debug = kmalloc_caches[idx]->red_left_pad != 0;
 
-		if (idx == 1 && align > 32)		/* kmalloc-96 */
+		if (idx == 1 && (align > 32 || debug))		/* kmalloc-96 */
 			idx = 7;
-		else if (idx == 2 && align > 64)	/* kmalloc-192 */
+		else if (idx == 2 && (align > 64 || debug))	/* kmalloc-192 */
 			idx = 8;
 		p = slab_alloc(kmalloc_caches[idx], GFP_KALLOC_MALLOC, 0);
 	} else if (align <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT) &&
@@ -361,16 +367,34 @@ unsigned long kalloc_trim(void)
 	return page_reporting_flush();
 }
 
+/*
+ * kalloc_malloc_stats(): bytes in use are the slab objects in use (those in
+ * per-thread sheaves count, as slabinfo counts them) times their size, plus
+ * malloc's page blocks, plus the vmalloc areas.  No peak is kept: the fast
+ * paths count nothing.
+ */
 void kalloc_malloc_stats(struct kalloc_malloc_stats *st)
 {
 	unsigned long areas, pages, in_place, moved;
+	struct kmem_cache *s;
 
 	memset(st, 0, sizeof(*st));
+	kalloc_init_once();
 	st->nr_pages = READ_ONCE(nr_pages_requests);
 	st->nr_vmalloc = READ_ONCE(nr_vmalloc_requests);
 	st->foreign_frees = READ_ONCE(nr_foreign);
 	vmalloc_stats(&areas, &pages, &in_place, &moved);
-	st->bytes_in_use = pages << PAGE_SHIFT;
+	st->bytes_in_use = (pages + READ_ONCE(page_block_pages)) << PAGE_SHIFT;
+	spin_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		struct slabinfo si;
+
+		if (!(s->flags & SLAB_KMALLOC))
+			continue;
+		get_slabinfo(s, &si);
+		st->bytes_in_use += si.active_objs * s->object_size;
+	}
+	spin_unlock(&slab_mutex);
 }
 
 /* ---------------------------------------------- the kernel's kvmalloc -- */

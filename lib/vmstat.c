@@ -57,6 +57,7 @@
  * malloc()ed) is not welcome.
  */
 #include "slab.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -492,6 +493,8 @@ static void print_kb(FILE *out, const char *label, long kb)
  *
  *	free + allocated + pcp = managed	(per zone and in total)
  */
+static void malloc_totals_show(FILE *out, const struct node_snapshot *snap);
+
 static void totals_show(FILE *out, const struct node_snapshot *snap)
 {
 	unsigned long present = 0, managed = 0, pcp = 0, online = 0, total = 0;
@@ -523,6 +526,45 @@ static void totals_show(FILE *out, const struct node_snapshot *snap)
 	fputc('\n', out);
 	print_kb(out, "host rss:", host_rss_kb());
 	print_kb(out, "host rss peak:", host_rss_peak_kb());
+	malloc_totals_show(out, snap);
+}
+
+/*
+ * malloc's part of the totals: what each layer holds for it, what was
+ * given back to the host, and the pointers it was handed that were not
+ * its own.
+ */
+static void malloc_totals_show(FILE *out, const struct node_snapshot *snap)
+{
+	struct kalloc_malloc_stats st;
+	unsigned long slab_bytes = 0, slab_objs = 0, reported = 0, calls = 0;
+	unsigned long areas, vpages, in_place, moved;
+	struct kmem_cache *s;
+	unsigned int i;
+
+	kalloc_malloc_stats(&st);
+	vmalloc_stats(&areas, &vpages, &in_place, &moved);
+	spin_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		struct slabinfo si;
+
+		get_slabinfo(s, &si);
+		slab_objs += si.active_objs;
+		slab_bytes += si.num_slabs * (PAGE_SIZE << si.cache_order);
+	}
+	spin_unlock(&slab_mutex);
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		reported += snap->zones[i].events[PGREPORTED];
+		calls += snap->zones[i].events[PGREPORT_CALLS];
+	}
+	fprintf(out, "\nslab:          %lu objects in use, %lu kB of slabs\n", slab_objs,
+		slab_bytes >> 10);
+	fprintf(out, "page blocks:   %lu requests\n", st.nr_pages);
+	fprintf(out, "vmalloc:       %lu requests, %lu areas live, %lu kB; vrealloc %lu in place, %lu moved\n",
+		st.nr_vmalloc, areas, vpages << (PAGE_SHIFT - 10), in_place, moved);
+	fprintf(out, "reported:      %lu kB given back in %lu madvise calls\n",
+		reported << (PAGE_SHIFT - 10), calls);
+	fprintf(out, "foreign frees: %lu\n", st.foreign_frees);
 }
 
 /* -------------------------------------------------- kalloc_report() -- */

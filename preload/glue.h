@@ -39,9 +39,8 @@
  *  3. Pointers kalloc did not hand out ("foreign": ld.so's early blocks,
  *     memory of another allocator) are never touched: free() counts them
  *     (kalloc_free() calls kalloc_count_foreign()) and leaves them alone;
- *     realloc() asks kalloc_owns() first and counts them itself;
- *     malloc_usable_size()
- *     says 0, realloc() copies what it can know into a new block
+ *     malloc_usable_size() says 0; realloc() asks kalloc_owns() first,
+ *     counts them itself and copies what it can know into a new block
  *     (malloc.c, foreign_realloc()).  NULL is not foreign: free(NULL) is
  *     a no-op before, during and after initialisation.  A pointer inside
  *     kalloc's windows that is not a live allocation is lib/'s to judge:
@@ -62,12 +61,19 @@
 
 /* An entry point of the malloc ABI: exported whatever -fvisibility says. */
 #define KALLOC_ABI	__attribute__((visibility("default")))
-/* A second exported name for the same function (__libc_malloc, ...). */
-/* copy(): the same attributes as the target (malloc, alloc_size, nothrow, ...). */
+/*
+ * A second exported name for the same function (__libc_malloc, ...), with
+ * the target's attributes (malloc, alloc_size, nothrow, ...) copied.
+ */
 #define KALLOC_ALIAS(target)	\
 	__attribute__((visibility("default"), alias(#target), copy(target)))
 
-/* glibc's MALLOC_ALIGNMENT on x86_64: what malloc() always guarantees. */
+/*
+ * glibc's MALLOC_ALIGNMENT on x86_64: what glibc's malloc() always gives.
+ * kalloc's malloc() gives it from 9 bytes up (kmalloc-8 objects are
+ * 8-aligned, enough for anything that fits in them); the memalign family
+ * gives at least this much, as glibc does.
+ */
 #define MALLOC_ALIGNMENT	16UL
 
 /* glibc's _mid_memalign() rules, shared by memalign/aligned_alloc/new. */

@@ -15,9 +15,10 @@
  *	realloc(NULL, n)	malloc(n)
  *	realloc(p, 0)		frees p, returns NULL, errno untouched
  *	realloc fails		NULL, ENOMEM, p untouched
- *	memalign(a, n)		a <= 16: malloc's alignment; a not a power of
- *				two: rounded up to the next one; a > 2^63:
- *				NULL, EINVAL
+ *	memalign(a, n)		a <= 16: malloc(max(n, a)), so aligned to a
+ *				(and to 16 from 9 bytes up, as glibc's);
+ *				a not a power of two: rounded up to the next
+ *				one; a > 2^63: NULL, EINVAL
  *	aligned_alloc		the same function as memalign in glibc 2.36 (it
  *				checks nothing more; 2.38 started rejecting
  *				non-powers of two)

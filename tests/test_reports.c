@@ -597,6 +597,18 @@ static void parse_totals(const char *text, struct machine *m)
 		} else if (sscanf(line, "host rss: %ld", &v) == 1) {
 			m->rss_kb = v;
 			snprintf(expect, sizeof(expect), "%-14s %ld kB", "host rss:", v);
+		} else if (!line[0]) {
+			continue;	/* the blank line before malloc's part */
+		} else if (sscanf(line, "foreign frees: %ld", &v) == 1) {
+			assert_true(v >= 0);
+			continue;
+		} else if (!strncmp(line, "slab:          ", 15) ||
+			   !strncmp(line, "page blocks:   ", 15) ||
+			   !strncmp(line, "vmalloc:       ", 15) ||
+			   !strncmp(line, "reported:      ", 15)) {
+			/* malloc's part: each line starts with a number */
+			assert_true(line[15] >= '0' && line[15] <= '9');
+			continue;
 		} else {
 			print_error("totals: unexpected line '%s'\n", line);
 			fail();

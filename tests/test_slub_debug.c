@@ -1,0 +1,715 @@
+/*
+ * tests/test_slub_debug.c - slub_debug (lib/slub_debug.c): red zones,
+ * poisoning, consistency checks and caller tracking, which caches the
+ * option selects, and the reports.
+ *
+ * Each case runs in a forked child whose KALLOC_OPTIONS carries the
+ * slub_debug= under test (testutil.h, tu_run_child()); the parent checks
+ * how the child ended - SIGABRT for a detected corruption, exit 0 when
+ * nothing is to be detected - and the report it wrote on stderr (a pipe):
+ * the kernel's words ("BUG kmalloc-64: Redzone overwritten"), and every
+ * line starting "kalloc:" or "BUG ".
+ */
+#include "testutil.h"
+
+#include "kalloc.h"
+#include "slab.h"
+
+#include <pthread.h>
+
+#define SLUB_DEBUG_ALL	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
+
+static struct tu_child res;	/* 64 KiB: not on the stack */
+
+static const unsigned int class_sizes[] = {
+	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192
+};
+
+static struct kmem_cache *kcache(size_t size)
+{
+	kfree(kmalloc(1, GFP_KERNEL));	/* kalloc is set up */
+	return kmalloc_caches[kmalloc_index(size)];
+}
+
+/* Every line the child wrote is part of a report: "kalloc: ..." or "BUG <cache>: ...". */
+static void assert_report_lines(const struct tu_child *r)
+{
+	const char *line = r->err;
+	unsigned int n = 0;
+
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (strncmp(line, "kalloc:", 7) && strncmp(line, "BUG ", 4)) {
+			tu_dump_child_stderr(r);
+			fail_msg("report line %u starts neither \"kalloc:\" nor \"BUG \": %.*s", n,
+				 (int)len, line);
+		}
+		n++;
+		line += len + (end ? 1 : 0);
+	}
+	assert_true(n > 0);
+}
+
+/* The child aborted with @words in its report, and every line is well-formed. */
+static void expect_report(void (*fn)(void *), void *arg, const char *options, const char *words)
+{
+	tu_run_child(fn, arg, options, 10, &res);
+	tu_assert_child_aborted(&res, words);
+	assert_report_lines(&res);
+}
+
+/* The child exited 0 and wrote nothing. */
+static void expect_silence(void (*fn)(void *), void *arg, const char *options)
+{
+	tu_run_child(fn, arg, options, 20, &res);
+	tu_assert_child_ok(&res);
+	if (res.err_len) {
+		tu_dump_child_stderr(&res);
+		fail_msg("with %s the child reported something", options ? options : "no options");
+	}
+}
+
+static void expect_text(const char *words)
+{
+	if (!strstr(res.err, words)) {
+		tu_dump_child_stderr(&res);
+		fail_msg("the report does not say \"%s\"", words);
+	}
+}
+
+/* Normal use of a cache: no false alarm (objects written in full, zeroed, reused). */
+static void exercise(size_t size, unsigned int rounds)
+{
+	void *objs[64];
+	unsigned int r, i;
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < 64; i++) {
+			objs[i] = (i % 3) ? kmalloc(size, GFP_KERNEL) : kzalloc(size, GFP_KERNEL);
+			assert_non_null(objs[i]);
+			assert_true(ksize(objs[i]) >= size);
+			memset(objs[i], (int)(r + i), size);
+		}
+		for (i = 0; i < 64; i++)
+			kfree(objs[(i * 7 + r) % 64]);
+	}
+}
+
+/* ------------------------------------------------------ red zones -- */
+
+static void overflow_body(void *arg)
+{
+	size_t size = (size_t)(uintptr_t)arg;
+	struct kmem_cache *s = kcache(size);
+	unsigned char *p;
+
+	assert_true(s->flags & SLAB_RED_ZONE);
+	assert_int_equal(s->cpu_index, SLUB_MAX_PCPU_CACHES);	/* no sheaves */
+	exercise(size, 50);
+	p = kmalloc(size, GFP_KERNEL);
+	assert_non_null(p);
+	memset(p, 0x33, size);
+	p[size] = 0x78;		/* one byte past the object */
+	kfree(p);
+	fail_msg("a one-byte overflow of a %zu-byte object went unnoticed", size);
+}
+
+static void test_redzone_overflow(void **state)
+{
+	(void)state;
+	expect_report(overflow_body, (void *)64, "slub_debug=Z,kmalloc-64",
+		      "BUG kmalloc-64: Redzone overwritten");
+	expect_text("First byte 0x78 instead of 0xcc");
+	expect_report(overflow_body, (void *)64, "slub_debug=FZPU,kmalloc-64",
+		      "BUG kmalloc-64: Redzone overwritten");
+	expect_report(overflow_body, (void *)96, "slub_debug=Z,kmalloc-96",
+		      "BUG kmalloc-96: Redzone overwritten");
+	expect_report(overflow_body, (void *)8, "slub_debug=ZP,kmalloc-8",
+		      "BUG kmalloc-8: Redzone overwritten");
+	expect_report(overflow_body, (void *)8192, "slub_debug=Z,kmalloc-8k",
+		      "BUG kmalloc-8k: Redzone overwritten");
+}
+
+static void underflow_body(void *arg)
+{
+	unsigned char *p;
+
+	(void)arg;
+	assert_true(kcache(64)->flags & SLAB_RED_ZONE);
+	p = kmalloc(64, GFP_KERNEL);
+	p[-1] = 0x79;		/* one byte before the object */
+	kfree(p);
+	fail_msg("a one-byte underflow went unnoticed");
+}
+
+static void test_redzone_underflow(void **state)
+{
+	(void)state;
+	expect_report(underflow_body, NULL, "slub_debug=Z,kmalloc-64",
+		      "BUG kmalloc-64: Left Redzone overwritten");
+}
+
+/* A user cache whose size is not a multiple of 8: the red zone starts right after it. */
+static void odd_cache_overflow_body(void *arg)
+{
+	struct kmem_cache *c = kmem_cache_create("rz60", 60, 0, 0, NULL);
+	unsigned char *p;
+	unsigned int i;
+
+	(void)arg;
+	assert_non_null(c);
+	assert_true(c->flags & SLAB_RED_ZONE);
+	for (i = 0; i < 200; i++) {
+		p = kmem_cache_alloc(c, GFP_KERNEL);
+		memset(p, 0x21, 60);
+		kmem_cache_free(c, p);
+	}
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	p[60] = 0;
+	kmem_cache_free(c, p);
+	fail_msg("an overflow into the tail of a 60-byte object went unnoticed");
+}
+
+static void test_redzone_odd_size_cache(void **state)
+{
+	(void)state;
+	expect_report(odd_cache_overflow_body, NULL, "slub_debug=Z,rz60",
+		      "BUG rz60: Redzone overwritten");
+}
+
+/* --------------------------------------------------------- poison -- */
+
+static void use_after_free_body(void *arg)
+{
+	struct kmem_cache *s = kcache(64);
+	unsigned char *p;
+	unsigned int i;
+
+	(void)arg;
+	assert_true(s->flags & SLAB_POISON);
+	exercise(64, 50);
+	p = kmalloc(64, GFP_KERNEL);
+	memset(p, 1, 64);
+	kfree(p);
+	p[10] = 0x42;		/* a write after free */
+	for (i = 0; i < 1000; i++)
+		assert_non_null(kmalloc(64, GFP_KERNEL));
+	fail_msg("a write into a freed object went unnoticed");
+}
+
+static void test_poison_use_after_free(void **state)
+{
+	(void)state;
+	expect_report(use_after_free_body, NULL, "slub_debug=P,kmalloc-64",
+		      "BUG kmalloc-64: Poison overwritten");
+	expect_text("First byte 0x42 instead of 0x6b");
+	expect_report(use_after_free_body, NULL, "slub_debug=FZPU,kmalloc-64",
+		      "BUG kmalloc-64: Poison overwritten");
+}
+
+/* A freed object reads as poison: 0x6b, the last byte 0xa5. */
+static void poison_bytes_body(void *arg)
+{
+	unsigned char *p;
+	unsigned int i;
+
+	(void)arg;
+	p = kmalloc(128, GFP_KERNEL);
+	memset(p, 0, 128);
+	kfree(p);
+	for (i = 0; i < 127; i++)
+		if (p[i] != POISON_FREE)
+			fail_msg("freed byte %u is %#x, not %#x", i, p[i], POISON_FREE);
+	assert_int_equal(p[127], POISON_END);
+}
+
+static void test_poison_pattern(void **state)
+{
+	(void)state;
+	expect_silence(poison_bytes_body, NULL, "slub_debug=P,kmalloc-128");
+}
+
+/* ---------------------------------------------------- double free -- */
+
+static void double_free_aba_body(void *arg)
+{
+	void *a, *b;
+
+	(void)arg;
+	assert_true(kcache(64)->flags & SLAB_CONSISTENCY_CHECKS);
+	exercise(64, 20);
+	a = kmalloc(64, GFP_KERNEL);
+	b = kmalloc(64, GFP_KERNEL);
+	kfree(a);
+	kfree(b);
+	kfree(a);	/* not in a row */
+	fail_msg("the double free of %p went unnoticed", a);
+}
+
+static void test_double_free_not_in_a_row(void **state)
+{
+	(void)state;
+	expect_report(double_free_aba_body, NULL, "slub_debug=F,kmalloc-64",
+		      "BUG kmalloc-64: Object already free");
+	expect_report(double_free_aba_body, NULL, "slub_debug=FZPU,kmalloc-64",
+		      "BUG kmalloc-64: Object already free");
+}
+
+/* --------------------------------------------------- caller track -- */
+
+__attribute__((noinline)) static void overflow_here(void)
+{
+	unsigned char *p = kmalloc(64, GFP_KERNEL);
+
+	assert_non_null(p);
+	p[64] = 1;
+	kfree(p);
+	__asm__ volatile("" ::: "memory");	/* no tail call */
+}
+
+static void track_alloc_body(void *arg)
+{
+	(void)arg;
+	assert_true(kcache(64)->flags & SLAB_STORE_USER);
+	overflow_here();
+	fail_msg("overflow not caught");
+}
+
+__attribute__((noinline)) static void free_here(void *p)
+{
+	kfree(p);
+	__asm__ volatile("" ::: "memory");
+}
+
+static void track_free_body(void *arg)
+{
+	unsigned char *p;
+	unsigned int i;
+
+	(void)arg;
+	p = kmalloc(64, GFP_KERNEL);
+	free_here(p);
+	p[3] = 0;
+	for (i = 0; i < 1000; i++)
+		kmalloc(64, GFP_KERNEL);
+	fail_msg("use after free not caught");
+}
+
+/*
+ * The report line "<what> in <where>" names @fn: by its symbol
+ * ("overflow_here+0x1c") when the executable exports it, else by an
+ * address inside the function.
+ */
+static void expect_track(const char *what, const char *fn_name, uintptr_t fn)
+{
+	char key[32];
+	const char *at, *where;
+	uintptr_t addr;
+	char *end;
+
+	snprintf(key, sizeof(key), "%s in ", what);
+	at = strstr(res.err, key);
+	if (!at) {
+		tu_dump_child_stderr(&res);
+		fail_msg("the report has no \"%s\" line", key);
+	}
+	where = at + strlen(key);
+	if (!strncmp(where, fn_name, strlen(fn_name)) && where[strlen(fn_name)] == '+')
+		return;
+	if (strncmp(where, "0x", 2)) {
+		tu_dump_child_stderr(&res);
+		fail_msg("\"%s\" names neither %s nor an address", key, fn_name);
+	}
+	addr = (uintptr_t)strtoull(where, &end, 16);
+	if (addr <= fn || addr >= fn + 0x400) {
+		tu_dump_child_stderr(&res);
+		fail_msg("\"%s\" gives %#lx, not an address in %s (%#lx)", key, (unsigned long)addr,
+			 fn_name, (unsigned long)fn);
+	}
+}
+
+static void test_store_user(void **state)
+{
+	(void)state;
+	expect_report(track_alloc_body, NULL, "slub_debug=ZU,kmalloc-64",
+		      "BUG kmalloc-64: Redzone overwritten");
+	expect_track("Allocated", "overflow_here", (uintptr_t)overflow_here);
+	expect_report(track_free_body, NULL, "slub_debug=PU,kmalloc-64",
+		      "BUG kmalloc-64: Poison overwritten");
+	expect_track("Freed", "free_here", (uintptr_t)free_here);
+	/* Without U there is no track. */
+	tu_run_child(overflow_body, (void *)32, "slub_debug=Z,kmalloc-32", 10, &res);
+	tu_assert_child_aborted(&res, "BUG kmalloc-32: Redzone overwritten");
+	if (strstr(res.err, "Allocated in")) {
+		tu_dump_child_stderr(&res);
+		fail_msg("a cache without slub_debug=U reports an allocation track");
+	}
+}
+
+/* ------------------------------------------- which caches are debugged -- */
+
+static void no_debug_body(void *arg)
+{
+	const char *listed = arg;
+	unsigned char *p;
+	unsigned int i;
+
+	kfree(kmalloc(1, GFP_KERNEL));
+	for (i = 0; i < ARRAY_SIZE(class_sizes); i++) {
+		struct kmem_cache *s = kmalloc_caches[kmalloc_index(class_sizes[i])];
+		bool want = listed && !strcmp(s->name, listed);
+
+		if (!!(s->flags & SLAB_DEBUG_FLAGS) != want)
+			fail_msg("%s: debug flags %#x", s->name, s->flags & SLAB_DEBUG_FLAGS);
+		if (!want)
+			assert_true(s->cpu_index < SLUB_MAX_PCPU_CACHES);	/* sheaves on */
+	}
+	/* The overflow of kmalloc-64 and a write after free go unnoticed. */
+	p = kmalloc(64, GFP_KERNEL);
+	assert_non_null(p);
+	p[64] = 0x78;
+	kfree(p);
+	p[5] = 0x11;
+	for (i = 0; i < 200; i++)
+		kfree(kmalloc(64, GFP_KERNEL));
+}
+
+static void test_debug_off(void **state)
+{
+	(void)state;
+	expect_silence(no_debug_body, NULL, "slub_debug=-");
+	expect_silence(no_debug_body, NULL, NULL);
+	/* Another cache listed: kmalloc-64 is left alone ... */
+	expect_silence(no_debug_body, "kmalloc-128", "slub_debug=Z,kmalloc-128");
+	/* ... while the listed one is checked. */
+	expect_report(overflow_body, (void *)128, "slub_debug=Z,kmalloc-128",
+		      "BUG kmalloc-128: Redzone overwritten");
+}
+
+static void bare_flags_body(void *arg)
+{
+	struct kmem_cache *c;
+	unsigned int i;
+
+	(void)arg;
+	kfree(kmalloc(1, GFP_KERNEL));
+	for (i = 0; i < ARRAY_SIZE(class_sizes); i++) {
+		struct kmem_cache *s = kmalloc_caches[kmalloc_index(class_sizes[i])];
+
+		if ((s->flags & SLUB_DEBUG_ALL) != SLUB_DEBUG_ALL)
+			fail_msg("%s: flags %#x lack some of FZPU", s->name, s->flags);
+		assert_int_equal(s->cpu_index, SLUB_MAX_PCPU_CACHES);
+	}
+	c = kmem_cache_create("any_cache", 100, 0, 0, NULL);
+	assert_non_null(c);
+	assert_int_equal(c->flags & SLUB_DEBUG_ALL, SLUB_DEBUG_ALL);
+	for (i = 0; i < ARRAY_SIZE(class_sizes); i++)
+		exercise(class_sizes[i], 5);
+	kmem_cache_destroy(c);
+}
+
+static void bare_uaf_body(void *arg)
+{
+	unsigned char *p = kmalloc(96, GFP_KERNEL);
+	unsigned int i;
+
+	(void)arg;
+	kfree(p);
+	p[95] = 0;
+	for (i = 0; i < 1000; i++)
+		kmalloc(96, GFP_KERNEL);
+	fail_msg("use after free not caught");
+}
+
+static void bare_double_free_body(void *arg)
+{
+	struct kmem_cache *c = kmem_cache_create("any_cache", 100, 0, 0, NULL);
+	void *a = kmem_cache_alloc(c, GFP_KERNEL), *b = kmem_cache_alloc(c, GFP_KERNEL);
+
+	(void)arg;
+	kmem_cache_free(c, a);
+	kmem_cache_free(c, b);
+	kmem_cache_free(c, a);
+	fail_msg("double free not caught");
+}
+
+static void test_debug_bare(void **state)
+{
+	(void)state;
+	expect_silence(bare_flags_body, NULL, "slub_debug");
+	expect_report(overflow_body, (void *)8192, "slub_debug", "BUG kmalloc-8k: Redzone overwritten");
+	expect_text("Allocated in");	/* U */
+	expect_report(overflow_body, (void *)16, "slub_debug", "BUG kmalloc-16: Redzone overwritten");
+	expect_report(bare_uaf_body, NULL, "slub_debug", "BUG kmalloc-96: Poison overwritten");
+	expect_report(bare_double_free_body, NULL, "slub_debug", "BUG any_cache: Object already free");
+}
+
+/* slub_debug= with several blocks, a prefix pattern, lower-case letters */
+struct flags_case {
+	const char *options;
+	const char *cache;
+	slab_flags_t want;
+};
+
+static const struct flags_case flags_cases[] = {
+	{ "slub_debug=Z,kmalloc-*", "kmalloc-8", SLAB_RED_ZONE },
+	{ "slub_debug=Z,kmalloc-*", "kmalloc-8k", SLAB_RED_ZONE },
+	{ "slub_debug=Z,kmalloc-*", "user_cache", 0 },
+	{ "slub_debug=F,kmalloc-64;P,kmalloc-128", "kmalloc-64", SLAB_CONSISTENCY_CHECKS },
+	{ "slub_debug=F,kmalloc-64;P,kmalloc-128", "kmalloc-128", SLAB_POISON },
+	{ "slub_debug=F,kmalloc-64;P,kmalloc-128", "kmalloc-256", 0 },
+	{ "slub_debug=FZ,kmalloc-32,user_cache", "user_cache", SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE },
+	{ "slub_debug=FZ,kmalloc-32,user_cache", "kmalloc-32", SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE },
+	{ "slub_debug=FZ,kmalloc-32,user_cache", "kmalloc-64", 0 },
+	{ "slub_debug=zu,kmalloc-64", "kmalloc-64", SLAB_RED_ZONE | SLAB_STORE_USER },
+	{ "slub_debug=U", "kmalloc-512", SLAB_STORE_USER },
+	{ "slub_debug=U", "user_cache", SLAB_STORE_USER },
+	{ "slub_debug=,user_cache", "user_cache", SLUB_DEBUG_ALL },
+	{ "slub_debug=,user_cache", "kmalloc-64", 0 },
+};
+
+static void flags_body(void *arg)
+{
+	const struct flags_case *fc = arg;
+	struct kmem_cache *s = NULL;
+	unsigned int i;
+	void *objs[100];
+
+	kfree(kmalloc(1, GFP_KERNEL));
+	if (!strcmp(fc->cache, "user_cache")) {
+		s = kmem_cache_create("user_cache", 100, 0, SLAB_NO_MERGE, NULL);
+	} else {
+		for (i = 0; i < ARRAY_SIZE(class_sizes); i++)
+			if (!strcmp(kmalloc_caches[kmalloc_index(class_sizes[i])]->name, fc->cache))
+				s = kmalloc_caches[kmalloc_index(class_sizes[i])];
+	}
+	assert_non_null(s);
+	if ((s->flags & SLUB_DEBUG_ALL) != fc->want)
+		fail_msg("%s with %s: debug flags %#x, expected %#x", fc->cache, fc->options,
+			 s->flags & SLUB_DEBUG_ALL, fc->want);
+	/* Debug caches have no sheaves; the others do. */
+	assert_int_equal(s->cpu_index == SLUB_MAX_PCPU_CACHES, fc->want != 0);
+	for (i = 0; i < 100; i++) {
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(objs[i]);
+		memset(objs[i], 0x5c, kmem_cache_size(s));
+	}
+	for (i = 0; i < 100; i++)
+		kmem_cache_free(s, objs[i]);
+}
+
+static void test_debug_selection(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(flags_cases); i++)
+		expect_silence(flags_body, (void *)&flags_cases[i], flags_cases[i].options);
+}
+
+/* ------------------------------------------------- constructors -- */
+
+#define CTOR_SIZE	64
+
+static void ctor_fill(void *p)
+{
+	memset(p, 0xc7, CTOR_SIZE);
+}
+
+/*
+ * A cache with a constructor under slub_debug: objects come out in their
+ * constructed state and no check reports a false corruption (the kernel
+ * does not poison the objects of caches with a constructor).
+ */
+static void ctor_debug_body(void *arg)
+{
+	struct kmem_cache *c = kmem_cache_create("ctor_dbg", CTOR_SIZE, 0, 0, ctor_fill);
+	unsigned char *objs[50];
+	unsigned int i, j, r;
+
+	(void)arg;
+	assert_non_null(c);
+	for (r = 0; r < 3; r++) {
+		for (i = 0; i < 50; i++) {
+			objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+			assert_non_null(objs[i]);
+			for (j = 0; j < CTOR_SIZE; j++)
+				if (objs[i][j] != 0xc7)
+					fail_msg("round %u object %u byte %u is %#x: not constructed",
+						 r, i, j, objs[i][j]);
+		}
+		for (i = 0; i < 50; i++)
+			kmem_cache_free(c, objs[i]);	/* freed in the constructed state */
+	}
+	kmem_cache_destroy(c);
+}
+
+static void test_debug_ctor_cache(void **state)
+{
+	(void)state;
+	expect_silence(ctor_debug_body, NULL, "slub_debug=FZU");
+	expect_silence(ctor_debug_body, NULL, "slub_debug=P,ctor_dbg");
+	expect_silence(ctor_debug_body, NULL, "slub_debug");
+}
+
+/* ------------------------------------- no false alarms under load -- */
+
+/*
+ * Everything checked (bare slub_debug): a random mix of kmalloc sizes,
+ * kzalloc, krealloc and a user cache, from two threads that also free
+ * each other's objects.  Nothing may be reported; every object keeps its
+ * contents.
+ */
+#define LD_OPS		60000
+#define LD_LIVE		2000
+
+struct ld_obj {
+	unsigned char *p;
+	size_t size;
+	unsigned char fill;
+	bool cache;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct ld_obj objs[LD_LIVE];
+	unsigned int n;
+} ldp = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+#define LD_CACHE_SIZE	120
+static struct kmem_cache *ld_cache;
+
+static bool filled(const unsigned char *p, size_t n, unsigned char v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+static void ld_free(const struct ld_obj *o)
+{
+	if (o->cache)
+		kmem_cache_free(ld_cache, o->p);
+	else
+		kfree(o->p);
+}
+
+static void *ld_thread(void *arg)
+{
+	struct tu_rng rng;
+	unsigned int op;
+
+	tu_rng_init(&rng, 31 + (uintptr_t)arg);
+	for (op = 0; op < LD_OPS; op++) {
+		uint64_t r = tu_rand_below(&rng, 100);
+		struct ld_obj o;
+
+		pthread_mutex_lock(&ldp.lock);
+		if (ldp.n && (r < 45 || ldp.n == LD_LIVE)) {
+			unsigned int k = (unsigned int)tu_rand_below(&rng, ldp.n);
+
+			o = ldp.objs[k];
+			ldp.objs[k] = ldp.objs[--ldp.n];
+			pthread_mutex_unlock(&ldp.lock);
+			if (!filled(o.p, o.size, o.fill))
+				fail_msg("object %p (%zu bytes) lost its contents", (void *)o.p, o.size);
+			if (r < 5 && !o.cache) {
+				size_t ns = 1 + tu_rand_below(&rng, 3000);
+				unsigned char *np = krealloc(o.p, ns, GFP_KERNEL);
+
+				assert_non_null(np);
+				if (!filled(np, min(ns, o.size), o.fill))
+					fail_msg("krealloc lost the contents");
+				memset(np, o.fill, ns);
+				o.p = np;
+				o.size = ns;
+				pthread_mutex_lock(&ldp.lock);
+				if (ldp.n < LD_LIVE) {
+					ldp.objs[ldp.n++] = o;
+					o.p = NULL;
+				}
+				pthread_mutex_unlock(&ldp.lock);
+				if (o.p)
+					ld_free(&o);
+			} else {
+				ld_free(&o);
+			}
+			continue;
+		}
+		pthread_mutex_unlock(&ldp.lock);
+		o.fill = (unsigned char)(1 + tu_rand_below(&rng, 250));
+		o.cache = r < 60;
+		if (o.cache) {
+			o.size = LD_CACHE_SIZE;
+			o.p = kmem_cache_alloc(ld_cache, GFP_KERNEL);
+		} else {
+			o.size = 1 + (r < 97 ? tu_rand_below(&rng, 1024) : tu_rand_below(&rng, 20000));
+			o.p = r % 2 ? kmalloc(o.size, GFP_KERNEL) : kzalloc(o.size, GFP_KERNEL);
+		}
+		assert_non_null(o.p);
+		if (!o.cache && r % 2 == 0 && !filled(o.p, o.size, 0))
+			fail_msg("kzalloc(%zu) not zeroed", o.size);
+		memset(o.p, o.fill, o.size);
+		pthread_mutex_lock(&ldp.lock);
+		if (ldp.n < LD_LIVE) {
+			ldp.objs[ldp.n++] = o;
+			o.p = NULL;
+		}
+		pthread_mutex_unlock(&ldp.lock);
+		if (o.p)
+			ld_free(&o);
+	}
+	return NULL;
+}
+
+static void load_body(void *arg)
+{
+	pthread_t t[2];
+	unsigned int i;
+
+	(void)arg;
+	ld_cache = kmem_cache_create("ld_cache", LD_CACHE_SIZE, 0, 0, NULL);
+	assert_non_null(ld_cache);
+	assert_true(ld_cache->flags & SLAB_RED_ZONE);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, ld_thread, (void *)(uintptr_t)i), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < ldp.n; i++) {
+		if (!filled(ldp.objs[i].p, ldp.objs[i].size, ldp.objs[i].fill))
+			fail_msg("object %p lost its contents", (void *)ldp.objs[i].p);
+		ld_free(&ldp.objs[i]);
+	}
+	kmem_cache_destroy(ld_cache);
+}
+
+static void test_debug_no_false_alarms(void **state)
+{
+	(void)state;
+	expect_silence(load_body, NULL, "slub_debug");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_redzone_overflow),
+		cmocka_unit_test(test_redzone_underflow),
+		cmocka_unit_test(test_redzone_odd_size_cache),
+		cmocka_unit_test(test_poison_use_after_free),
+		cmocka_unit_test(test_poison_pattern),
+		cmocka_unit_test(test_double_free_not_in_a_row),
+		cmocka_unit_test(test_store_user),
+		cmocka_unit_test(test_debug_off),
+		cmocka_unit_test(test_debug_bare),
+		cmocka_unit_test(test_debug_selection),
+		cmocka_unit_test(test_debug_no_false_alarms),
+		cmocka_unit_test(test_debug_ctor_cache),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
