@@ -358,6 +358,7 @@ static inline void set_pageblock_migratetype_pfn(unsigned long pfn, int mt)
 
 extern unsigned long max_pfn;		/* end of the emulated memory */
 extern unsigned long max_low_pfn;	/* end of lowmem (linear map) */
+extern unsigned long kalloc_phys_size;	/* max_pfn << PAGE_SHIFT: the slots' extent */
 extern struct page *vmemmap_base;	/* mem_map */
 extern unsigned long page_offset_base;	/* frame 0's slot */
 extern unsigned long vmalloc_base, vmalloc_end;

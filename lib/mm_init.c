@@ -38,6 +38,7 @@ int kalloc_initialized;
 
 unsigned long max_pfn;
 unsigned long max_low_pfn;
+unsigned long kalloc_phys_size;
 struct page *vmemmap_base;
 unsigned long page_offset_base;
 unsigned long vmalloc_base, vmalloc_end;
@@ -167,6 +168,7 @@ static void mm_core_init(void)
 	if (!reserve_layout())
 		panic("cannot reserve the address space for %llu MiB of memory", mem >> 20);
 	e820__memory_setup((unsigned long long)max_pfn << PAGE_SHIFT);
+	kalloc_phys_size = max_pfn << PAGE_SHIFT;
 	print_layout();
 	free_area_init();
 	pcpu_init();

@@ -47,11 +47,20 @@ struct per_cpu_pages {
 	struct list_head lists[NR_PCP_LISTS];
 };
 
-/* The slab layer's per-thread sheaves of one cache (slab.h). */
+/*
+ * The slab layer's per-thread sheaves of one cache (slab.h).  The fast
+ * paths use only top/bottom/end, a window onto main->objects[] kept here
+ * so that they reach the objects without loading the sheaf first:
+ *	bottom = main->objects, end = bottom + main->capacity,
+ *	top = bottom + (objects held); main->size is brought up to date
+ *	(pcs_sync()) whenever the slow path looks at the sheaf.
+ */
 struct slub_percpu_sheaves {
-	struct slab_sheaf *main;	/* alloc pops, free pushes */
-	struct slab_sheaf *spare;	/* NULL, or a spare sheaf */
-};
+	void **top;			/* alloc pops *--top, free pushes *top++ */
+	void **bottom;
+	void **end;
+	struct slab_sheaf *main;
+};				/* 32 bytes: pcs[i] is a shift away */
 
 #define SLUB_MAX_PCPU_CACHES	128	/* caches with per-thread sheaves */
 
@@ -64,6 +73,7 @@ struct kalloc_pcpu {
 	 * fall through to the slow ones.
 	 */
 	struct slub_percpu_sheaves pcs[SLUB_MAX_PCPU_CACHES + 1];
+	struct slab_sheaf *pcs_spare[SLUB_MAX_PCPU_CACHES + 1];	/* NULL, or a spare sheaf */
 	struct per_cpu_pages pageset[MAX_NR_ZONES];
 	unsigned long vm_events[MAX_NR_ZONES][NR_ZONE_EVENTS];
 	unsigned long drain_seq;	/* last drain_all_pages() seen */

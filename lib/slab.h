@@ -234,10 +234,12 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigne
 	void *object;
 
 	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
-		struct slab_sheaf *main = cpu->pcs[s->cpu_index].main;
+		struct slub_percpu_sheaves *pcs = &cpu->pcs[s->cpu_index];
+		void **top = pcs->top;
 
-		if (likely(main->size)) {
-			object = main->objects[--main->size];
+		if (likely(top != pcs->bottom)) {
+			object = *--top;
+			pcs->top = top;
 			goto out;
 		}
 	}
@@ -248,6 +250,27 @@ out:
 	return object;
 }
 
+/* Push @x onto the thread's sheaf of slot @cpu_index, or take the slow path. */
+static __always_inline void __slab_free_push(struct kmem_cache *s, unsigned int cpu_index,
+					     void *x, unsigned long addr)
+{
+	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+
+	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
+		struct slub_percpu_sheaves *pcs = &cpu->pcs[cpu_index];
+		void **top = pcs->top;
+
+		if (likely(top != pcs->end)) {
+			if (unlikely(top != pcs->bottom && top[-1] == x))
+				slab_double_free(s, x);
+			*top = x;
+			pcs->top = top + 1;
+			return;
+		}
+	}
+	__slab_free_slow(s, x, addr);
+}
+
 /*
  * slab_free(): push onto this thread's main sheaf.  @x must be an object
  * start of its slab (checked: a free of an interior pointer aborts), and not
@@ -256,23 +279,9 @@ out:
 static __always_inline void __slab_free(struct kmem_cache *s, unsigned int cpu_index, void *x,
 					unsigned long addr)
 {
-	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
-
 	if (unlikely(!check_valid_pointer(s, x)))
 		slab_invalid_free(s, x);
-	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
-		struct slab_sheaf *main = cpu->pcs[cpu_index].main;
-		unsigned int size = main->size;
-
-		if (likely(size < main->capacity)) {
-			if (unlikely(size && main->objects[size - 1] == x))
-				slab_double_free(s, x);
-			main->objects[size] = x;
-			main->size = size + 1;
-			return;
-		}
-	}
-	__slab_free_slow(s, x, addr);
+	__slab_free_push(s, cpu_index, x, addr);
 }
 
 static __always_inline void slab_free(struct kmem_cache *s, void *x, unsigned long addr)
@@ -280,11 +289,54 @@ static __always_inline void slab_free(struct kmem_cache *s, void *x, unsigned lo
 	__slab_free(s, s->cpu_index, x, addr);
 }
 
-/* The cache index of a slab page, kept in page_type for free()'s sake. */
+/*
+ * A slab page's page_type, for free()'s sake: the tag, the cache's sheaf
+ * slot, and for a cache whose objects are a power of two with no red zone
+ * size - 1, so that free() checks "object start" with a mask and reaches
+ * the sheaf without loading the cache.
+ *
+ *	[31:24] PGTY_slab tag   [23:8] size - 1, or 0   [7:0] cpu_index
+ */
 #define PGTY_slab	0xf1000000u
-static __always_inline unsigned int page_slab_cpu_index(const struct page *page)
+#define PGTY_slab_mask	0xff000000u
+
+static inline unsigned int slab_page_type(const struct kmem_cache *s)
 {
-	return page->page_type & 0xff;
+	unsigned int mask = 0;
+
+	if (!(s->size & (s->size - 1)) && !s->red_left_pad && s->size == s->object_size &&
+	    s->size <= 0x10000)
+		mask = s->size - 1;
+	return PGTY_slab | (mask << 8) | s->cpu_index;
+}
+
+static __always_inline unsigned int page_slab_cpu_index(unsigned int page_type)
+{
+	return page_type & 0xff;
+}
+
+static __always_inline unsigned long page_slab_align_mask(unsigned int page_type)
+{
+	return (page_type >> 8) & 0xffff;
+}
+
+/*
+ * slab_free_page(): kfree()/free() of an address on a slab page whose
+ * page_type is @type.  The common case needs neither the cache nor a
+ * division.
+ */
+static __always_inline void slab_free_page(const struct page *page, unsigned int type, void *x,
+					   unsigned long addr)
+{
+	unsigned long mask = page_slab_align_mask(type);
+
+	if (likely(mask)) {
+		if (unlikely((unsigned long)x & mask))
+			slab_invalid_free(page->slab_cache, x);
+	} else if (unlikely(!check_valid_pointer(page->slab_cache, x))) {
+		slab_invalid_free(page->slab_cache, x);
+	}
+	__slab_free_push(page->slab_cache, page_slab_cpu_index(type), x, addr);
 }
 
 /* vmalloc.c */

@@ -199,7 +199,7 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags)
 	}
 	for (i = 0, page = slab; i < nr; i++, page++) {
 		page->slab_cache = s;
-		page->page_type = PGTY_slab | s->cpu_index;
+		page->page_type = slab_page_type(s);
 	}
 	SetPageSlab(slab);
 	INIT_LIST_HEAD(&slab->slab_list);
@@ -538,12 +538,19 @@ static void barn_shrink(struct kmem_cache *s)
 }
 
 /* One thread's sheaves of @s back (barn or slabs); they become empty_sheaf. */
-static void pcs_flush(struct kmem_cache *s, struct slub_percpu_sheaves *pcs)
+static inline void pcs_sync(struct slub_percpu_sheaves *pcs);
+static inline void pcs_load(struct slub_percpu_sheaves *pcs);
+
+static void pcs_flush(struct kmem_cache *s, struct kalloc_pcpu *cpu)
 {
+	struct slub_percpu_sheaves *pcs = &cpu->pcs[s->cpu_index];
+
+	pcs_sync(pcs);
 	barn_put_or_flush(s, pcs->main);
-	barn_put_or_flush(s, pcs->spare);
+	barn_put_or_flush(s, cpu->pcs_spare[s->cpu_index]);
 	pcs->main = &empty_sheaf;
-	pcs->spare = NULL;
+	cpu->pcs_spare[s->cpu_index] = NULL;
+	pcs_load(pcs);
 }
 
 /* ------------------------------------------------------ slow paths -- */
@@ -562,39 +569,34 @@ static void *__slab_alloc_single(struct kmem_cache *s, gfp_t gfp, unsigned long 
  * The main sheaf is empty: swap with the spare, trade with the barn, or
  * refill from the slabs (__pcs_replace_empty_main()).
  */
-__noinline void *__slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, unsigned long addr)
+static void *___slab_alloc_slow(struct kmem_cache *s, struct slub_percpu_sheaves *pcs,
+				struct slab_sheaf **spare, gfp_t gfp, unsigned long addr)
 {
-	struct kalloc_pcpu *cpu = this_cpu();
-	struct slub_percpu_sheaves *pcs;
 	struct slab_sheaf *main, *full;
 
-	kalloc_init_once();
-	if (!cpu || s->cpu_index >= SLUB_MAX_PCPU_CACHES)
-		return __slab_alloc_single(s, gfp, addr);
-	pcs = &cpu->pcs[s->cpu_index];
 	main = pcs->main;
 	if (main->size)		/* this_cpu() just set the thread up */
 		return main->objects[--main->size];
 
-	if (pcs->spare && pcs->spare->size) {
-		pcs->main = pcs->spare;
-		pcs->spare = main == &empty_sheaf ? NULL : main;
+	if (*spare && (*spare)->size) {
+		pcs->main = *spare;
+		*spare = main == &empty_sheaf ? NULL : main;
 		main = pcs->main;
 		return main->objects[--main->size];
 	}
 	if (main == &empty_sheaf) {
-		main = pcs->spare;
+		main = *spare;
 		if (!main) {
 			main = alloc_empty_sheaf(s);
 			if (!main)
 				return __slab_alloc_single(s, gfp, addr);
 		}
-		pcs->spare = NULL;
+		*spare = NULL;
 		pcs->main = main;
 	}
-	full = barn_replace_empty_sheaf(s, pcs->spare ? NULL : main);
+	full = barn_replace_empty_sheaf(s, *spare ? NULL : main);
 	if (full) {
-		if (pcs->spare)	/* the spare is empty too: one empty is enough */
+		if (*spare)	/* the spare is empty too: one empty is enough */
 			free_empty_sheaf(main);
 		pcs->main = main = full;
 		return main->objects[--main->size];
@@ -605,21 +607,48 @@ __noinline void *__slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, unsigned lon
 	return main->objects[--main->size];
 }
 
+/* The fast paths' window onto the main sheaf: in (pcs_load) and out (pcs_sync). */
+static inline void pcs_sync(struct slub_percpu_sheaves *pcs)
+{
+	if (pcs->main != &empty_sheaf)
+		pcs->main->size = pcs->top - pcs->bottom;
+}
+
+static inline void pcs_load(struct slub_percpu_sheaves *pcs)
+{
+	struct slab_sheaf *main = pcs->main;
+
+	pcs->bottom = main->objects;
+	pcs->top = main->objects + main->size;
+	pcs->end = main->objects + main->capacity;
+}
+
+__noinline void *__slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, unsigned long addr)
+{
+	struct kalloc_pcpu *cpu;
+	struct slub_percpu_sheaves *pcs;
+	void *object;
+
+	kalloc_init_once();
+	cpu = this_cpu();
+	if (!cpu || s->cpu_index >= SLUB_MAX_PCPU_CACHES)
+		return __slab_alloc_single(s, gfp, addr);
+	pcs = &cpu->pcs[s->cpu_index];
+	pcs_sync(pcs);
+	object = ___slab_alloc_slow(s, pcs, &cpu->pcs_spare[s->cpu_index], gfp, addr);
+	pcs_load(pcs);
+	return object;
+}
+
 /*
  * The main sheaf is full: swap with the spare, trade with the barn, or
  * flush to the slabs (__pcs_replace_full_main()).
  */
-__noinline void __slab_free_slow(struct kmem_cache *s, void *x, unsigned long addr)
+static void ___slab_free_slow(struct kmem_cache *s, struct slub_percpu_sheaves *pcs,
+			      struct slab_sheaf **spare, void *x, unsigned long addr)
 {
-	struct kalloc_pcpu *cpu = this_cpu();
-	struct slub_percpu_sheaves *pcs;
 	struct slab_sheaf *main, *empty;
 
-	if (!cpu || s->cpu_index >= SLUB_MAX_PCPU_CACHES) {
-		__free_objects_to_slabs(s, &x, 1, addr);
-		return;
-	}
-	pcs = &cpu->pcs[s->cpu_index];
 	main = pcs->main;
 	if (unlikely(main->size && main->objects[main->size - 1] == x))
 		slab_double_free(s, x);
@@ -634,16 +663,16 @@ __noinline void __slab_free_slow(struct kmem_cache *s, void *x, unsigned long ad
 		pcs->main = main;
 		goto push;
 	}
-	if (pcs->spare && pcs->spare->size < pcs->spare->capacity) {
-		pcs->main = pcs->spare;
-		pcs->spare = main;
+	if (*spare && (*spare)->size < (*spare)->capacity) {
+		pcs->main = *spare;
+		*spare = main;
 		main = pcs->main;
 		goto push;
 	}
-	if (!pcs->spare) {
+	if (!*spare) {
 		empty = alloc_empty_sheaf(s);
 		if (empty) {
-			pcs->spare = main;
+			*spare = main;
 			pcs->main = main = empty;
 			goto push;
 		}
@@ -656,6 +685,21 @@ __noinline void __slab_free_slow(struct kmem_cache *s, void *x, unsigned long ad
 	}
 push:
 	main->objects[main->size++] = x;
+}
+
+__noinline void __slab_free_slow(struct kmem_cache *s, void *x, unsigned long addr)
+{
+	struct kalloc_pcpu *cpu = this_cpu();
+	struct slub_percpu_sheaves *pcs;
+
+	if (!cpu || s->cpu_index >= SLUB_MAX_PCPU_CACHES) {
+		__free_objects_to_slabs(s, &x, 1, addr);
+		return;
+	}
+	pcs = &cpu->pcs[s->cpu_index];
+	pcs_sync(pcs);
+	___slab_free_slow(s, pcs, &cpu->pcs_spare[s->cpu_index], x, addr);
+	pcs_load(pcs);
 }
 
 /* ------------------------------------------------------ fast paths -- */
@@ -780,16 +824,15 @@ void *kcalloc(size_t n, size_t size, gfp_t flags)
 void kfree(const void *x)
 {
 	struct page *page;
-	struct kmem_cache *s;
 
 	if (unlikely(ZERO_OR_NULL_PTR(x)))
 		return;
 	if (unlikely(!virt_addr_valid(x)))
 		panic("kfree: invalid pointer %p (not a kmalloc address)", x);
 	page = __virt_to_page(x);
-	s = page_slab_cache(page);
-	if (likely(s)) {
-		slab_free(s, (void *)x, (unsigned long)__builtin_return_address(0));
+	if (likely((page->page_type & PGTY_slab_mask) == PGTY_slab)) {
+		slab_free_page(page, page->page_type, (void *)x,
+			       (unsigned long)__builtin_return_address(0));
 		return;
 	}
 	page = compound_head(page);
@@ -1123,7 +1166,7 @@ static void flush_all_sheaves(struct kmem_cache *s)
 		return;
 	spin_lock(&pcpu_lock);
 	list_for_each_entry(cpu, &all_pcpus, list)
-		pcs_flush(s, &cpu->pcs[s->cpu_index]);
+		pcs_flush(s, cpu);
 	spin_unlock(&pcpu_lock);
 }
 
@@ -1161,7 +1204,7 @@ int kmem_cache_shrink(struct kmem_cache *s)
 	struct kalloc_pcpu *cpu = this_cpu();
 
 	if (cpu && s->cpu_index < SLUB_MAX_PCPU_CACHES)
-		pcs_flush(s, &cpu->pcs[s->cpu_index]);
+		pcs_flush(s, cpu);
 	barn_shrink(s);
 	return __kmem_cache_shrink(s);
 }
@@ -1306,7 +1349,8 @@ void slub_init_pcpu(struct kalloc_pcpu *cpu)
 
 	for (i = 0; i <= SLUB_MAX_PCPU_CACHES; i++) {
 		cpu->pcs[i].main = &empty_sheaf;
-		cpu->pcs[i].spare = NULL;
+		cpu->pcs_spare[i] = NULL;
+		pcs_load(&cpu->pcs[i]);
 	}
 }
 
@@ -1321,7 +1365,7 @@ void slub_thread_exit(struct kalloc_pcpu *cpu)
 	spin_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list)
 		if (s->cpu_index < SLUB_MAX_PCPU_CACHES)
-			pcs_flush(s, &cpu->pcs[s->cpu_index]);
+			pcs_flush(s, cpu);
 	spin_unlock(&slab_mutex);
 }
 

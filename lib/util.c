@@ -154,10 +154,13 @@ void *kalloc_malloc(size_t size)
 		struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 
 		if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
-			struct slab_sheaf *main = cpu->pcs[idx].main;
+			struct slub_percpu_sheaves *pcs = &cpu->pcs[idx];
+			void **top = pcs->top;
 
-			if (likely(main->size))
-				return main->objects[--main->size];
+			if (likely(top != pcs->bottom)) {
+				pcs->top = --top;
+				return *top;
+			}
 		}
 		return malloc_slab_slow(idx);
 	}
@@ -248,10 +251,10 @@ void kalloc_free(void *p)
 
 	if (likely(off < (max_pfn << PAGE_SHIFT))) {
 		struct page *page = vmemmap_base + (off >> PAGE_SHIFT);
-		struct kmem_cache *s = page_slab_cache(page);
+		unsigned int type = page->page_type;
 
-		if (likely(s)) {
-			__slab_free(s, page_slab_cpu_index(page), p, 0);
+		if (likely((type & PGTY_slab_mask) == PGTY_slab)) {
+			slab_free_page(page, type, p, 0);
 			return;
 		}
 		if (PageLarge(page) && IS_ALIGNED(off, PAGE_SIZE)) {

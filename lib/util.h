@@ -13,7 +13,7 @@
 #ifndef KALLOC_UTIL_H
 #define KALLOC_UTIL_H
 
-#include "mm.h"
+#include "slab.h"
 
 /* The gfp of malloc's memory: may come from HIGHMEM when lowmem is out. */
 #define GFP_KALLOC_MALLOC	(GFP_KERNEL | __GFP_HIGHMEM | __GFP_NOWARN)
@@ -42,5 +42,59 @@ struct kalloc_malloc_stats {
 };
 void kalloc_malloc_stats(struct kalloc_malloc_stats *st) __hidden;
 void kalloc_count_foreign(void) __hidden;
+
+/*
+ * The fast paths, inline so that malloc() and free() are themselves the
+ * fast path (no call, no frame): a hit in this thread's sheaf, or a tail
+ * call of the full routine, which does everything again properly.
+ */
+static __always_inline void *kalloc_malloc_fast(size_t size)
+{
+	if (likely(size <= KMALLOC_MAX_CACHE_SIZE)) {
+		unsigned int idx = kmalloc_index(size);
+		struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+
+		if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
+			struct slub_percpu_sheaves *pcs = &cpu->pcs[idx];
+			void **top = pcs->top;
+
+			if (likely(top != pcs->bottom)) {
+				pcs->top = --top;
+				return *top;
+			}
+		}
+	}
+	return kalloc_malloc(size);
+}
+
+/*
+ * free() of an object of a power-of-two slab cache (the mask in its
+ * page_type checks the object start) with room in this thread's sheaf and
+ * not the object freed just before; anything else goes to kalloc_free().
+ */
+static __always_inline void kalloc_free_fast(void *p)
+{
+	unsigned long off = (unsigned long)p - page_offset_base;
+
+	if (likely(off < kalloc_phys_size)) {
+		const struct page *page = vmemmap_base + (off >> PAGE_SHIFT);
+		unsigned int type = page->page_type;
+		unsigned long mask = page_slab_align_mask(type);
+		struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+
+		if (likely((type & PGTY_slab_mask) == PGTY_slab && mask &&
+			   !((unsigned long)p & mask) && (uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
+			struct slub_percpu_sheaves *pcs = &cpu->pcs[page_slab_cpu_index(type)];
+			void **top = pcs->top;
+
+			if (likely(top != pcs->end && (top == pcs->bottom || top[-1] != p))) {
+				*top = p;
+				pcs->top = top + 1;
+				return;
+			}
+		}
+	}
+	kalloc_free(p);
+}
 
 #endif /* KALLOC_UTIL_H */

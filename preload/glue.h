@@ -30,11 +30,13 @@
  *     dlsym() and never calls an interposable libc routine that may
  *     allocate on its way into lib/.
  *
- *  2. The fast paths add nothing: malloc() and free() are tail calls of
- *     kalloc_malloc() and kalloc_free(), which find the layer from the
- *     address and deal with NULL and foreign pointers themselves
- *     (lib/util.c).  No lock, no atomic read-modify-write, no system call,
- *     no test of a statistics switch.
+ *  2. The fast paths add nothing: malloc() and free() are the inline
+ *     kalloc_malloc_fast() and kalloc_free_fast() of lib/util.h (a hit in
+ *     the thread's sheaf), falling back by tail call to kalloc_malloc()
+ *     and kalloc_free(), which find the layer from the address and deal
+ *     with NULL and foreign pointers themselves (lib/util.c).  No lock, no
+ *     atomic read-modify-write, no system call, no test of a statistics
+ *     switch.
  *
  *  3. Pointers kalloc did not hand out ("foreign": ld.so's early blocks,
  *     memory of another allocator) are never touched: free() counts them

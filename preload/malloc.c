@@ -85,13 +85,13 @@ __attribute__((constructor)) static void kalloc_preload_init(void)
 
 KALLOC_ABI void *malloc(size_t size)
 {
-	return kalloc_malloc(size);
+	return kalloc_malloc_fast(size);
 }
 void *__libc_malloc(size_t size) KALLOC_ALIAS(malloc);
 
 KALLOC_ABI void free(void *p)
 {
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 void __libc_free(void *p) KALLOC_ALIAS(free);
 /* glibc keeps cfree as a compatibility symbol; old binaries still call it. */
@@ -105,14 +105,14 @@ void cfree(void *p) KALLOC_ALIAS(free);
 KALLOC_ABI void free_sized(void *p, size_t size)
 {
 	(void)size;
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void free_aligned_sized(void *p, size_t alignment, size_t size)
 {
 	(void)alignment;
 	(void)size;
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void *calloc(size_t n, size_t size)
@@ -292,7 +292,7 @@ static __noinline __cold void *foreign_realloc(void *p, size_t size)
 KALLOC_ABI void *realloc(void *p, size_t size)
 {
 	if (!p)
-		return kalloc_malloc(size);
+		return kalloc_malloc_fast(size);
 	if (unlikely(!kalloc_owns(p)))
 		return foreign_realloc(p, size);
 	if (unlikely(!size)) {

@@ -98,7 +98,7 @@ static __noinline __cold void *new_failed(size_t size, size_t align, bool nothro
 
 static __always_inline void *new_throw(size_t size)
 {
-	void *p = kalloc_malloc(size);
+	void *p = kalloc_malloc_fast(size);
 
 	if (likely(p))
 		return p;
@@ -107,7 +107,7 @@ static __always_inline void *new_throw(size_t size)
 
 static __always_inline void *new_nothrow(size_t size)
 {
-	void *p = kalloc_malloc(size);
+	void *p = kalloc_malloc_fast(size);
 
 	if (likely(p))
 		return p;
@@ -186,74 +186,74 @@ KALLOC_ABI void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t size, size_t align, c
 
 KALLOC_ABI void _ZdlPv(void *p)
 {
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void _ZdaPv(void *p)
 {
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void _ZdlPvm(void *p, size_t size)
 {
 	(void)size;
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void _ZdaPvm(void *p, size_t size)
 {
 	(void)size;
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void _ZdlPvRKSt9nothrow_t(void *p, const void *nt)
 {
 	(void)nt;
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void _ZdaPvRKSt9nothrow_t(void *p, const void *nt)
 {
 	(void)nt;
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void _ZdlPvSt11align_val_t(void *p, size_t align)
 {
 	(void)align;
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void _ZdaPvSt11align_val_t(void *p, size_t align)
 {
 	(void)align;
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void _ZdlPvmSt11align_val_t(void *p, size_t size, size_t align)
 {
 	(void)size;
 	(void)align;
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void _ZdaPvmSt11align_val_t(void *p, size_t size, size_t align)
 {
 	(void)size;
 	(void)align;
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *p, size_t align, const void *nt)
 {
 	(void)align;
 	(void)nt;
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
 
 KALLOC_ABI void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t align, const void *nt)
 {
 	(void)align;
 	(void)nt;
-	kalloc_free(p);
+	kalloc_free_fast(p);
 }
