@@ -1203,21 +1203,42 @@ static void *short_thread(void *arg)
 	return malloc(32);	/* freed by the joiner: a cross-thread free after exit */
 }
 
+/* The process's resident set, in KiB, from /proc/self/statm. */
+static long resident_kb(void)
+{
+	long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* 10,000 short-lived threads: their caches go back, memory does not grow. */
 static void test_short_threads(void **state)
 {
 	unsigned int i;
+	long rss_warm = 0;
 
 	(void)state;
-	for (i = 0; i < 2000; i++) {
+	for (i = 0; i < 10000; i++) {
 		pthread_t t;
 		void *ret;
 
+		if (i == 1000)
+			rss_warm = resident_kb();
 		assert_int_equal(pthread_create(&t, NULL, short_thread, NULL), 0);
 		assert_int_equal(pthread_join(t, &ret), 0);
 		assert_non_null(ret);
 		assert_kalloc(ret);
 		free(ret);
 	}
+	if (resident_kb() > rss_warm + 4096)
+		fail_msg("RSS grew from %ld kB to %ld kB over 9000 short threads", rss_warm,
+			 resident_kb());
 }
 
 /* ------------------------------------------------------------ fork -- */
