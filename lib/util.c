@@ -141,34 +141,25 @@ static __noinline void *malloc_large(size_t size, bool zero)
 }
 
 /*
- * kalloc_malloc(): the fast path is the kmalloc cache's sheaf, found from
- * the size alone: the thread area's pcs[kmalloc_index(size)].  A thread
- * without an area (or kalloc not set up yet) takes the slow path.
+ * kalloc_malloc_slow(): what kalloc_malloc_fast() (util.h) does not serve
+ * from the thread's sheaf: the slab slow path, page blocks, vmalloc.
  */
-void *kalloc_malloc(size_t size)
+void *kalloc_malloc_slow(size_t size)
 {
 	void *p;
 
-	if (likely(size <= KMALLOC_MAX_CACHE_SIZE)) {
-		unsigned int idx = kmalloc_index(size);
-		struct kalloc_pcpu *cpu = kalloc_pcpu_area;
-
-		if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
-			struct slub_percpu_sheaves *pcs = &cpu->pcs[idx];
-			void **top = pcs->top;
-
-			if (likely(top != pcs->bottom)) {
-				pcs->top = --top;
-				return *top;
-			}
-		}
-		return malloc_slab_slow(idx);
-	}
+	if (likely(size <= KMALLOC_MAX_CACHE_SIZE))
+		return malloc_slab_slow(kmalloc_index(size));
 	kalloc_init_once();
 	p = malloc_large(size, false);
 	if (unlikely(!p))
 		errno = ENOMEM;
 	return p;
+}
+
+void *kalloc_malloc(size_t size)
+{
+	return kalloc_malloc_fast(size);
 }
 
 void *kalloc_calloc(size_t n, size_t size)

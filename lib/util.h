@@ -20,6 +20,7 @@
 
 /* NULL with errno ENOMEM on failure.  size 0 gives a unique pointer. */
 void *kalloc_malloc(size_t size) __hidden;
+void *kalloc_malloc_slow(size_t size) __hidden;
 void *kalloc_calloc(size_t n, size_t size) __hidden;	/* overflow: ENOMEM */
 /* align is a power of two (checked by the caller); NULL + ENOMEM on failure */
 void *kalloc_memalign(size_t align, size_t size) __hidden;
@@ -45,8 +46,10 @@ void kalloc_count_foreign(void) __hidden;
 
 /*
  * The fast paths, inline so that malloc() and free() are themselves the
- * fast path (no call, no frame): a hit in this thread's sheaf, or a tail
- * call of the full routine, which does everything again properly.
+ * fast path (no call, no frame): a hit in this thread's sheaf (the kmalloc
+ * cache's sheaf is found from the size alone: pcs[kmalloc_index(size)]),
+ * or a tail call of the slow routine; kalloc_free() does every check
+ * again properly.
  */
 static __always_inline void *kalloc_malloc_fast(size_t size)
 {
@@ -64,7 +67,7 @@ static __always_inline void *kalloc_malloc_fast(size_t size)
 			}
 		}
 	}
-	return kalloc_malloc(size);
+	return kalloc_malloc_slow(size);
 }
 
 /*
