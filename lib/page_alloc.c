@@ -971,6 +971,26 @@ void free_pfn_range(unsigned long start_pfn, unsigned long end_pfn, bool reporte
 }
 
 /*
+ * free_block_range(): give back [start_pfn, end_pfn), pages of one block
+ * that are not handed out separately (no refcounts to drop: the tail of a
+ * block being trimmed, or a trimmed block), as the largest aligned blocks.
+ */
+void free_block_range(unsigned long start_pfn, unsigned long end_pfn, bool reported)
+{
+	struct zone *zone;
+
+	if (start_pfn >= end_pfn)
+		return;
+	zone = __page_zone(__pfn_to_page(start_pfn));
+	__pfn_to_page(start_pfn)->_refcount = 0;
+	spin_lock(&zone->lock);
+	__free_pages_core_range(zone, start_pfn, end_pfn, reported);
+	spin_unlock(&zone->lock);
+	count_zone_events(this_cpu(), zone, PGFREE, end_pfn - start_pfn);
+	page_reporting_notify_free(zone);
+}
+
+/*
  * alloc_pages_exact(): PAGE_ALIGN(size) bytes of lowmem; the tail of the
  * order's block goes straight back to the buddy (make_alloc_exact()).
  */

@@ -21,6 +21,7 @@ spinlock_t pcpu_lock = __SPIN_LOCK_UNLOCKED;
 struct list_head all_pcpus = LIST_HEAD_INIT(all_pcpus);
 
 static struct list_head pcpu_free_pool = LIST_HEAD_INIT(pcpu_free_pool);
+long malloc_events_exited[NR_MALLOC_EVENTS];	/* exited threads' counts, pcpu_lock */
 static char *pcpu_chunk, *pcpu_chunk_end;
 static pthread_key_t pcpu_key;
 
@@ -102,6 +103,7 @@ struct kalloc_pcpu *pcpu_setup(void)
 static void pcpu_thread_exit(void *arg)
 {
 	struct kalloc_pcpu *cpu = arg;
+	unsigned int i;
 
 	if (!cpu || cpu == PCPU_DEAD)
 		return;
@@ -109,6 +111,8 @@ static void pcpu_thread_exit(void *arg)
 	page_alloc_thread_exit();
 	kalloc_pcpu_area = PCPU_DEAD;
 	spin_lock(&pcpu_lock);
+	for (i = 0; i < NR_MALLOC_EVENTS; i++)
+		malloc_events_exited[i] += cpu->malloc_events[i];
 	list_del(&cpu->list);
 	list_add(&cpu->list, &pcpu_free_pool);
 	spin_unlock(&pcpu_lock);

@@ -39,6 +39,15 @@ static inline unsigned int order_to_pindex(int migratetype, unsigned int order)
 	return order * MIGRATE_PCPTYPES + migratetype;
 }
 
+/* malloc's per-thread counters (util.c), summed by kalloc_malloc_stats(). */
+enum malloc_event_item {
+	MALLOC_PAGE_BLOCKS,		/* page block requests */
+	MALLOC_PAGE_BLOCK_PAGES,	/* pages held by page blocks (+/-) */
+	MALLOC_VMALLOC,			/* vmalloc requests */
+	NR_MALLOC_EVENTS
+};
+extern long malloc_events_exited[NR_MALLOC_EVENTS] __hidden;
+
 struct per_cpu_pages {
 	int count;		/* pages on the lists */
 	int high;		/* drain a batch when count reaches this */
@@ -76,6 +85,7 @@ struct kalloc_pcpu {
 	struct slab_sheaf *pcs_spare[SLUB_MAX_PCPU_CACHES + 1];	/* NULL, or a spare sheaf */
 	struct per_cpu_pages pageset[MAX_NR_ZONES];
 	unsigned long vm_events[MAX_NR_ZONES][NR_ZONE_EVENTS];
+	long malloc_events[NR_MALLOC_EVENTS];	/* util.c's counters, no atomics */
 	unsigned long drain_seq;	/* last drain_all_pages() seen */
 	struct list_head list;		/* on all_pcpus, under pcpu_lock */
 	pid_t tid;			/* owner, for fork */

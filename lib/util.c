@@ -28,8 +28,32 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static unsigned long nr_pages_requests, nr_vmalloc_requests, nr_foreign;
-static unsigned long page_block_pages;	/* pages held by malloc's page blocks */
+static unsigned long nr_foreign;
+
+/* A per-thread counter (percpu.h); a thread past its exit counts atomically. */
+static inline void count_malloc_event(enum malloc_event_item item, long n)
+{
+	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+
+	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD))
+		cpu->malloc_events[item] += n;
+	else
+		__atomic_fetch_add(&malloc_events_exited[item], n, __ATOMIC_RELAXED);
+}
+
+static void sum_malloc_events(long *ev)
+{
+	struct kalloc_pcpu *cpu;
+	unsigned int i;
+
+	spin_lock(&pcpu_lock);
+	for (i = 0; i < NR_MALLOC_EVENTS; i++)
+		ev[i] = READ_ONCE(malloc_events_exited[i]);
+	list_for_each_entry(cpu, &all_pcpus, list)
+		for (i = 0; i < NR_MALLOC_EVENTS; i++)
+			ev[i] += READ_ONCE(cpu->malloc_events[i]);
+	spin_unlock(&pcpu_lock);
+}
 
 /* ------------------------------------------------------ page blocks -- */
 
@@ -40,7 +64,11 @@ static inline unsigned int order_of_pages(unsigned long nr)
 
 /*
  * A block of @nr pages aligned to 2^@align_order pages: lowmem first, then
- * HIGHMEM mapped at its slots.  The order's tail goes back to the buddy.
+ * HIGHMEM mapped at its slots.  The block stays one buddy allocation (no
+ * per-page reference counts); above PAGE_ALLOC_COSTLY_ORDER the order's
+ * tail goes back to the buddy at once (alloc_pages_exact()'s trimming),
+ * below it the block is kept whole: its untouched tail costs no memory and
+ * it goes back through the per-thread lists without a lock.
  */
 static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool zero)
 {
@@ -63,47 +91,58 @@ static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool z
 	}
 	if (!page)
 		return NULL;
-	split_page(page, order);
-	if (nr < (1UL << order))
-		free_pfn_range(__page_to_pfn(page) + nr, __page_to_pfn(page) + (1UL << order),
-			       zeroed);
+	if (order <= PAGE_ALLOC_COSTLY_ORDER)
+		nr = 1UL << order;
+	else if (nr < (1UL << order))
+		free_block_range(__page_to_pfn(page) + nr, __page_to_pfn(page) + (1UL << order),
+				 zeroed);
 	if (zero && !zeroed)
 		memset(pfn_to_slot(__page_to_pfn(page)), 0, nr << PAGE_SHIFT);
 	SetPageLarge(page);
 	page->index = nr;
-	__atomic_fetch_add(&nr_pages_requests, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&page_block_pages, nr, __ATOMIC_RELAXED);
+	count_malloc_event(MALLOC_PAGE_BLOCKS, 1);
+	count_malloc_event(MALLOC_PAGE_BLOCK_PAGES, nr);
 	return pfn_to_slot(__page_to_pfn(page));
+}
+
+static void unmap_highmem_pages(struct page *page, unsigned long from, unsigned long to)
+{
+	unsigned long i;
+
+	if (!PageHighMapped(page + from))
+		return;
+	for (i = from; i < to; i++) {
+		ClearPageHighMapped(page + i);
+		page[i].virtual = NULL;
+	}
 }
 
 static void free_page_block(struct page *page)
 {
-	unsigned long pfn = __page_to_pfn(page), nr = page->index, i;
+	unsigned long pfn = __page_to_pfn(page), nr = page->index;
 
 	ClearPageLarge(page);
 	page->index = 0;
-	__atomic_fetch_sub(&page_block_pages, nr, __ATOMIC_RELAXED);
-	for (i = 0; i < nr; i++)
-		if (PageHighMapped(page + i)) {
-			ClearPageHighMapped(page + i);
-			page[i].virtual = NULL;
-		}
-	free_pfn_range(pfn, pfn + nr, false);
+	count_malloc_event(MALLOC_PAGE_BLOCK_PAGES, -(long)nr);
+	unmap_highmem_pages(page, 0, nr);
+	/* A whole aligned block: one buddy free (small ones through the pcp). */
+	if (!(nr & (nr - 1)) && IS_ALIGNED(pfn, nr)) {
+		__free_pages(page, order_of_pages(nr));
+		return;
+	}
+	free_block_range(pfn, pfn + nr, false);
 }
 
 /* Give back the tail of a page block in place (realloc shrinking). */
 static void trim_page_block(struct page *page, unsigned long new_nr)
 {
-	unsigned long pfn = __page_to_pfn(page), nr = page->index, i;
+	unsigned long pfn = __page_to_pfn(page), nr = page->index;
 
-	for (i = new_nr; i < nr; i++)
-		if (PageHighMapped(page + i)) {
-			ClearPageHighMapped(page + i);
-			page[i].virtual = NULL;
-		}
+	unmap_highmem_pages(page, new_nr, nr);
 	page->index = new_nr;
-	__atomic_fetch_sub(&page_block_pages, nr - new_nr, __ATOMIC_RELAXED);
-	free_pfn_range(pfn + new_nr, pfn + nr, false);
+	count_malloc_event(MALLOC_PAGE_BLOCK_PAGES, -(long)(nr - new_nr));
+	free_block_range(pfn + new_nr, pfn + nr, false);
+	page->_refcount = 1;	/* free_block_range() touched only the tail's head */
 }
 
 /* ---------------------------------------------------------- malloc -- */
@@ -136,7 +175,7 @@ static __noinline void *malloc_large(size_t size, bool zero)
 	p = __vmalloc_node_range(size, PAGE_SIZE, GFP_KALLOC_MALLOC,
 				 (unsigned long)__builtin_return_address(0));
 	if (p)
-		__atomic_fetch_add(&nr_vmalloc_requests, 1, __ATOMIC_RELAXED);
+		count_malloc_event(MALLOC_VMALLOC, 1);
 	return p;
 }
 
@@ -370,15 +409,17 @@ unsigned long kalloc_trim(void)
 void kalloc_malloc_stats(struct kalloc_malloc_stats *st)
 {
 	unsigned long areas, pages, in_place, moved;
+	long ev[NR_MALLOC_EVENTS];
 	struct kmem_cache *s;
 
 	memset(st, 0, sizeof(*st));
 	kalloc_init_once();
-	st->nr_pages = READ_ONCE(nr_pages_requests);
-	st->nr_vmalloc = READ_ONCE(nr_vmalloc_requests);
+	sum_malloc_events(ev);
+	st->nr_pages = ev[MALLOC_PAGE_BLOCKS];
+	st->nr_vmalloc = ev[MALLOC_VMALLOC];
 	st->foreign_frees = READ_ONCE(nr_foreign);
 	vmalloc_stats(&areas, &pages, &in_place, &moved);
-	st->bytes_in_use = (pages + READ_ONCE(page_block_pages)) << PAGE_SHIFT;
+	st->bytes_in_use = (pages + max(ev[MALLOC_PAGE_BLOCK_PAGES], 0L)) << PAGE_SHIFT;
 	spin_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		struct slabinfo si;
