@@ -339,6 +339,57 @@ static __always_inline void slab_free_page(const struct page *page, unsigned int
 	__slab_free_push(page->slab_cache, page_slab_cpu_index(type), x, addr);
 }
 
+/*
+ * kmalloc_sheaf_pop(): an object of kmalloc cache @idx from this thread's
+ * sheaf, or NULL (the caller takes its slow path).
+ */
+static __always_inline void *kmalloc_sheaf_pop(unsigned int idx)
+{
+	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+
+	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
+		struct slub_percpu_sheaves *pcs = &cpu->pcs[idx];
+		void **top = pcs->top;
+
+		if (likely(top != pcs->bottom)) {
+			pcs->top = --top;
+			return *top;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * slab_free_fast(): free @p if it is an object of a power-of-two slab cache
+ * (the mask in its page's page_type checks the object start), there is room
+ * in this thread's sheaf, and it is not the object freed just before.
+ * False: the caller takes its full path, which checks everything.
+ */
+static __always_inline bool slab_free_fast(const void *p)
+{
+	unsigned long off = (unsigned long)p - page_offset_base;
+
+	if (likely(off < kalloc_phys_size)) {
+		const struct page *page = vmemmap_base + (off >> PAGE_SHIFT);
+		unsigned int type = page->page_type;
+		unsigned long mask = page_slab_align_mask(type);
+		struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+
+		if (likely((type & PGTY_slab_mask) == PGTY_slab && mask &&
+			   !((unsigned long)p & mask) && (uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
+			struct slub_percpu_sheaves *pcs = &cpu->pcs[page_slab_cpu_index(type)];
+			void **top = pcs->top;
+
+			if (likely(top != pcs->end && (top == pcs->bottom || top[-1] != p))) {
+				*top = (void *)p;
+				pcs->top = top + 1;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 /* vmalloc.c */
 void vmalloc_init(void) __hidden;
 void vmalloc_fork_prepare(void) __hidden;

@@ -786,7 +786,20 @@ static void *kmalloc_large(size_t size, gfp_t flags)
 	return page ? page_address(page) : NULL;
 }
 
+static __noinline void *__kmalloc_slow(size_t size, gfp_t flags, unsigned long caller);
+
 void *kmalloc(size_t size, gfp_t flags)
+{
+	if (likely(size - 1 < KMALLOC_MAX_CACHE_SIZE && !(flags & (__GFP_DMA | __GFP_ZERO)))) {
+		void *p = kmalloc_sheaf_pop(kmalloc_index(size));
+
+		if (likely(p))
+			return p;
+	}
+	return __kmalloc_slow(size, flags, (unsigned long)__builtin_return_address(0));
+}
+
+static __noinline void *__kmalloc_slow(size_t size, gfp_t flags, unsigned long caller)
 {
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
@@ -795,9 +808,9 @@ void *kmalloc(size_t size, gfp_t flags)
 	kalloc_init_once();
 	if (unlikely(flags & __GFP_DMA))
 		return slab_alloc(kmalloc_dma_caches[kmalloc_index(size)], flags,
-				  (unsigned long)__builtin_return_address(0));
+				  caller);
 	return slab_alloc(kmalloc_caches[kmalloc_index(size)], flags,
-			  (unsigned long)__builtin_return_address(0));
+			  caller);
 }
 
 void *kzalloc(size_t size, gfp_t flags)
@@ -821,7 +834,16 @@ void *kcalloc(size_t n, size_t size, gfp_t flags)
 	return kmalloc_array(n, size, flags | __GFP_ZERO);
 }
 
+static __noinline void __kfree_slow(const void *x, unsigned long caller);
+
 void kfree(const void *x)
+{
+	if (likely(slab_free_fast(x)))
+		return;
+	__kfree_slow(x, (unsigned long)__builtin_return_address(0));
+}
+
+static __noinline void __kfree_slow(const void *x, unsigned long caller)
 {
 	struct page *page;
 
@@ -832,7 +854,7 @@ void kfree(const void *x)
 	page = __virt_to_page(x);
 	if (likely((page->page_type & PGTY_slab_mask) == PGTY_slab)) {
 		slab_free_page(page, page->page_type, (void *)x,
-			       (unsigned long)__builtin_return_address(0));
+			       caller);
 		return;
 	}
 	page = compound_head(page);

@@ -54,49 +54,18 @@ void kalloc_count_foreign(void) __hidden;
 static __always_inline void *kalloc_malloc_fast(size_t size)
 {
 	if (likely(size <= KMALLOC_MAX_CACHE_SIZE)) {
-		unsigned int idx = kmalloc_index(size);
-		struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+		void *p = kmalloc_sheaf_pop(kmalloc_index(size));
 
-		if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
-			struct slub_percpu_sheaves *pcs = &cpu->pcs[idx];
-			void **top = pcs->top;
-
-			if (likely(top != pcs->bottom)) {
-				pcs->top = --top;
-				return *top;
-			}
-		}
+		if (likely(p))
+			return p;
 	}
 	return kalloc_malloc_slow(size);
 }
 
-/*
- * free() of an object of a power-of-two slab cache (the mask in its
- * page_type checks the object start) with room in this thread's sheaf and
- * not the object freed just before; anything else goes to kalloc_free().
- */
 static __always_inline void kalloc_free_fast(void *p)
 {
-	unsigned long off = (unsigned long)p - page_offset_base;
-
-	if (likely(off < kalloc_phys_size)) {
-		const struct page *page = vmemmap_base + (off >> PAGE_SHIFT);
-		unsigned int type = page->page_type;
-		unsigned long mask = page_slab_align_mask(type);
-		struct kalloc_pcpu *cpu = kalloc_pcpu_area;
-
-		if (likely((type & PGTY_slab_mask) == PGTY_slab && mask &&
-			   !((unsigned long)p & mask) && (uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
-			struct slub_percpu_sheaves *pcs = &cpu->pcs[page_slab_cpu_index(type)];
-			void **top = pcs->top;
-
-			if (likely(top != pcs->end && (top == pcs->bottom || top[-1] != p))) {
-				*top = p;
-				pcs->top = top + 1;
-				return;
-			}
-		}
-	}
+	if (likely(slab_free_fast(p)))
+		return;
 	kalloc_free(p);
 }
 
