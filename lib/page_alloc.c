@@ -12,7 +12,7 @@
  * a request at all, the next section of the zone is onlined (sparse.c)
  * and the request retried.
  *
- * Orders 0..PAGE_ALLOC_COSTLY_ORDER go through per-cpu page lists (pcp),
+ * Orders 0..PCP_MAX_ORDER go through per-cpu page lists (pcp),
  * which here are per thread (percpu.h): the common allocation and free
  * take no lock; the zone lock is taken to refill a list with a batch
  * (rmqueue_bulk()) or to drain one beyond its high mark
@@ -590,7 +590,7 @@ static __always_inline struct page *rmqueue(struct kalloc_pcpu *cpu, struct zone
 {
 	struct page *page;
 
-	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu))
+	if (likely(order <= PCP_MAX_ORDER && cpu))
 		return rmqueue_pcplist(cpu, zone, order, migratetype);
 	spin_lock(&zone->lock);
 	page = __rmqueue(cpu, zone, order, migratetype);
@@ -788,7 +788,7 @@ static void free_frozen_pages(struct page *page, unsigned int order)
 
 	free_pages_prepare(page, order);
 	count_zone_events(cpu, zone, PGFREE, 1UL << order);
-	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu)) {
+	if (likely(order <= PCP_MAX_ORDER && cpu)) {
 		free_unref_page_commit(cpu, zone, page, order, migratetype);
 		return;
 	}

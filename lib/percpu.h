@@ -31,8 +31,15 @@
 
 #include "mm.h"
 
-/* The pcp lists: one per migrate type and order up to the costly order. */
-#define NR_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
+/*
+ * The pcp lists: one per migrate type and order up to PCP_MAX_ORDER.  The
+ * kernel keeps orders up to PAGE_ALLOC_COSTLY_ORDER (and the THP order);
+ * kalloc goes up to order 7 (512 KiB), where malloc's page blocks live, so
+ * that their allocation and free take no lock either.  A block counts its
+ * pages against the list's high mark like any other.
+ */
+#define PCP_MAX_ORDER	7
+#define NR_PCP_LISTS	(MIGRATE_PCPTYPES * (PCP_MAX_ORDER + 1))
 
 static inline unsigned int order_to_pindex(int migratetype, unsigned int order)
 {

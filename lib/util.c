@@ -65,10 +65,11 @@ static inline unsigned int order_of_pages(unsigned long nr)
 /*
  * A block of @nr pages aligned to 2^@align_order pages: lowmem first, then
  * HIGHMEM mapped at its slots.  The block stays one buddy allocation (no
- * per-page reference counts); above PAGE_ALLOC_COSTLY_ORDER the order's
+ * per-page reference counts); above PCP_MAX_ORDER (512 KiB) the order's
  * tail goes back to the buddy at once (alloc_pages_exact()'s trimming),
- * below it the block is kept whole: its untouched tail costs no memory and
- * it goes back through the per-thread lists without a lock.
+ * up to it the block is kept whole: its untouched tail costs no host
+ * memory, and the block comes from and goes back to the per-thread lists
+ * without a lock.
  */
 static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool zero)
 {
@@ -91,7 +92,7 @@ static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool z
 	}
 	if (!page)
 		return NULL;
-	if (order <= PAGE_ALLOC_COSTLY_ORDER)
+	if (order <= PCP_MAX_ORDER)
 		nr = 1UL << order;
 	else if (nr < (1UL << order))
 		free_block_range(__page_to_pfn(page) + nr, __page_to_pfn(page) + (1UL << order),
