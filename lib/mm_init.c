@@ -28,6 +28,7 @@
  * per-cpu areas (percpu.c).
  */
 #include "slab.h"
+#include "util.h"
 #include "options.h"
 
 #include <sys/mman.h>
@@ -177,7 +178,7 @@ static void mm_core_init(void)
 }
 
 /*
- * The global lock order: mm_brk_lock, vmap_area_lock, pkmap_lock, slab_mutex, pcpu_lock,
+ * The global lock order: area_cache_lock, mm_brk_lock, vmap_area_lock, pkmap_lock, slab_mutex, pcpu_lock,
  * each cache's barn and list locks, zone locks.
  */
 int kalloc_fork_active;
@@ -185,6 +186,7 @@ pthread_t kalloc_fork_owner;
 
 static void kalloc_fork_prepare(void)
 {
+	area_cache_fork_prepare();
 	brk_fork_prepare();
 	vmalloc_fork_prepare();
 	slub_fork_prepare();
@@ -201,6 +203,7 @@ static void kalloc_fork_parent(void)
 	slub_fork_parent();
 	vmalloc_fork_parent();
 	brk_fork_parent();
+	area_cache_fork_parent();
 }
 
 static void kalloc_fork_child(void)
@@ -210,6 +213,7 @@ static void kalloc_fork_child(void)
 	slub_fork_child();
 	vmalloc_fork_child();
 	brk_fork_child();
+	area_cache_fork_child();
 }
 
 /*

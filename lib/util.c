@@ -23,6 +23,7 @@
  */
 #include "slab.h"
 #include "util.h"
+#include "options.h"
 
 #include <errno.h>
 #include <string.h>
@@ -148,15 +149,152 @@ static void trim_page_block(struct page *page, unsigned long new_nr)
 
 /* ---------------------------------------------------------- malloc -- */
 
+static unsigned long area_cache_bytes;
+static void area_cache_purge(bool all);
+
 static __noinline void *malloc_slab_slow(unsigned int idx)
 {
 	void *p;
 
 	kalloc_init_once();
 	p = __slab_alloc_slow(kmalloc_caches[idx], GFP_KALLOC_MALLOC, 0);
+	if (unlikely(!p) && READ_ONCE(area_cache_bytes)) {
+		area_cache_purge(true);
+		p = __slab_alloc_slow(kmalloc_caches[idx], GFP_KALLOC_MALLOC, 0);
+	}
 	if (unlikely(!p))
 		errno = ENOMEM;
 	return p;
+}
+
+/*
+ * The area cache: a few vmalloc areas malloc freed lately stay mapped, so
+ * that a program that frees and allocates big buffers again and again does
+ * not fault every page in each time (the role of glibc's mmap threshold and
+ * jemalloc's dirty extents).  Areas up to 16 MiB, at most 64 MiB in all,
+ * stay no longer than page_reporting_delay; a request takes the smallest
+ * cached area of at least its size and at most twice it, trimmed in place
+ * by vrealloc().  malloc_trim() empties it, and so does any allocation
+ * that finds no memory.  area_cache_lock is a leaf: vfree() and
+ * vrealloc() run with it dropped.
+ */
+#define AREA_CACHE_SLOTS	8
+#define AREA_CACHE_BYTES	(64UL << 20)
+#define AREA_CACHE_MAX_AREA	(16UL << 20)	/* bigger areas go back at once */
+
+static struct cached_area {
+	void *addr;
+	unsigned long size;
+	uint64_t when;
+} area_cache[AREA_CACHE_SLOTS];
+static spinlock_t area_cache_lock = __SPIN_LOCK_UNLOCKED;
+
+/* Take the expired (or, with @all, every) area out of the cache into @out. */
+static unsigned int area_cache_expire(void **out, uint64_t now, bool all)
+{
+	uint64_t delay = (uint64_t)page_reporting_delay_ms * 1000000u;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < AREA_CACHE_SLOTS; i++) {
+		struct cached_area *c = &area_cache[i];
+
+		if (c->addr && (all || now - c->when >= delay)) {
+			out[n++] = c->addr;
+			area_cache_bytes -= c->size;
+			c->addr = NULL;
+		}
+	}
+	return n;
+}
+
+static void area_cache_purge(bool all)
+{
+	void *victims[AREA_CACHE_SLOTS];
+	unsigned int n;
+
+	if (!all && !READ_ONCE(area_cache_bytes))
+		return;
+	spin_lock(&area_cache_lock);
+	n = area_cache_expire(victims, ktime_get_ns(), all);
+	spin_unlock(&area_cache_lock);
+	while (n)
+		vfree(victims[--n]);
+}
+
+/* Keep the area @p of @size bytes instead of freeing it; false if it does not fit. */
+static bool area_cache_put(void *p, unsigned long size)
+{
+	void *victims[AREA_CACHE_SLOTS];
+	unsigned int i, n;
+	bool kept = false;
+
+	if (!size || size > AREA_CACHE_MAX_AREA)
+		return false;
+	spin_lock(&area_cache_lock);
+	n = area_cache_expire(victims, ktime_get_ns(), false);
+	if (area_cache_bytes + size <= AREA_CACHE_BYTES) {
+		for (i = 0; i < AREA_CACHE_SLOTS; i++)
+			if (!area_cache[i].addr) {
+				area_cache[i].addr = p;
+				area_cache[i].size = size;
+				area_cache[i].when = ktime_get_ns();
+				area_cache_bytes += size;
+				kept = true;
+				break;
+			}
+	}
+	spin_unlock(&area_cache_lock);
+	while (n)
+		vfree(victims[--n]);
+	return kept;
+}
+
+/* The smallest cached area of @size to 2 * @size bytes, trimmed to @size. */
+static void *area_cache_get(unsigned long size)
+{
+	struct cached_area *best = NULL;
+	unsigned long have = 0;
+	unsigned int i;
+	void *p = NULL;
+
+	size = ALIGN(size, PAGE_SIZE);
+	if (!READ_ONCE(area_cache_bytes))
+		return NULL;
+	spin_lock(&area_cache_lock);
+	for (i = 0; i < AREA_CACHE_SLOTS; i++) {
+		struct cached_area *c = &area_cache[i];
+
+		if (c->addr && c->size >= size && c->size / 2 <= size &&
+		    (!best || c->size < best->size))
+			best = c;
+	}
+	if (best) {
+		p = best->addr;
+		have = best->size;
+		area_cache_bytes -= have;
+		best->addr = NULL;
+	}
+	spin_unlock(&area_cache_lock);
+	if (p && have > size && vrealloc(p, size, GFP_KALLOC_MALLOC) != p) {
+		vfree(p);	/* cannot happen: shrinking stays in place */
+		p = NULL;
+	}
+	return p;
+}
+
+void area_cache_fork_prepare(void)
+{
+	spin_lock(&area_cache_lock);
+}
+
+void area_cache_fork_parent(void)
+{
+	spin_unlock(&area_cache_lock);
+}
+
+void area_cache_fork_child(void)
+{
+	spin_lock_init(&area_cache_lock);
 }
 
 static __noinline void *malloc_large(size_t size, bool zero)
@@ -165,6 +303,10 @@ static __noinline void *malloc_large(size_t size, bool zero)
 
 	if (size <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT)) {
 		p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero);
+		if (!p && READ_ONCE(area_cache_bytes)) {
+			area_cache_purge(true);
+			p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero);
+		}
 		if (p)
 			return p;
 		/* no block of that order: a vmalloc area of scattered frames */
@@ -173,10 +315,23 @@ static __noinline void *malloc_large(size_t size, bool zero)
 		errno = ENOMEM;
 		return NULL;
 	}
+	count_malloc_event(MALLOC_VMALLOC, 1);
+	p = area_cache_get(size);
+	if (p) {
+		if (zero)
+			memset(p, 0, size);
+		return p;
+	}
+	area_cache_purge(false);
 	p = __vmalloc_node_range(size, PAGE_SIZE, GFP_KALLOC_MALLOC,
 				 (unsigned long)__builtin_return_address(0));
-	if (p)
-		count_malloc_event(MALLOC_VMALLOC, 1);
+	if (!p && READ_ONCE(area_cache_bytes)) {
+		area_cache_purge(true);	/* the cached areas' frames first */
+		p = __vmalloc_node_range(size, PAGE_SIZE, GFP_KALLOC_MALLOC,
+					 (unsigned long)__builtin_return_address(0));
+	}
+	if (!p)
+		count_malloc_event(MALLOC_VMALLOC, -1);
 	return p;
 }
 
@@ -297,7 +452,8 @@ void kalloc_free(void *p)
 	if (!p)
 		return;
 	if (is_vmalloc_addr(p)) {
-		vfree(p);
+		if (!area_cache_put(p, vmalloc_size(p)))
+			vfree(p);
 		return;
 	}
 	kalloc_count_foreign();
@@ -394,6 +550,7 @@ unsigned long kalloc_trim(void)
 	struct kmem_cache *s;
 
 	kalloc_init_once();
+	area_cache_purge(true);
 	spin_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list)
 		kmem_cache_shrink(s);
@@ -420,7 +577,8 @@ void kalloc_malloc_stats(struct kalloc_malloc_stats *st)
 	st->nr_vmalloc = ev[MALLOC_VMALLOC];
 	st->foreign_frees = READ_ONCE(nr_foreign);
 	vmalloc_stats(&areas, &pages, &in_place, &moved);
-	st->bytes_in_use = (pages + max(ev[MALLOC_PAGE_BLOCK_PAGES], 0L)) << PAGE_SHIFT;
+	st->bytes_in_use = ((pages + max(ev[MALLOC_PAGE_BLOCK_PAGES], 0L)) << PAGE_SHIFT) -
+			   min(READ_ONCE(area_cache_bytes), pages << PAGE_SHIFT);
 	spin_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		struct slabinfo si;
