@@ -150,7 +150,7 @@ static void trim_page_block(struct page *page, unsigned long new_nr)
 /* ---------------------------------------------------------- malloc -- */
 
 static unsigned long area_cache_bytes;
-static void area_cache_purge(bool all);
+static void area_cache_purge(bool all, unsigned long below);
 
 static __noinline void *malloc_slab_slow(unsigned int idx)
 {
@@ -159,7 +159,7 @@ static __noinline void *malloc_slab_slow(unsigned int idx)
 	kalloc_init_once();
 	p = __slab_alloc_slow(kmalloc_caches[idx], GFP_KALLOC_MALLOC, 0);
 	if (unlikely(!p) && READ_ONCE(area_cache_bytes)) {
-		area_cache_purge(true);
+		area_cache_purge(true, 0);
 		p = __slab_alloc_slow(kmalloc_caches[idx], GFP_KALLOC_MALLOC, 0);
 	}
 	if (unlikely(!p))
@@ -171,16 +171,17 @@ static __noinline void *malloc_slab_slow(unsigned int idx)
  * The area cache: a few vmalloc areas malloc freed lately stay mapped, so
  * that a program that frees and allocates big buffers again and again does
  * not fault every page in each time (the role of glibc's mmap threshold and
- * jemalloc's dirty extents).  Areas up to 16 MiB, at most 64 MiB in all,
+ * jemalloc's dirty extents).  Areas up to 8 MiB, at most 32 MiB in all,
  * stay no longer than page_reporting_delay; a request takes the smallest
  * cached area of at least its size and at most twice it, trimmed in place
- * by vrealloc().  malloc_trim() empties it, and so does any allocation
- * that finds no memory.  area_cache_lock is a leaf: vfree() and
+ * by vrealloc(); a request that finds none frees the cached areas smaller
+ * than itself (a growing buffer will not take them back).  malloc_trim()
+ * empties the cache, and so does any allocation that finds no memory.  area_cache_lock is a leaf: vfree() and
  * vrealloc() run with it dropped.
  */
 #define AREA_CACHE_SLOTS	8
-#define AREA_CACHE_BYTES	(64UL << 20)
-#define AREA_CACHE_MAX_AREA	(16UL << 20)	/* bigger areas go back at once */
+#define AREA_CACHE_BYTES	(32UL << 20)
+#define AREA_CACHE_MAX_AREA	(8UL << 20)	/* bigger areas go back at once */
 
 static struct cached_area {
 	void *addr;
@@ -189,8 +190,11 @@ static struct cached_area {
 } area_cache[AREA_CACHE_SLOTS];
 static spinlock_t area_cache_lock = __SPIN_LOCK_UNLOCKED;
 
-/* Take the expired (or, with @all, every) area out of the cache into @out. */
-static unsigned int area_cache_expire(void **out, uint64_t now, bool all)
+/*
+ * Take the expired areas out of the cache into @out: those older than
+ * page_reporting_delay, those smaller than @below, or with @all every one.
+ */
+static unsigned int area_cache_expire(void **out, uint64_t now, bool all, unsigned long below)
 {
 	uint64_t delay = (uint64_t)page_reporting_delay_ms * 1000000u;
 	unsigned int i, n = 0;
@@ -198,7 +202,7 @@ static unsigned int area_cache_expire(void **out, uint64_t now, bool all)
 	for (i = 0; i < AREA_CACHE_SLOTS; i++) {
 		struct cached_area *c = &area_cache[i];
 
-		if (c->addr && (all || now - c->when >= delay)) {
+		if (c->addr && (all || now - c->when >= delay || c->size < below)) {
 			out[n++] = c->addr;
 			area_cache_bytes -= c->size;
 			c->addr = NULL;
@@ -207,15 +211,19 @@ static unsigned int area_cache_expire(void **out, uint64_t now, bool all)
 	return n;
 }
 
-static void area_cache_purge(bool all)
+/*
+ * area_cache_purge(): the expired areas, those smaller than @below (a
+ * program whose buffers grow will not take them again), or all of them.
+ */
+static void area_cache_purge(bool all, unsigned long below)
 {
 	void *victims[AREA_CACHE_SLOTS];
 	unsigned int n;
 
-	if (!all && !READ_ONCE(area_cache_bytes))
+	if (!READ_ONCE(area_cache_bytes))
 		return;
 	spin_lock(&area_cache_lock);
-	n = area_cache_expire(victims, ktime_get_ns(), all);
+	n = area_cache_expire(victims, ktime_get_ns(), all, below);
 	spin_unlock(&area_cache_lock);
 	while (n)
 		vfree(victims[--n]);
@@ -231,7 +239,7 @@ static bool area_cache_put(void *p, unsigned long size)
 	if (!size || size > AREA_CACHE_MAX_AREA)
 		return false;
 	spin_lock(&area_cache_lock);
-	n = area_cache_expire(victims, ktime_get_ns(), false);
+	n = area_cache_expire(victims, ktime_get_ns(), false, 0);
 	if (area_cache_bytes + size <= AREA_CACHE_BYTES) {
 		for (i = 0; i < AREA_CACHE_SLOTS; i++)
 			if (!area_cache[i].addr) {
@@ -304,7 +312,7 @@ static __noinline void *malloc_large(size_t size, bool zero)
 	if (size <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT)) {
 		p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero);
 		if (!p && READ_ONCE(area_cache_bytes)) {
-			area_cache_purge(true);
+			area_cache_purge(true, 0);
 			p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero);
 		}
 		if (p)
@@ -322,11 +330,11 @@ static __noinline void *malloc_large(size_t size, bool zero)
 			memset(p, 0, size);
 		return p;
 	}
-	area_cache_purge(false);
+	area_cache_purge(false, size);
 	p = __vmalloc_node_range(size, PAGE_SIZE, GFP_KALLOC_MALLOC,
 				 (unsigned long)__builtin_return_address(0));
 	if (!p && READ_ONCE(area_cache_bytes)) {
-		area_cache_purge(true);	/* the cached areas' frames first */
+		area_cache_purge(true, 0);	/* the cached areas' frames first */
 		p = __vmalloc_node_range(size, PAGE_SIZE, GFP_KALLOC_MALLOC,
 					 (unsigned long)__builtin_return_address(0));
 	}
@@ -550,7 +558,7 @@ unsigned long kalloc_trim(void)
 	struct kmem_cache *s;
 
 	kalloc_init_once();
-	area_cache_purge(true);
+	area_cache_purge(true, 0);
 	spin_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list)
 		kmem_cache_shrink(s);
