@@ -59,6 +59,7 @@ struct vm_struct {
 	unsigned long flags;		/* VM_ALLOC, VM_MAP */
 	struct page **pages;
 	unsigned int nr_pages;
+	unsigned int pages_cap;		/* pages[] was allocated for this many */
 	unsigned long caller;
 };
 
@@ -228,10 +229,13 @@ static struct vmap_area *find_vmap_lowest_match(unsigned long size, unsigned lon
 /*
  * Carve [start, start + size) out of the free range @fva (removed from the
  * tree), putting the pieces around it back.  @spare1, @spare2 are nodes
- * the caller allocated for those pieces; used ones are set to NULL.
+ * the caller allocated for those pieces; used ones are set to NULL.  If the
+ * range was used whole, its node is returned for the caller to free (after
+ * dropping the lock); else NULL.
  */
-static void carve_free_range(struct vmap_area *fva, unsigned long start, unsigned long size,
-			     struct vmap_area **spare1, struct vmap_area **spare2)
+static struct vmap_area *carve_free_range(struct vmap_area *fva, unsigned long start,
+					  unsigned long size, struct vmap_area **spare1,
+					  struct vmap_area **spare2)
 {
 	unsigned long end = start + size;
 	unsigned long fstart = fva->va_start, fend = fva->va_end;
@@ -258,12 +262,7 @@ static void carve_free_range(struct vmap_area *fva, unsigned long start, unsigne
 		treap_insert(&free_vmap_area_root, rest);
 		fva = NULL;
 	}
-	if (fva) {	/* the range was used whole: keep the node as a spare */
-		if (!*spare1)
-			*spare1 = fva;
-		else
-			*spare2 = fva;
-	}
+	return fva;
 }
 
 /*
@@ -375,13 +374,15 @@ static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align
 		return NULL;
 	}
 	start = ALIGN(fva->va_start, align);
-	carve_free_range(fva, start, size, &s1, &s2);
+	fva = carve_free_range(fva, start, size, &s1, &s2);
 	va->va_start = start;
 	va->va_end = start + size;
 	va->vm = NULL;
 	treap_insert(&vmap_area_root, va);
 	nr_vmap_areas++;
 	spin_unlock(&vmap_area_lock);
+	if (fva)
+		kmem_cache_free(vmap_area_cachep, fva);
 	if (s1)
 		kmem_cache_free(vmap_area_cachep, s1);
 	if (s2)
@@ -460,6 +461,8 @@ void vm_area_free_pages(struct page **pages, unsigned int nr)
 		free_pfn_range(__page_to_pfn(pages[i]), __page_to_pfn(pages[i]) + len, true);
 }
 
+static int move_bytes(unsigned long from, unsigned long to, unsigned long size);
+
 static void **alloc_pages_array(unsigned int nr)
 {
 	size_t bytes = (size_t)nr * sizeof(struct page *);
@@ -509,6 +512,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	vm->pages = (struct page **)alloc_pages_array(nr_pages);
 	if (!vm->pages)
 		goto fail_vm;
+	vm->pages_cap = nr_pages;
 	va = alloc_vmap_area(size + PAGE_SIZE, max(align, PAGE_SIZE));
 	if (!va)
 		goto fail_pages;
@@ -623,7 +627,7 @@ void vfree(const void *addr)
 	spin_unlock(&vmap_area_lock);
 	free_vmap_area(va);
 	if (!(vm->flags & VM_MAP))
-		free_pages_array(vm->pages, vm->nr_pages);
+		free_pages_array(vm->pages, vm->pages_cap);
 	else
 		kfree(vm->pages);
 	kfree(vm);
@@ -640,7 +644,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	struct vmap_area *va, *fva, *node, *s1 = NULL, *s2 = NULL, *spares[2];
 	struct vm_struct *vm;
 	unsigned long old_size, new_size, delta, old_end;
-	unsigned int old_nr, new_nr, got;
+	unsigned int old_nr, new_nr, got, old_cap;
 	struct page **pages, **old_pages;
 	int n;
 
@@ -649,6 +653,10 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 					(unsigned long)__builtin_return_address(0));
 	if (!size) {
 		vfree(p);
+		return NULL;
+	}
+	if (size > (VMALLOC_END - VMALLOC_START) / 2) {	/* before ALIGN() can wrap */
+		errno = ENOMEM;
 		return NULL;
 	}
 	va = find_vmap_area_checked(p, "vrealloc");
@@ -703,9 +711,11 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	old_end = va->va_end;
 	fva = treap_floor(free_vmap_area_root, old_end);
 	if (fva && fva->va_start == old_end && va_size(fva) >= delta && s1 && s2) {
-		carve_free_range(fva, old_end, delta, &s1, &s2);
+		fva = carve_free_range(fva, old_end, delta, &s1, &s2);
 		va->va_end = old_end + delta;
 		spin_unlock(&vmap_area_lock);
+		if (fva)
+			kmem_cache_free(vmap_area_cachep, fva);
 		/* The old guard page and the new range become the area's bytes. */
 		if (map_anon_range(old_end - PAGE_SIZE, delta)) {
 			spin_lock(&vmap_area_lock);
@@ -732,6 +742,17 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 			goto free_new_frames;
 		moved = sys_mremap((void *)va->va_start, old_size, new_size,
 				   MREMAP_MAYMOVE | MREMAP_FIXED, (void *)nva->va_start);
+		if (moved == (void *)-EFAULT) {
+			/*
+			 * The area is more than one host mapping (it grew in
+			 * place after a move, or lives in a forked child):
+			 * move the bytes mapping by mapping, then map the tail.
+			 */
+			if (move_bytes(va->va_start, nva->va_start, old_size) ||
+			    map_anon_range(nva->va_start + old_size, delta))
+				panic("vrealloc: the host refused to move an area");
+			moved = (void *)nva->va_start;
+		}
 		if (IS_ERR_VALUE(moved)) {
 			free_vmap_area(nva);
 			goto free_new_frames;
@@ -748,12 +769,14 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	}
 	spin_lock(&vmap_area_lock);
 	old_pages = vm->pages;
+	old_cap = vm->pages_cap;
 	vm->pages = pages;
+	vm->pages_cap = new_nr;
 	vm->nr_pages = new_nr;
 	vm->size = new_size + PAGE_SIZE;
 	vmalloc_nr_pages += new_nr - old_nr;
 	spin_unlock(&vmap_area_lock);
-	free_pages_array(old_pages, old_nr);
+	free_pages_array(old_pages, old_cap);
 	if (s1)
 		kmem_cache_free(vmap_area_cachep, s1);
 	if (s2)
@@ -788,22 +811,25 @@ static void refill_slot(unsigned long pfn, unsigned long nr)
 		reserve_range((unsigned long)pfn_to_slot(pfn), nr << PAGE_SHIFT);
 }
 
-/* Move the bytes of [from, from + size) to [to, to + size), page by page if need be. */
+/*
+ * Move the bytes of [from, from + size) to [to, to + size).  mremap() moves
+ * one host mapping at a time: if the range spans several, it is halved
+ * until each piece lies in one.
+ */
 static int move_bytes(unsigned long from, unsigned long to, unsigned long size)
 {
-	unsigned long off;
+	unsigned long half;
 
 	if (!IS_ERR_VALUE(sys_mremap((void *)from, size, size, MREMAP_MAYMOVE | MREMAP_FIXED,
 				     (void *)to)))
 		return 0;
-	/* The range spans several host mappings: one page at a time. */
-	for (off = 0; off < size; off += PAGE_SIZE)
-		if (IS_ERR_VALUE(sys_mremap((void *)(from + off), PAGE_SIZE, PAGE_SIZE,
-					    MREMAP_MAYMOVE | MREMAP_FIXED, (void *)(to + off))))
-			return -1;
-	return 0;
+	if (size <= PAGE_SIZE)
+		return -1;
+	half = ALIGN_DOWN(size / 2, PAGE_SIZE);
+	if (move_bytes(from, to, half))
+		return -1;
+	return move_bytes(from + half, to + half, size - half);
 }
-
 
 /*
  * vmap(): map frames that hold data at consecutive addresses: their bytes

@@ -1,0 +1,2231 @@
+/*
+ * tests/test_vmalloc.c - the vmalloc layer (lib/vmalloc.c): vmalloc and
+ * friends from 1 byte to 1 GiB, where the frames come from (HIGHMEM
+ * first, in the largest orders, then NORMAL, then DMA), areas built from
+ * frames scattered in pfn, /proc/vmallocinfo, guard pages, vrealloc
+ * (growth in place and by moving the mapping, never copying; shrinking),
+ * vmap/vunmap, kmap/kunmap/kmap_local_page, the kvmalloc family, fork, a
+ * randomized model test, 10,000 live areas against vm.max_map_count, and
+ * the host refusing a mapping.
+ *
+ * Every case runs in a forked child with a machine of its own
+ * (testutil.h: CHILD_TEST, tu_run_child()); the runner never calls into
+ * kalloc.  Cases that must die (a guard page read, an invalid vfree) do
+ * it in a process of their own: probe() forks a grandchild that only
+ * touches one address, and the invalid-pointer cases run through
+ * tu_run_child() and expect SIGABRT.
+ *
+ * Only the default backing (phys=anon) is tested: an area's bytes are
+ * fresh anonymous memory mapped at its address, so vmalloc() memory reads
+ * as zero, and the frames of an area (vmalloc_to_page()) are bookkeeping
+ * that must be consistent: distinct, held (refcount 1), of the zone the
+ * policy says, taken in as few buddy blocks as the size allows.
+ *
+ * Page counts: pages_in_use() is what the buddy allocator has handed out
+ * (managed - free - pcp, after drain_local_pages()), compared after
+ * kmem_cache_shrink() of every cache (as tests/test_slab.c does), so that
+ * empty slabs of kalloc's own caches (vmap_area, kmalloc-*) do not blur
+ * it; onlining a section on demand changes managed and free alike, so the
+ * count is exact across it.
+ *
+ * KALLOC_TEST_SEED=n replays the randomized case with another seed.
+ */
+#include "testutil.h"
+
+#include "kalloc.h"
+#include "slab.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+/* no page reporting: nothing runs behind the test's back */
+#define NO_REPORTING	"page_reporting_delay=60000 page_reporting_high=64G"
+
+#define SZ_64K		(64UL << 10)
+#define SZ_2M		(2UL << 20)
+#define SZ_4M		(4UL << 20)
+#define SZ_8M		(8UL << 20)
+#define SZ_16M		(16UL << 20)
+#define SZ_32M		(32UL << 20)
+#define SZ_64M		(64UL << 20)
+#define SZ_256M		(256UL << 20)
+#define SZ_512M		(512UL << 20)
+
+#define WORDS_PER_PAGE	(PAGE_SIZE / sizeof(uint64_t))
+
+/* ---------------------------------------------------------- helpers -- */
+
+static unsigned long pages_of(unsigned long size)
+{
+	return (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+/*
+ * Pages handed out by the buddy allocator (to the test or to kalloc's own
+ * layers), this thread's pcp lists drained: managed - free - pcp over the
+ * zones.  Onlining a section adds as many managed as free pages, so the
+ * count is exact across onlining (reserved pages included).
+ */
+static unsigned long pages_in_use(void)
+{
+	drain_local_pages(NULL);
+	return tu_pages_in_use();
+}
+
+/* kmem_cache_shrink() every cache, twice (sheaves free into slab_sheaf). */
+static void shrink_all(void)
+{
+	struct kmem_cache *s;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++)
+		list_for_each_entry(s, &slab_caches, list)
+			kmem_cache_shrink(s);
+}
+
+struct vstats {
+	unsigned long areas, pages, in_place, moved;
+};
+
+static struct vstats vstats(void)
+{
+	struct vstats v;
+
+	vmalloc_stats(&v.areas, &v.pages, &v.in_place, &v.moved);
+	return v;
+}
+
+/*
+ * Touch @addr in a grandchild process (a read, or a write of one byte):
+ * 0 if it survived, else the signal that killed it.
+ */
+static int probe(const void *addr, bool write)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (write)
+			*(volatile char *)addr = 1;
+		else
+			(void)*(const volatile char *)addr;
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status);
+	return WEXITSTATUS(status) ? -1 : 0;
+}
+
+#define assert_faults(addr)	assert_int_equal(probe((addr), false), SIGSEGV)
+#define assert_readable(addr)	assert_int_equal(probe((addr), false), 0)
+
+/* The word stamped at word @w of page @i of an area tagged @tag. */
+static inline uint64_t pat(uint64_t tag, unsigned long i, unsigned long w)
+{
+	return tu_pattern_word(tag, i, w);
+}
+
+/* Stamp the first and last word of pages [from, to) of the area at @p. */
+static void stamp_pages(void *p, unsigned long from, unsigned long to, uint64_t tag)
+{
+	unsigned long i;
+
+	for (i = from; i < to; i++) {
+		uint64_t *w = (uint64_t *)((char *)p + i * PAGE_SIZE);
+
+		w[0] = pat(tag, i, 0);
+		w[WORDS_PER_PAGE - 1] = pat(tag, i, WORDS_PER_PAGE - 1);
+	}
+}
+
+/* The first page in [from, to) whose stamp is wrong, or -1. */
+static long check_stamps(const void *p, unsigned long from, unsigned long to, uint64_t tag)
+{
+	unsigned long i;
+
+	for (i = from; i < to; i++) {
+		const uint64_t *w = (const uint64_t *)((const char *)p + i * PAGE_SIZE);
+
+		if (w[0] != pat(tag, i, 0) || w[WORDS_PER_PAGE - 1] != pat(tag, i, WORDS_PER_PAGE - 1))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* The first page in [from, to) whose first or last word is not zero, or -1. */
+static long check_zero_stamps(const void *p, unsigned long from, unsigned long to)
+{
+	unsigned long i;
+
+	for (i = from; i < to; i++) {
+		const uint64_t *w = (const uint64_t *)((const char *)p + i * PAGE_SIZE);
+
+		if (w[0] || w[WORDS_PER_PAGE - 1])
+			return (long)i;
+	}
+	return -1;
+}
+
+#define assert_stamps(p, from, to, tag)						\
+	do {									\
+		long __bad = check_stamps((p), (from), (to), (tag));		\
+		if (__bad >= 0)							\
+			fail_msg("page %ld of the area at %p lost its content", __bad, (void *)(p)); \
+	} while (0)
+
+#define assert_zero_stamps(p, from, to)						\
+	do {									\
+		long __bad = check_zero_stamps((p), (from), (to));		\
+		if (__bad >= 0)							\
+			fail_msg("page %ld of the area at %p is not zero", __bad, (void *)(p)); \
+	} while (0)
+
+/* The number of runs of consecutive pfns among the area's pages. */
+static unsigned long pfn_runs(const void *p, unsigned long nr_pages)
+{
+	unsigned long i, runs = 0, prev = 0;
+
+	for (i = 0; i < nr_pages; i++) {
+		unsigned long pfn = vmalloc_to_pfn((const char *)p + i * PAGE_SIZE);
+
+		if (!i || pfn != prev + 1)
+			runs++;
+		prev = pfn;
+	}
+	return runs;
+}
+
+/* The buddy blocks an area of @nr pages takes in a roomy zone, at most. */
+static unsigned long blocks_for(unsigned long nr)
+{
+	return (nr >> MAX_PAGE_ORDER) + (unsigned long)__builtin_popcountl(nr & (MAX_ORDER_NR_PAGES - 1));
+}
+
+static unsigned char *pfn_seen;	/* one bit per pfn of the machine */
+
+/*
+ * The frames of the area at @p (@nr_pages pages) as vmalloc_to_page()
+ * tells them: one per page, the same for every address of the page,
+ * matching vmalloc_to_pfn(), distinct, held (refcount 1, not free), of
+ * zone @zone (or any zone if @zone is -1); none past the end (the guard).
+ * Fills @pages if not NULL.
+ */
+static void check_area_frames(const void *p, unsigned long nr_pages, int zone, struct page **pages)
+{
+	unsigned long i, max = kalloc_max_pfn();
+
+	if (!pfn_seen)
+		pfn_seen = malloc(max / 8 + 1);
+	assert_non_null(pfn_seen);
+	memset(pfn_seen, 0, max / 8 + 1);
+	for (i = 0; i < nr_pages; i++) {
+		const char *a = (const char *)p + i * PAGE_SIZE;
+		struct page *page = vmalloc_to_page(a);
+		unsigned long pfn;
+
+		if (!page)
+			fail_msg("vmalloc_to_page(%p) (page %lu of %lu) is NULL", (void *)a, i, nr_pages);
+		pfn = page_to_pfn(page);
+		assert_true(pfn < max);
+		assert_ptr_equal(vmalloc_to_page(a + 1 + (i * 37) % (PAGE_SIZE - 1)), page);
+		assert_ptr_equal(vmalloc_to_page(a + PAGE_SIZE - 1), page);
+		assert_int_equal(vmalloc_to_pfn(a), pfn);
+		assert_ptr_equal(pfn_to_page(pfn), page);
+		if (pfn_seen[pfn / 8] & (1u << (pfn % 8)))
+			fail_msg("page %lu of the area at %p is frame %#lx, already used by the area",
+				 i, p, pfn);
+		pfn_seen[pfn / 8] |= 1u << (pfn % 8);
+		if (page_count(page) != 1)
+			fail_msg("frame %#lx of the area at %p has refcount %d", pfn, p, page_count(page));
+		if (zone >= 0 && (int)page_zonenum(page) != zone)
+			fail_msg("page %lu of the area at %p is frame %#lx of zone %d, expected zone %d",
+				 i, p, pfn, (int)page_zonenum(page), zone);
+		if (pages)
+			pages[i] = page;
+	}
+	/* The guard page has no frame. */
+	assert_null(vmalloc_to_page((const char *)p + nr_pages * PAGE_SIZE));
+}
+
+/* --------------------------------------------------------- reports -- */
+
+static char report_text[1 << 21];
+
+static const char *vmallocinfo_capture(void)
+{
+	FILE *f;
+
+	memset(report_text, 0, sizeof(report_text));
+	f = fmemopen(report_text, sizeof(report_text) - 1, "w");
+	assert_non_null(f);
+	assert_int_equal(kalloc_report(f, "vmallocinfo"), 0);
+	fclose(f);
+	return report_text;
+}
+
+struct vi_row {
+	unsigned long start, end, size;
+	char caller[128];
+	long pages, n0;		/* -1: absent */
+	bool vmalloc, vmap;
+};
+
+/* Parse every line of a vmallocinfo capture; returns the rows found. */
+static int vmallocinfo_parse(const char *text, struct vi_row *rows, int cap)
+{
+	int n = 0;
+
+	while (*text) {
+		const char *eol = strchr(text, '\n');
+		char line[512], *tok, *save;
+		size_t len = eol ? (size_t)(eol - text) : strlen(text);
+		struct vi_row *r = &rows[n];
+		int consumed = 0;
+
+		assert_true(n < cap);
+		assert_true(len < sizeof(line));
+		memcpy(line, text, len);
+		line[len] = '\0';
+		text += len + (eol ? 1 : 0);
+		memset(r, 0, sizeof(*r));
+		r->pages = r->n0 = -1;
+		if (sscanf(line, "0x%lx-0x%lx %lu %n", &r->start, &r->end, &r->size, &consumed) != 3 ||
+		    !consumed)
+			fail_msg("vmallocinfo line not in the /proc format: \"%s\"", line);
+		for (tok = strtok_r(line + consumed, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			if (!strncmp(tok, "pages=", 6))
+				r->pages = strtol(tok + 6, NULL, 10);
+			else if (!strncmp(tok, "N0=", 3))
+				r->n0 = strtol(tok + 3, NULL, 10);
+			else if (!strcmp(tok, "vmalloc"))
+				r->vmalloc = true;
+			else if (!strcmp(tok, "vmap"))
+				r->vmap = true;
+			else if (!r->caller[0])
+				snprintf(r->caller, sizeof(r->caller), "%s", tok);
+			else
+				fail_msg("unexpected word \"%s\" in vmallocinfo line", tok);
+		}
+		n++;
+	}
+	return n;
+}
+
+static const struct vi_row *find_row(const struct vi_row *rows, int n, const void *addr)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].start == (unsigned long)addr)
+			return &rows[i];
+	return NULL;
+}
+
+/* ------------------------------------------------- host mappings -- */
+
+static unsigned long count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long n = 0;
+	int c;
+
+	assert_non_null(f);
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+static unsigned long read_max_map_count(void)
+{
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+	unsigned long n = 65530;
+
+	if (f) {
+		if (fscanf(f, "%lu", &n) != 1)
+			n = 65530;
+		fclose(f);
+	}
+	return n;
+}
+
+/*
+ * The vmalloc window is covered by host mappings from end to end (the
+ * PROT_NONE reservation or areas): a hole would let the host put a
+ * foreign mapping there, which a later area would then map over.
+ * Returns the start of the first hole, or 0.
+ */
+static unsigned long window_hole(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long cur = VMALLOC_START, hole = 0;
+	char line[512];
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+
+		if (sscanf(line, "%lx-%lx", &a, &b) != 2 || b <= VMALLOC_START || a >= VMALLOC_END)
+			continue;
+		if (a > cur && !hole)
+			hole = cur;
+		if (b > cur)
+			cur = b;
+	}
+	fclose(f);
+	if (!hole && cur < VMALLOC_END)
+		hole = cur;
+	return hole;
+}
+
+#define assert_no_window_hole()							\
+	do {									\
+		unsigned long __h = window_hole();				\
+		if (__h)							\
+			fail_msg("the vmalloc window has a hole at %#lx", __h);	\
+	} while (0)
+
+/* Host mappings that overlap [addr, addr + len). */
+static unsigned long maps_in_range(const void *addr, unsigned long len)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long s = (unsigned long)addr, e = s + len, n = 0;
+	char line[512];
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+
+		if (sscanf(line, "%lx-%lx", &a, &b) == 2 && a < e && b > s)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Page faults this process has taken so far (a copy faults every page it writes). */
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+	return ru.ru_minflt;
+}
+
+/* Bytes per nanosecond of a plain memcpy on this machine (pre-faulted). */
+static double copy_bytes_per_ns(void)
+{
+	size_t len = SZ_64M;
+	char *a = malloc(len), *b = malloc(len);
+	uint64_t t0, best = UINT64_MAX;
+	int i;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	memset(a, 1, len);
+	memset(b, 2, len);
+	for (i = 0; i < 3; i++) {
+		t0 = tu_now_ns();
+		memcpy(b, a, len);
+		__asm__ volatile("" : : "r"(b) : "memory");
+		if (tu_now_ns() - t0 < best)
+			best = tu_now_ns() - t0;
+	}
+	free(a);
+	free(b);
+	return (double)len / (double)(best ? best : 1);
+}
+
+/* ------------------------------------------------------ sizes -- */
+
+enum vkind { K_VMALLOC, K_VZALLOC, K_VMALLOC_USER, K_VMALLOC_GFP, NR_KINDS };
+static const char *const kind_names[] = { "vmalloc", "vzalloc", "vmalloc_user", "__vmalloc" };
+
+static void *valloc_kind(enum vkind k, unsigned long size)
+{
+	switch (k) {
+	case K_VMALLOC:
+		return vmalloc(size);
+	case K_VZALLOC:
+		return vzalloc(size);
+	case K_VMALLOC_USER:
+		return vmalloc_user(size);
+	default:
+		return __vmalloc(size, GFP_KERNEL);
+	}
+}
+
+/*
+ * One area of @size from @k: usable, zeroed, writable over the whole
+ * size, its frames consistent and from @zone, in as few blocks as the
+ * size allows (a roomy, unfragmented zone); vfree gives it all back.
+ */
+static void one_area(enum vkind k, unsigned long size, int zone)
+{
+	unsigned long nr = pages_of(size), i;
+	struct vstats v0 = vstats(), v1;
+	unsigned char *p;
+	uint64_t tag = size * 31 + k;
+
+	p = valloc_kind(k, size);
+	if (!p)
+		fail_msg("%s(%lu) failed", kind_names[k], size);
+	assert_true(is_vmalloc_addr(p));
+	assert_true(is_vmalloc_addr(p + size - 1));
+	assert_int_equal((unsigned long)p & (PAGE_SIZE - 1), 0);
+	assert_int_equal(vmalloc_size(p), nr * PAGE_SIZE);
+	v1 = vstats();
+	assert_int_equal(v1.areas, v0.areas + 1);
+	assert_int_equal(v1.pages, v0.pages + nr);
+
+	/* Zeroed: fresh anonymous memory, the whole pages (slack too). */
+	if (size <= SZ_64M) {
+		if (!tu_is_zero(p, nr * PAGE_SIZE))
+			fail_msg("%s(%lu) is not zeroed", kind_names[k], size);
+	} else {
+		assert_zero_stamps(p, 0, nr);
+	}
+
+	/* Frames: one per page, distinct, held, from the zone, few blocks. */
+	check_area_frames(p, nr, zone, NULL);
+	if (pfn_runs(p, nr) > blocks_for(nr))
+		fail_msg("%s(%lu): %lu pfn runs, more than the %lu buddy blocks the size needs",
+			 kind_names[k], size, pfn_runs(p, nr), blocks_for(nr));
+
+	/* Writable over the whole size. */
+	if (size < SZ_64K) {
+		for (i = 0; i < size; i++)
+			p[i] = (unsigned char)(i * 7 + k);
+		for (i = 0; i < size; i++)
+			if (p[i] != (unsigned char)(i * 7 + k))
+				fail_msg("%s(%lu): byte %lu reads %#x", kind_names[k], size, i, p[i]);
+	} else {
+		stamp_pages(p, 0, nr, tag);
+		assert_stamps(p, 0, nr, tag);
+		p[size - 1] = 0x5a;
+		p[size / 2] = 0xa5;
+		assert_int_equal(p[size - 1], 0x5a);
+		assert_int_equal(p[size / 2], 0xa5);
+	}
+	vfree(p);
+	v1 = vstats();
+	assert_int_equal(v1.areas, v0.areas);
+	assert_int_equal(v1.pages, v0.pages);
+}
+
+static const unsigned long odd_sizes[] = {
+	3, 4095, 4097, 8191, 12345, 65537, (1UL << 20) + 1, (5UL << 20) + 3,
+	(33UL << 20) - 7, (100UL << 20) + 12345,
+};
+
+/* Sizes 1 byte .. 1 GiB (powers of 4 and odd ones): everything from HIGHMEM. */
+CHILD_TEST(test_vmalloc_sizes, "mem=2G " NO_REPORTING, 60)
+{
+	unsigned long size, start;
+	unsigned int i;
+	int k;
+
+	vfree(vmalloc(1));
+	shrink_all();
+	start = pages_in_use();
+	for (size = 1; size <= SZ_256M; size <<= 2)
+		for (k = 0; k < NR_KINDS; k++)
+			if (size <= SZ_64M || k == K_VMALLOC)
+				one_area((enum vkind)k, size, ZONE_HIGHMEM);
+	for (i = 0; i < ARRAY_SIZE(odd_sizes); i++)
+		for (k = 0; k < NR_KINDS; k++)
+			if (odd_sizes[i] <= SZ_64M || k == K_VZALLOC)
+				one_area((enum vkind)k, odd_sizes[i], ZONE_HIGHMEM);
+	shrink_all();
+	assert_int_equal(pages_in_use(), start);
+}
+
+/* 1 GiB: every page touched and checked with a pattern, then vfree. */
+CHILD_TEST(test_vmalloc_1g, "mem=2G " NO_REPORTING, 60)
+{
+	unsigned long start;
+
+	vfree(vmalloc(1));
+	shrink_all();
+	start = pages_in_use();
+	one_area(K_VMALLOC, 1UL << 30, ZONE_HIGHMEM);
+	shrink_all();
+	assert_int_equal(pages_in_use(), start);
+}
+
+/* Sizes that are no area: NULL and ENOMEM; vfree(NULL) is nothing. */
+CHILD_TEST(test_vmalloc_bad_sizes, "mem=256M vmalloc=1G", 10)
+{
+	struct vstats v0;
+	unsigned long window;
+
+	vfree(NULL);
+	vfree(vmalloc(1));
+	window = VMALLOC_END - VMALLOC_START;
+	assert_int_equal(window, 1UL << 30);
+	v0 = vstats();
+	assert_null(vmalloc(0));
+	assert_null(vzalloc(0));
+	errno = 0;
+	assert_null(__vmalloc(window / 2 + PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN));
+	assert_int_equal(errno, ENOMEM);
+	errno = 0;
+	assert_null(__vmalloc(ULONG_MAX, GFP_KERNEL | __GFP_NOWARN));
+	assert_int_equal(errno, ENOMEM);
+	errno = 0;
+	assert_null(__vmalloc(ULONG_MAX - 2 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN));
+	assert_int_equal(errno, ENOMEM);
+	/* More than the machine has: 512 MiB of frames on a 256 MiB machine. */
+	errno = 0;
+	assert_null(__vmalloc(SZ_512M, GFP_KERNEL | __GFP_NOWARN));
+	assert_int_equal(errno, ENOMEM);
+	assert_int_equal(vstats().areas, v0.areas);
+	assert_int_equal(vstats().pages, v0.pages);
+	assert_no_window_hole();
+}
+
+/* ------------------------------------------ where the frames come from -- */
+
+/* No HIGHMEM: NORMAL first, DMA only when NORMAL has run out. */
+CHILD_TEST(test_vmalloc_no_highmem, "mem=256M " NO_REPORTING, 30)
+{
+	unsigned long start, nr_normal, nr, i, dma = 0;
+	bool seen_dma = false;
+	unsigned char *a, *b;
+
+	assert_int_equal(totalhigh_pages(), 0);
+	vfree(vmalloc(1));
+	shrink_all();
+	start = pages_in_use();
+	one_area(K_VMALLOC, SZ_64M, ZONE_NORMAL);
+	one_area(K_VZALLOC, (5UL << 20) + 1, ZONE_NORMAL);
+
+	a = vmalloc(SZ_16M);
+	assert_non_null(a);
+	check_area_frames(a, SZ_16M >> PAGE_SHIFT, ZONE_NORMAL, NULL);
+
+	/* More than NORMAL has left: the rest from DMA, after NORMAL's frames. */
+	nr_normal = tu_zone_available(ZONE_NORMAL);
+	nr = nr_normal + 1024;
+	b = vmalloc(nr * PAGE_SIZE);
+	if (!b)
+		fail_msg("vmalloc of %lu pages failed (NORMAL %lu available, DMA %lu)", nr, nr_normal,
+			 tu_zone_available(ZONE_DMA));
+	check_area_frames(b, nr, -1, NULL);
+	for (i = 0; i < nr; i++) {
+		enum zone_type z = page_zonenum(vmalloc_to_page(b + i * PAGE_SIZE));
+
+		assert_int_not_equal(z, ZONE_HIGHMEM);
+		if (z == ZONE_DMA) {
+			seen_dma = true;
+			dma++;
+		} else if (seen_dma) {
+			fail_msg("page %lu is NORMAL after a DMA page: NORMAL was not used first", i);
+		}
+	}
+	assert_true(dma >= 1024);
+	/* NORMAL gave all it could first (down to its min watermark). */
+	assert_true(tu_zone_available(ZONE_NORMAL) <= tu_zone(ZONE_NORMAL)->_watermark[WMARK_MIN] + 64);
+	stamp_pages(b, 0, nr, 7);
+	stamp_pages(a, 0, SZ_16M >> PAGE_SHIFT, 8);
+	assert_stamps(b, 0, nr, 7);
+	assert_stamps(a, 0, SZ_16M >> PAGE_SHIFT, 8);
+	vfree(b);
+	vfree(a);
+	shrink_all();
+	assert_int_equal(pages_in_use(), start);
+}
+
+/* HIGHMEM first while it has room, then NORMAL: in that order in the area. */
+CHILD_TEST(test_vmalloc_highmem_then_normal, "mem=1G " NO_REPORTING, 30)
+{
+	unsigned long hi, nr = SZ_256M >> PAGE_SHIFT, i, nr_hi = 0;
+	bool seen_normal = false;
+	unsigned char *p;
+
+	vfree(vmalloc(1));
+	hi = tu_zone_available(ZONE_HIGHMEM);
+	assert_true(hi > 30000 && hi < nr);
+	p = vmalloc(SZ_256M);
+	assert_non_null(p);
+	check_area_frames(p, nr, -1, NULL);
+	for (i = 0; i < nr; i++) {
+		enum zone_type z = page_zonenum(vmalloc_to_page(p + i * PAGE_SIZE));
+
+		if (z == ZONE_HIGHMEM) {
+			if (seen_normal)
+				fail_msg("page %lu is HIGHMEM after a NORMAL page", i);
+			nr_hi++;
+		} else {
+			assert_int_equal(z, ZONE_NORMAL);
+			seen_normal = true;
+		}
+	}
+	/* HIGHMEM gave all it had down to its min watermark. */
+	if (nr_hi + tu_zone(ZONE_HIGHMEM)->_watermark[WMARK_MIN] + 64 < hi)
+		fail_msg("only %lu of HIGHMEM's %lu available pages were used", nr_hi, hi);
+	assert_true(seen_normal);
+	stamp_pages(p, 0, nr, 3);
+	assert_stamps(p, 0, nr, 3);
+	vfree(p);
+}
+
+/*
+ * Frames scattered in pfn: HIGHMEM allocated page by page, every other
+ * page freed; an area then takes those and still reads and writes as one
+ * range.
+ */
+CHILD_TEST(test_vmalloc_fragmented, "mem=1G " NO_REPORTING, 30)
+{
+	unsigned long cap = totalhigh_pages() + 16, n = 0, i, nr, runs, start;
+	struct page **held = malloc(cap * sizeof(*held));
+	unsigned char *p, *q;
+
+	assert_non_null(held);
+	vfree(vmalloc(1));
+	shrink_all();
+	start = pages_in_use();
+	for (;;) {
+		struct page *page = alloc_pages(GFP_HIGHUSER, 0);
+
+		assert_non_null(page);
+		if (page_zonenum(page) != ZONE_HIGHMEM) {
+			__free_page(page);
+			break;
+		}
+		assert_true(n < cap);
+		held[n++] = page;
+	}
+	assert_true(n > 30000);
+	/* Free the frames of odd pfn: HIGHMEM is then all single pages. */
+	for (i = 0; i < n; i++)
+		if (page_to_pfn(held[i]) & 1) {
+			__free_page(held[i]);
+			held[i] = NULL;
+		}
+	nr = SZ_16M >> PAGE_SHIFT;
+	p = vmalloc(SZ_16M);
+	assert_non_null(p);
+	check_area_frames(p, nr, ZONE_HIGHMEM, NULL);
+	runs = pfn_runs(p, nr);
+	if (runs < nr / 2)
+		fail_msg("%lu pfn runs in %lu pages: the area was not built from scattered frames",
+			 runs, nr);
+	/* One range: a pattern across every page boundary, and copies across them. */
+	for (i = 0; i < SZ_16M / 4; i++)
+		((uint32_t *)p)[i] = (uint32_t)(i * 2654435761u);
+	for (i = 0; i < SZ_16M / 4; i++)
+		if (((uint32_t *)p)[i] != (uint32_t)(i * 2654435761u))
+			fail_msg("word %lu of the fragmented area reads wrong", i);
+	q = malloc(3 * PAGE_SIZE + 100);
+	assert_non_null(q);
+	memcpy(q, p + PAGE_SIZE - 50, 3 * PAGE_SIZE + 100);
+	memmove(p + 5 * PAGE_SIZE + 17, p + PAGE_SIZE - 50, 3 * PAGE_SIZE + 100);
+	assert_memory_equal(p + 5 * PAGE_SIZE + 17, q, 3 * PAGE_SIZE + 100);
+	free(q);
+	vfree(p);
+	for (i = 0; i < n; i++)
+		if (held[i])
+			__free_page(held[i]);
+	free(held);
+	shrink_all();
+	assert_int_equal(pages_in_use(), start);
+}
+
+/* ------------------------------------------------------ vmallocinfo -- */
+
+static void check_row(const struct vi_row *r, const void *addr, unsigned long nr_pages, bool vmapped)
+{
+	Dl_info here, there;
+
+	if (!r)
+		fail_msg("no vmallocinfo line for the area at %p", addr);
+	assert_int_equal(r->start, (unsigned long)addr);
+	assert_int_equal(r->size, (nr_pages + 1) * PAGE_SIZE);	/* guard page included */
+	assert_int_equal(r->end - r->start, r->size);
+	assert_true(r->caller[0] != '\0');
+	if (!strncmp(r->caller, "0x", 2)) {
+		/* no symbol: the address is in this test program (its caller) */
+		unsigned long c = strtoul(r->caller, NULL, 16);
+
+		assert_true(dladdr((void *)check_row, &here) != 0);
+		assert_true(dladdr((void *)c, &there) != 0);
+		assert_string_equal(here.dli_fname, there.dli_fname);
+	} else {
+		assert_non_null(strstr(r->caller, "+0x"));
+	}
+	if (vmapped) {
+		assert_true(r->vmap);
+		assert_false(r->vmalloc);
+		if (r->pages >= 0)
+			assert_int_equal(r->pages, nr_pages);
+	} else {
+		assert_true(r->vmalloc);
+		assert_false(r->vmap);
+		assert_int_equal(r->pages, nr_pages);
+		assert_int_equal(r->n0, nr_pages);
+	}
+}
+
+CHILD_TEST(test_vmallocinfo, "mem=2G " NO_REPORTING, 30)
+{
+	static struct vi_row rows[64];
+	struct page *lp[3];
+	void *a, *b, *c, *d;
+	int n, i;
+
+	vfree(vmalloc(1));
+	n = vmallocinfo_parse(vmallocinfo_capture(), rows, 64);
+	assert_int_equal(n, 0);
+	assert_int_equal(vstats().areas, 0);
+
+	a = vmalloc(1);
+	b = vzalloc((5UL << 20) + 1);
+	c = __vmalloc(SZ_64K, GFP_KERNEL);
+	for (i = 0; i < 3; i++) {
+		lp[i] = alloc_page(GFP_KERNEL);
+		assert_non_null(lp[i]);
+	}
+	d = vmap(lp, 3, VM_MAP, PAGE_KERNEL);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_non_null(d);
+
+	n = vmallocinfo_parse(vmallocinfo_capture(), rows, 64);
+	assert_int_equal(n, 4);
+	assert_int_equal(vstats().areas, 4);
+	for (i = 1; i < n; i++)
+		assert_true(rows[i].start >= rows[i - 1].end);	/* by address, disjoint */
+	check_row(find_row(rows, n, a), a, 1, false);
+	check_row(find_row(rows, n, b), b, 1281, false);
+	check_row(find_row(rows, n, c), c, 16, false);
+	check_row(find_row(rows, n, d), d, 3, true);
+	assert_int_equal(vstats().pages, 1 + 1281 + 16);
+
+	/* A line follows its area through vrealloc. */
+	b = vrealloc(b, 9UL << 20, GFP_KERNEL);
+	assert_non_null(b);
+	n = vmallocinfo_parse(vmallocinfo_capture(), rows, 64);
+	assert_int_equal(n, 4);
+	check_row(find_row(rows, n, b), b, 2304, false);
+
+	vfree(a);
+	vfree(c);
+	n = vmallocinfo_parse(vmallocinfo_capture(), rows, 64);
+	assert_int_equal(n, 2);
+	assert_null(find_row(rows, n, a));
+	assert_null(find_row(rows, n, c));
+	check_row(find_row(rows, n, b), b, 2304, false);
+	check_row(find_row(rows, n, d), d, 3, true);
+	vfree(b);
+	vunmap(d);
+	n = vmallocinfo_parse(vmallocinfo_capture(), rows, 64);
+	assert_int_equal(n, 0);
+	assert_int_equal(vstats().areas, 0);
+	assert_int_equal(vstats().pages, 0);
+	for (i = 0; i < 3; i++)
+		__free_page(lp[i]);
+}
+
+/* ------------------------------------------------------ guard pages -- */
+
+CHILD_TEST(test_guard_pages, "mem=2G " NO_REPORTING, 30)
+{
+	struct page *lp[2], *hp;
+	struct vstats v0;
+	char *a, *b, *c, *d, *v, *k;
+
+	a = vmalloc(1);
+	b = vmalloc(3 * PAGE_SIZE);
+	c = vmalloc(PAGE_SIZE);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	memset(b, 1, 3 * PAGE_SIZE);
+	assert_readable(a);
+	assert_readable(a + PAGE_SIZE - 1);
+	assert_faults(a + PAGE_SIZE);		/* right after a 1-byte area */
+	assert_readable(b + 3 * PAGE_SIZE - 1);
+	assert_faults(b + 3 * PAGE_SIZE);	/* right after b */
+	assert_true(c >= b + 4 * PAGE_SIZE);	/* the guard is no other area's */
+	assert_faults(c + PAGE_SIZE);
+
+	/* Growth in place moves the guard to the new end. */
+	d = vmalloc(2 * PAGE_SIZE);
+	assert_non_null(d);
+	v0 = vstats();
+	assert_ptr_equal(vrealloc(d, 6 * PAGE_SIZE, GFP_KERNEL), d);
+	assert_int_equal(vstats().in_place, v0.in_place + 1);
+	assert_readable(d + 2 * PAGE_SIZE);	/* the old guard is the area's now */
+	assert_readable(d + 6 * PAGE_SIZE - 1);
+	assert_faults(d + 6 * PAGE_SIZE);
+	/* Shrinking too: the tail is gone. */
+	assert_ptr_equal(vrealloc(d, 100, GFP_KERNEL), d);
+	assert_readable(d + PAGE_SIZE - 1);
+	assert_faults(d + PAGE_SIZE);
+	assert_faults(d + 3 * PAGE_SIZE);
+
+	/* vmap areas have one as well; PAGE_KERNEL_RO is read-only. */
+	lp[0] = alloc_page(GFP_KERNEL);
+	lp[1] = alloc_page(GFP_KERNEL);
+	v = vmap(lp, 2, VM_MAP, PAGE_KERNEL_RO);
+	assert_non_null(v);
+	assert_readable(v + 2 * PAGE_SIZE - 1);
+	assert_faults(v + 2 * PAGE_SIZE);
+	assert_int_equal(probe(v, true), SIGSEGV);
+	vunmap(v);
+	assert_faults(v);			/* a vunmap()ed area is gone */
+
+	/* A vfree()d area is no longer mapped. */
+	vfree(a);
+	assert_faults(a);
+	vfree(b);
+	assert_faults(b + PAGE_SIZE);
+
+	/* A kunmap()ed pkmap address no longer maps the page. */
+	hp = alloc_page(GFP_HIGHUSER);
+	assert_non_null(hp);
+	assert_int_equal(page_zonenum(hp), ZONE_HIGHMEM);
+	k = kmap(hp);
+	assert_non_null(k);
+	k[10] = 'x';
+	assert_readable(k);
+	kunmap(hp);
+	assert_faults(k);
+
+	vfree(c);
+	vfree(d);
+	__free_page(lp[0]);
+	__free_page(lp[1]);
+	__free_page(hp);
+}
+
+/* vfree of an address that is not the start of a live area aborts. */
+static void vfree_interior(void *arg)
+{
+	char *p = vmalloc(4 * PAGE_SIZE);
+
+	(void)arg;
+	vfree(p + PAGE_SIZE);
+}
+
+static void vfree_twice(void *arg)
+{
+	char *p = vmalloc(4 * PAGE_SIZE);
+
+	(void)arg;
+	vfree(p);
+	vfree(p);
+}
+
+static void test_vfree_invalid(void **state)
+{
+	static struct tu_child res;
+
+	(void)state;
+	tu_run_child(vfree_interior, NULL, "mem=256M", 10, &res);
+	tu_assert_child_aborted(&res, "invalid pointer");
+	tu_run_child(vfree_twice, NULL, "mem=256M", 10, &res);
+	tu_assert_child_aborted(&res, "invalid pointer");
+}
+
+/* ------------------------------------------------------------ vrealloc -- */
+
+/*
+ * Growth from 8 MiB to 512 MiB by steps of 8 MiB, with nothing after the
+ * area: every step in place (same address, in_place + 1), the content and
+ * the frames kept, the new part zero, and no step costs like a copy.
+ */
+CHILD_TEST(test_vrealloc_grow_in_place, "mem=2G " NO_REPORTING, 60)
+{
+	unsigned long nr_max = SZ_512M >> PAGE_SHIFT, size, old_nr, nr, i;
+	struct page **pages = malloc(nr_max * sizeof(*pages));
+	double bpns = copy_bytes_per_ns();
+	uint64_t t_big = 0, t0, t;
+	double copy_big = 0;
+	struct vstats v0, v1;
+	char *p, *q;
+	long flt;
+
+	assert_non_null(pages);
+	p = vmalloc(SZ_8M);
+	assert_non_null(p);
+	old_nr = SZ_8M >> PAGE_SHIFT;
+	stamp_pages(p, 0, old_nr, 1);
+	check_area_frames(p, old_nr, ZONE_HIGHMEM, pages);
+	for (size = 2 * SZ_8M; size <= SZ_512M; size += SZ_8M) {
+		nr = size >> PAGE_SHIFT;
+		v0 = vstats();
+		flt = minor_faults();
+		t0 = tu_now_ns();
+		q = vrealloc(p, size, GFP_KERNEL);
+		t = tu_now_ns() - t0;
+		flt = minor_faults() - flt;
+		if (!q)
+			fail_msg("vrealloc(%p, %lu) failed", p, size);
+		/* No byte of the area was written: at most its pages[] array faulted in. */
+		if (flt > (long)(old_nr / 8 + 64))
+			fail_msg("vrealloc(%lu -> %lu) took %ld page faults: it wrote the data", size - SZ_8M,
+				 size, flt);
+		v1 = vstats();
+		assert_ptr_equal(q, p);
+		assert_int_equal(v1.in_place, v0.in_place + 1);
+		assert_int_equal(v1.moved, v0.moved);
+		assert_int_equal(v1.pages, v0.pages + (nr - old_nr));
+		assert_int_equal(vmalloc_size(p), size);
+		assert_stamps(p, 0, old_nr, 1);
+		for (i = 0; i < old_nr; i++)
+			if (vmalloc_to_page(p + i * PAGE_SIZE) != pages[i])
+				fail_msg("page %lu changed frame in vrealloc to %lu", i, size);
+		for (i = old_nr; i < nr; i++) {
+			pages[i] = vmalloc_to_page(p + i * PAGE_SIZE);
+			assert_non_null(pages[i]);
+		}
+		assert_zero_stamps(p, old_nr, nr);
+		assert_true(tu_is_zero(p + old_nr * PAGE_SIZE, 2 * PAGE_SIZE));	/* the old guard */
+		stamp_pages(p, old_nr, nr, 1);
+		if (size >= SZ_256M) {
+			t_big += t;
+			copy_big += (double)(size - SZ_8M) / bpns;
+		}
+		old_nr = nr;
+	}
+	check_area_frames(p, nr_max, ZONE_HIGHMEM, NULL);
+	/* Copying the data would cost at least copy_big; mremap-free growth far less. */
+	if ((double)t_big > copy_big / 4)
+		fail_msg("vrealloc steps from 256 MiB took %.1f ms, a copy would take %.1f ms",
+			 t_big / 1e6, copy_big / 1e6);
+	assert_faults(p + SZ_512M);
+	vfree(p);
+	free(pages);
+}
+
+/*
+ * Growth by doubling from 8 MiB to 512 MiB with the range after the area
+ * always busy: every step moves the mapping (moved + 1, a new address),
+ * keeps the content and the frames, and costs nothing like a copy.  The
+ * old range of each step is filled with an area of its size, and a
+ * blocker is put right after the area.
+ */
+CHILD_TEST(test_vrealloc_grow_moving, "mem=2G " NO_REPORTING, 60)
+{
+	unsigned long nr_max = SZ_512M >> PAGE_SHIFT, size, old_nr, nr, i;
+	struct page **pages = malloc(nr_max * sizeof(*pages));
+	double bpns = copy_bytes_per_ns();
+	void *fill[8], *block[8];
+	unsigned int nf = 0, nb = 0;
+	uint64_t t_big = 0, t0, t;
+	double copy_big = 0;
+	struct vstats v0, v1;
+	char *p, *q;
+	long flt;
+
+	assert_non_null(pages);
+	p = vmalloc(SZ_8M);
+	assert_non_null(p);
+	old_nr = SZ_8M >> PAGE_SHIFT;
+	stamp_pages(p, 0, old_nr, 2);
+	check_area_frames(p, old_nr, ZONE_HIGHMEM, pages);
+	for (size = 2 * SZ_8M; size <= SZ_512M; size *= 2) {
+		block[nb] = vmalloc(PAGE_SIZE);
+		assert_non_null(block[nb]);
+		assert_ptr_equal(block[nb], p + (old_nr + 1) * PAGE_SIZE);	/* right after p */
+		nb++;
+		nr = size >> PAGE_SHIFT;
+		v0 = vstats();
+		flt = minor_faults();
+		t0 = tu_now_ns();
+		q = vrealloc(p, size, GFP_KERNEL);
+		t = tu_now_ns() - t0;
+		flt = minor_faults() - flt;
+		if (!q)
+			fail_msg("vrealloc(%p, %lu) failed (errno %d)", p, size, errno);
+		if (flt > (long)(old_nr / 8 + 64))
+			fail_msg("vrealloc(%lu -> %lu) took %ld page faults: it wrote the data", size / 2,
+				 size, flt);
+		v1 = vstats();
+		assert_ptr_not_equal(q, p);
+		assert_int_equal(v1.moved, v0.moved + 1);
+		assert_int_equal(v1.in_place, v0.in_place);
+		assert_stamps(q, 0, old_nr, 2);
+		for (i = 0; i < old_nr; i++)
+			if (vmalloc_to_page(q + i * PAGE_SIZE) != pages[i])
+				fail_msg("page %lu changed frame in vrealloc to %lu", i, size);
+		for (i = old_nr; i < nr; i++)
+			pages[i] = vmalloc_to_page(q + i * PAGE_SIZE);
+		assert_zero_stamps(q, old_nr, nr);
+		stamp_pages(q, old_nr, nr, 2);
+		assert_null(vmalloc_to_page(p));
+		assert_faults(p);		/* the old range is given back */
+		/* Fill the old range exactly so that the next blocker lands after q. */
+		fill[nf] = vmalloc(old_nr * PAGE_SIZE);
+		assert_ptr_equal(fill[nf], p);
+		nf++;
+		if (size >= SZ_64M) {
+			t_big += t;
+			copy_big += (double)(size / 2) / bpns;
+		}
+		p = q;
+		old_nr = nr;
+	}
+	check_area_frames(p, nr_max, ZONE_HIGHMEM, NULL);
+	if ((double)t_big > copy_big / 2)
+		fail_msg("moving vrealloc steps from 64 MiB took %.1f ms, copies would take %.1f ms",
+			 t_big / 1e6, copy_big / 1e6);
+	vfree(p);
+	while (nf)
+		vfree(fill[--nf]);
+	while (nb)
+		vfree(block[--nb]);
+	free(pages);
+}
+
+/*
+ * An area that was moved, then grew in place, must still be able to move
+ * again: after the first move its host mapping keeps the page offset of
+ * its old address, so the piece mapped in place does not merge with it
+ * and the area is two host mappings (mremap() refuses to resize a range
+ * that spans several; the area must still move).
+ */
+CHILD_TEST(test_vrealloc_move_after_growth_in_place, "mem=2G " NO_REPORTING, 30)
+{
+	struct vstats v0;
+	char *p, *q, *b1, *fill, *b2;
+
+	p = vmalloc(SZ_8M);
+	assert_non_null(p);
+	stamp_pages(p, 0, SZ_8M >> PAGE_SHIFT, 5);
+	b1 = vmalloc(PAGE_SIZE);			/* right after p */
+	v0 = vstats();
+	q = vrealloc(p, SZ_16M, GFP_KERNEL);		/* moved */
+	assert_non_null(q);
+	assert_int_equal(vstats().moved, v0.moved + 1);
+	stamp_pages(q, SZ_8M >> PAGE_SHIFT, SZ_16M >> PAGE_SHIFT, 5);
+	p = q;
+	q = vrealloc(p, 3 * SZ_8M, GFP_KERNEL);		/* in place */
+	assert_ptr_equal(q, p);
+	assert_int_equal(vstats().in_place, v0.in_place + 1);
+	stamp_pages(p, SZ_16M >> PAGE_SHIFT, (3 * SZ_8M) >> PAGE_SHIFT, 5);
+	fill = vmalloc(SZ_8M);				/* p's first range */
+	b2 = vmalloc(PAGE_SIZE);			/* right after p */
+	assert_ptr_equal(b2, p + 3 * SZ_8M + PAGE_SIZE);
+	errno = 0;
+	q = vrealloc(p, SZ_32M, GFP_KERNEL);		/* must move */
+	if (!q)
+		fail_msg("vrealloc(%p, 32 MiB) of an area moved then grown in place failed (errno %d); the area spans %lu host mappings",
+			 p, errno, maps_in_range(p, 3 * SZ_8M));
+	assert_int_equal(vstats().moved, v0.moved + 2);
+	assert_stamps(q, 0, (3 * SZ_8M) >> PAGE_SHIFT, 5);
+	assert_zero_stamps(q, (3 * SZ_8M) >> PAGE_SHIFT, SZ_32M >> PAGE_SHIFT);
+	vfree(q);
+	vfree(fill);
+	vfree(b1);
+	vfree(b2);
+}
+
+/*
+ * Shrinking keeps the head, gives the tail's frames back and moves the
+ * guard down; growing again works; whatever vrealloc did, vfree gives
+ * every page back (also the area's pages[] array, whichever allocator
+ * served it: kmalloc up to 8 KiB, alloc_pages_exact up to 4 MiB).
+ */
+CHILD_TEST(test_vrealloc_shrink, "mem=2G " NO_REPORTING, 30)
+{
+	unsigned long start, before, nr = SZ_64M >> PAGE_SHIFT, nr8 = SZ_8M >> PAGE_SHIFT;
+	struct vstats v0;
+	char *p, *q;
+
+	vfree(vmalloc(1));
+	shrink_all();
+	start = pages_in_use();
+
+	p = vmalloc(SZ_64M);
+	assert_non_null(p);
+	stamp_pages(p, 0, nr, 9);
+	v0 = vstats();
+	before = pages_in_use();
+	assert_ptr_equal(vrealloc(p, SZ_8M, GFP_KERNEL), p);
+	assert_int_equal(vstats().pages, v0.pages - (nr - nr8));
+	assert_int_equal(vmalloc_size(p), SZ_8M);
+	assert_true(pages_in_use() <= before - (nr - nr8));
+	assert_stamps(p, 0, nr8, 9);
+	assert_null(vmalloc_to_page(p + SZ_8M));
+	assert_faults(p + SZ_8M);
+	check_area_frames(p, nr8, ZONE_HIGHMEM, NULL);
+
+	/* Same number of pages: nothing moves. */
+	assert_ptr_equal(vrealloc(p, SZ_8M - 100, GFP_KERNEL), p);
+	assert_int_equal(vmalloc_size(p), SZ_8M);
+	/* Down to 2 pages, then up to 16 MiB again. */
+	assert_ptr_equal(vrealloc(p, 5000, GFP_KERNEL), p);
+	assert_stamps(p, 0, 2, 9);
+	assert_faults(p + 2 * PAGE_SIZE);
+	q = vrealloc(p, SZ_16M, GFP_KERNEL);
+	assert_non_null(q);
+	assert_stamps(q, 0, 2, 9);
+	assert_zero_stamps(q, 2, SZ_16M >> PAGE_SHIFT);
+	vfree(q);
+	shrink_all();
+	if (pages_in_use() != start)
+		fail_msg("after vrealloc shrink + grow + vfree: %lu pages in use, %lu at the start (%+ld)",
+			 pages_in_use(), start, (long)pages_in_use() - (long)start);
+
+	/* Shrink then vfree, each size class of the area's pages[] array. */
+	{
+		static const unsigned long from[] = { SZ_64M, SZ_4M, SZ_16M + PAGE_SIZE, 1UL << 30 };
+		static const unsigned long to[] = { PAGE_SIZE, PAGE_SIZE, SZ_8M, SZ_2M };
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(from); i++) {
+			p = vmalloc(from[i]);
+			assert_non_null(p);
+			assert_ptr_equal(vrealloc(p, to[i], GFP_KERNEL), p);
+			vfree(p);
+			shrink_all();
+			if (pages_in_use() != start)
+				fail_msg("vrealloc(%lu -> %lu) then vfree: %lu pages in use, %lu at the start (%+ld)",
+					 from[i], to[i], pages_in_use(), start,
+					 (long)pages_in_use() - (long)start);
+		}
+	}
+
+}
+
+/*
+ * vrealloc(NULL, n) allocates; vrealloc(p, 0) frees; a size that cannot
+ * be served (more than the machine's frames, more than the window, or a
+ * size_t so large that rounding it up to pages wraps around) fails with
+ * ENOMEM and leaves the area as it was.
+ */
+CHILD_TEST(test_vrealloc_null_zero_and_failures, "mem=256M " NO_REPORTING, 30)
+{
+	unsigned long start, nr = (SZ_4M >> PAGE_SHIFT) + 1;
+	static const size_t bad[] = {
+		SZ_512M,			/* more frames than the machine has */
+		SIZE_MAX / 2,			/* more than the window */
+		SIZE_MAX - 3 * PAGE_SIZE,	/* more than the window */
+		SIZE_MAX - PAGE_SIZE + 2,	/* rounds up to 0 */
+		SIZE_MAX,			/* rounds up to 0 */
+	};
+	struct vstats v0;
+	unsigned int i;
+	char *p;
+
+	vfree(vmalloc(1));
+	shrink_all();
+	start = pages_in_use();
+	v0 = vstats();
+	p = vrealloc(NULL, SZ_4M + 1, GFP_KERNEL);
+	assert_non_null(p);
+	assert_true(is_vmalloc_addr(p));
+	assert_int_equal(vmalloc_size(p), nr * PAGE_SIZE);
+	assert_int_equal(vstats().areas, v0.areas + 1);
+	assert_true(tu_is_zero(p, nr * PAGE_SIZE));
+	stamp_pages(p, 0, nr, 4);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *q;
+
+		errno = 0;
+		q = vrealloc(p, bad[i], GFP_KERNEL | __GFP_NOWARN);
+		if (q)
+			fail_msg("vrealloc(p, %#zx) returned %p (area now %lu bytes), expected NULL",
+				 bad[i], (void *)q, vmalloc_size(q));
+		assert_int_equal(errno, ENOMEM);
+		assert_int_equal(vmalloc_size(p), nr * PAGE_SIZE);
+		assert_int_equal(vstats().pages, v0.pages + nr);
+		assert_stamps(p, 0, nr, 4);
+		assert_readable(p + nr * PAGE_SIZE - 1);
+	}
+	assert_null(vrealloc(p, 0, GFP_KERNEL));
+	assert_int_equal(vstats().areas, v0.areas);
+	assert_int_equal(vstats().pages, v0.pages);
+	assert_faults(p);
+	shrink_all();
+	assert_int_equal(pages_in_use(), start);
+}
+
+/* A full window: NULL without taking frames; an exact fit still works. */
+CHILD_TEST(test_window_full, "mem=1G vmalloc=64M " NO_REPORTING, 30)
+{
+	unsigned long start, in_use;
+	char *a, *b, *c;
+
+	vfree(vmalloc(1));
+	assert_int_equal(VMALLOC_END - VMALLOC_START, SZ_64M);
+	shrink_all();
+	start = pages_in_use();
+	a = vmalloc(SZ_32M);
+	assert_non_null(a);
+	shrink_all();
+	in_use = pages_in_use();
+	errno = 0;
+	b = __vmalloc(SZ_32M, GFP_KERNEL | __GFP_NOWARN);	/* 32 MiB + guard: 4 KiB short */
+	assert_null(b);
+	assert_int_equal(errno, ENOMEM);
+	shrink_all();
+	assert_int_equal(pages_in_use(), in_use);
+	c = vmalloc(SZ_32M - 2 * PAGE_SIZE);			/* the rest of the window, exactly */
+	assert_non_null(c);
+	assert_ptr_equal(c, a + SZ_32M + PAGE_SIZE);
+	assert_null(__vmalloc(1, GFP_KERNEL | __GFP_NOWARN));
+	assert_null(vrealloc(a, SZ_32M + PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN));
+	assert_int_equal(vmalloc_size(a), SZ_32M);
+	vfree(c);
+	vfree(a);
+	shrink_all();
+	assert_int_equal(pages_in_use(), start);
+}
+
+/* Live objects of kalloc's vmap_area cache (kmem_cache_shrink()ed). */
+static unsigned long vmap_area_objects(void)
+{
+	struct kmem_cache *s;
+
+	shrink_all();
+	list_for_each_entry(s, &slab_caches, list) {
+		if (!strcmp(s->name, "vmap_area")) {
+			struct slabinfo si;
+
+			get_slabinfo(s, &si);
+			return si.active_objs;
+		}
+	}
+	fail_msg("no vmap_area cache");
+	return 0;
+}
+
+/*
+ * The free-range nodes (struct vmap_area) are not leaked when an area
+ * takes a free range whole: an exact fit in vmalloc, and a growth in
+ * place that takes the whole free range after the area.
+ */
+CHILD_TEST(test_vmap_area_nodes, "mem=2G " NO_REPORTING, 30)
+{
+	unsigned long nodes0, nodes;
+	struct vstats v0;
+	int round;
+
+	vfree(vmalloc(1));
+	nodes0 = vmap_area_objects();
+	for (round = 0; round < 200; round++) {
+		char *a, *x, *b, *c;
+
+		/* Exact fit: c takes the range a left, guard included. */
+		a = vmalloc(SZ_64K);
+		b = vmalloc(PAGE_SIZE);
+		vfree(a);
+		c = vmalloc(SZ_64K);
+		assert_ptr_equal(c, a);
+		vfree(c);
+		vfree(b);
+
+		/* Growth in place into the whole free range after the area. */
+		a = vmalloc(4 * PAGE_SIZE);
+		x = vmalloc(3 * PAGE_SIZE);
+		b = vmalloc(PAGE_SIZE);
+		assert_ptr_equal(x, a + 5 * PAGE_SIZE);
+		vfree(x);
+		v0 = vstats();
+		assert_ptr_equal(vrealloc(a, 8 * PAGE_SIZE, GFP_KERNEL), a);
+		assert_int_equal(vstats().in_place, v0.in_place + 1);
+		assert_ptr_equal(b, a + 9 * PAGE_SIZE);	/* a's new guard is right before b */
+		vfree(a);
+		vfree(b);
+	}
+	nodes = vmap_area_objects();
+	if (nodes != nodes0)
+		fail_msg("%lu vmap_area objects live after 200 rounds of exact fits, %lu before (%+ld)",
+			 nodes, nodes0, (long)nodes - (long)nodes0);
+}
+
+/* ------------------------------------------------------------ vmap -- */
+
+CHILD_TEST(test_vmap_lowmem, "mem=2G " NO_REPORTING, 30)
+{
+	struct page *pages[4];
+	unsigned long start;
+	char *v;
+	int i;
+
+	vfree(vmalloc(1));
+	shrink_all();
+	start = pages_in_use();
+	for (i = 0; i < 4; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		assert_non_null(pages[i]);
+		assert_false(PageHighMem(pages[i]));
+		tu_fill(page_address(pages[i]), 1, 100 + i, true);
+		snprintf(page_address(pages[i]), 64, "page %d", i);
+	}
+	v = vmap(pages, 4, VM_MAP, PAGE_KERNEL);
+	assert_non_null(v);
+	assert_true(is_vmalloc_addr(v));
+	assert_int_equal((unsigned long)v & (PAGE_SIZE - 1), 0);
+	for (i = 0; i < 4; i++) {
+		char want[64];
+		const uint64_t *w = (const uint64_t *)(v + i * PAGE_SIZE);
+		unsigned long pfn = page_to_pfn(pages[i]), j;
+
+		snprintf(want, sizeof(want), "page %d", i);
+		assert_string_equal(v + i * PAGE_SIZE, want);
+		for (j = 8; j < WORDS_PER_PAGE; j++)
+			if (w[j] != tu_pattern_word(100 + i, pfn, j))
+				fail_msg("word %lu of vmapped page %d reads wrong", j, i);
+		assert_ptr_equal(vmalloc_to_page(v + i * PAGE_SIZE), pages[i]);
+		assert_ptr_equal(vmalloc_to_page(v + i * PAGE_SIZE + 123), pages[i]);
+		assert_int_equal(vmalloc_to_pfn(v + i * PAGE_SIZE), pfn);
+	}
+	assert_null(vmalloc_to_page(v + 4 * PAGE_SIZE));
+	/* Writes through the vmap address are the pages' after vunmap. */
+	for (i = 0; i < 4; i++)
+		snprintf(v + i * PAGE_SIZE, 64, "written through vmap %d", i);
+	memset(v + 3 * PAGE_SIZE + 2000, 0xab, 100);
+	vunmap(v);
+	for (i = 0; i < 4; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "written through vmap %d", i);
+		assert_string_equal((char *)page_address(pages[i]), want);
+	}
+	{
+		const unsigned char *b = (const unsigned char *)page_address(pages[3]) + 2000;
+
+		for (i = 0; i < 100; i++)
+			assert_int_equal(b[i], 0xab);
+		assert_int_equal(b[100], 0xff & (tu_pattern_word(103, page_to_pfn(pages[3]), 262) >> 32));
+	}
+	assert_int_equal(vstats().areas, 0);
+	for (i = 0; i < 4; i++)
+		__free_page(pages[i]);
+	assert_null(vmap(NULL, 1, VM_MAP, PAGE_KERNEL));
+	assert_null(vmap(pages, 0, VM_MAP, PAGE_KERNEL));
+	shrink_all();
+	assert_int_equal(pages_in_use(), start);
+}
+
+/* vmap of frames not contiguous in pfn, out of order, one run of two. */
+CHILD_TEST(test_vmap_scattered, "mem=2G " NO_REPORTING, 30)
+{
+	static const int pick[] = { 6, 1, 4, 2, 3, 7 };	/* runs: 6 | 1 | 4 | 2 3 | 7 */
+	struct page *block, *pages[ARRAY_SIZE(pick)];
+	char *v;
+	unsigned int i;
+
+	block = alloc_pages(GFP_KERNEL, 3);
+	assert_non_null(block);
+	split_page(block, 3);
+	for (i = 0; i < 8; i++)
+		tu_fill(page_address(block + i), 1, 55, true);
+	for (i = 0; i < ARRAY_SIZE(pick); i++)
+		pages[i] = block + pick[i];
+	v = vmap(pages, ARRAY_SIZE(pick), VM_MAP, PAGE_KERNEL);
+	assert_non_null(v);
+	assert_int_equal(pfn_runs(v, ARRAY_SIZE(pick)), 5);
+	for (i = 0; i < ARRAY_SIZE(pick); i++) {
+		unsigned long pfn = page_to_pfn(pages[i]), j;
+		uint64_t *w = (uint64_t *)(v + i * PAGE_SIZE);
+
+		assert_int_equal(vmalloc_to_pfn(v + i * PAGE_SIZE), pfn);
+		for (j = 0; j < WORDS_PER_PAGE; j++)
+			if (w[j] != tu_pattern_word(55, pfn, j))
+				fail_msg("vmapped page %u (pfn %#lx) word %lu reads wrong", i, pfn, j);
+		/* rewrite it through v with another tag */
+		for (j = 0; j < WORDS_PER_PAGE; j++)
+			w[j] = tu_pattern_word(56, pfn, j);
+	}
+	/* One range: a write across every page boundary. */
+	for (i = 1; i < ARRAY_SIZE(pick); i++)
+		memcpy(v + i * PAGE_SIZE - 4, "ABCDEFGH", 8);
+	vunmap(v);
+	for (i = 0; i < ARRAY_SIZE(pick); i++) {
+		unsigned char *a = page_address(pages[i]);
+		unsigned long pfn = page_to_pfn(pages[i]), j;
+		const uint64_t *w = (const uint64_t *)a;
+
+		for (j = 1; j < WORDS_PER_PAGE - 1; j++)
+			if (w[j] != tu_pattern_word(56, pfn, j))
+				fail_msg("page %u (pfn %#lx) word %lu lost a write through vmap", i, pfn, j);
+		if (i > 0)
+			assert_memory_equal(a, "EFGH", 4);
+		if (i + 1 < ARRAY_SIZE(pick))
+			assert_memory_equal(a + PAGE_SIZE - 4, "ABCD", 4);
+	}
+	/* Pages 0 and 5 were not vmapped: untouched. */
+	assert_null(tu_check_fill(page_address(block + 0), 1, 55, true));
+	assert_null(tu_check_fill(page_address(block + 5), 1, 55, true));
+	for (i = 0; i < 8; i++)
+		__free_page(block + i);
+}
+
+/* vmap of HIGHMEM frames: what kmap wrote is there, and the reverse. */
+CHILD_TEST(test_vmap_highmem, "mem=2G " NO_REPORTING, 30)
+{
+	struct page *pages[3];
+	char *v, *k;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		pages[i] = alloc_page(GFP_HIGHUSER);
+		assert_non_null(pages[i]);
+		assert_int_equal(page_zonenum(pages[i]), ZONE_HIGHMEM);
+		k = kmap(pages[i]);
+		snprintf(k, 64, "high %d", i);
+		kunmap(pages[i]);
+	}
+	v = vmap(pages, 3, VM_MAP, PAGE_KERNEL);
+	assert_non_null(v);
+	for (i = 0; i < 3; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "high %d", i);
+		assert_string_equal(v + i * PAGE_SIZE, want);
+		assert_ptr_equal(vmalloc_to_page(v + i * PAGE_SIZE), pages[i]);
+		snprintf(v + i * PAGE_SIZE, 64, "via vmap %d", i);
+	}
+	vunmap(v);
+	for (i = 0; i < 3; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "via vmap %d", i);
+		k = kmap(pages[i]);
+		assert_string_equal(k, want);
+		kunmap(pages[i]);
+		__free_page(pages[i]);
+	}
+}
+
+/* ------------------------------------------------------------ kmap -- */
+
+CHILD_TEST(test_kmap, "mem=2G " NO_REPORTING, 30)
+{
+	enum { N = 100 };
+	struct page *hp, *lp, *many[N];
+	char *a, *b, *l;
+	int i;
+
+	hp = alloc_page(GFP_HIGHUSER);
+	assert_non_null(hp);
+	assert_int_equal(page_zonenum(hp), ZONE_HIGHMEM);
+	assert_true(PageHighMem(hp));
+	assert_null(page_address(hp));		/* i386: no permanent mapping */
+
+	a = kmap(hp);
+	assert_non_null(a);
+	assert_int_equal((unsigned long)a & (PAGE_SIZE - 1), 0);
+	assert_ptr_equal(page_address(hp), a);
+	strcpy(a, "through kmap");
+	memset(a + PAGE_SIZE - 16, 0x77, 16);
+	kunmap(hp);
+	assert_null(page_address(hp));
+	b = kmap(hp);
+	assert_string_equal(b, "through kmap");
+	assert_int_equal((unsigned char)b[PAGE_SIZE - 1], 0x77);
+
+	/* Nested: the same address, mapped until the last kunmap. */
+	a = kmap(hp);
+	assert_ptr_equal(a, b);
+	kunmap(hp);
+	assert_ptr_equal(page_address(hp), b);
+	assert_string_equal(b, "through kmap");
+	strcpy(b + 100, "still mapped");
+	kunmap(hp);
+	assert_null(page_address(hp));
+	a = kmap(hp);
+	assert_string_equal(a + 100, "still mapped");
+	kunmap(hp);
+
+	/* kmap_local_page / kunmap_local, with an address inside the page. */
+	a = kmap_local_page(hp);
+	assert_non_null(a);
+	strcpy(a + 200, "local");
+	kunmap_local(a + 300);
+	assert_null(page_address(hp));
+	a = kmap_local_page(hp);
+	assert_string_equal(a + 200, "local");
+	assert_string_equal(a, "through kmap");
+	kunmap_local(a);
+
+	/* Lowmem: kmap is page_address, kunmap nothing. */
+	lp = alloc_page(GFP_KERNEL);
+	assert_non_null(lp);
+	assert_false(PageHighMem(lp));
+	l = kmap(lp);
+	assert_ptr_equal(l, page_address(lp));
+	strcpy(l, "low");
+	kunmap(lp);
+	assert_string_equal((char *)page_address(lp), "low");
+	assert_ptr_equal(kmap_local_page(lp), page_address(lp));
+	kunmap_local(page_address(lp));
+	assert_string_equal((char *)page_address(lp), "low");
+
+	/* Many at once: distinct addresses; each page keeps its own bytes. */
+	for (i = 0; i < N; i++) {
+		many[i] = alloc_page(GFP_HIGHUSER);
+		assert_non_null(many[i]);
+		assert_true(PageHighMem(many[i]));
+		a = kmap(many[i]);
+		snprintf(a, 32, "many %d", i);
+		a[PAGE_SIZE - 1] = (char)i;
+	}
+	for (i = 0; i < N; i++) {
+		int j;
+
+		for (j = 0; j < i; j++)
+			assert_ptr_not_equal(page_address(many[i]), page_address(many[j]));
+	}
+	for (i = 0; i < N; i++)
+		kunmap(many[i]);
+	for (i = N - 1; i >= 0; i--) {
+		char want[32];
+
+		a = kmap(many[i]);
+		snprintf(want, sizeof(want), "many %d", i);
+		assert_string_equal(a, want);
+		assert_int_equal(a[PAGE_SIZE - 1], (char)i);
+		kunmap(many[i]);
+		__free_page(many[i]);
+	}
+	__free_page(hp);
+	__free_page(lp);
+}
+
+/* ---------------------------------------------------------- kvmalloc -- */
+
+CHILD_TEST(test_kvmalloc, "mem=2G " NO_REPORTING, 30)
+{
+	static const size_t kmalloc_sizes[] = { 1, 100, 4096, 8192, 8193, 65536, 1UL << 20, SZ_4M };
+	unsigned long start;
+	unsigned char *p, *q;
+	unsigned int i;
+	size_t j;
+
+	vfree(vmalloc(1));
+	shrink_all();
+	start = pages_in_use();
+
+	/* Up to what kmalloc serves (KMALLOC_MAX_SIZE): kmalloc memory. */
+	for (i = 0; i < ARRAY_SIZE(kmalloc_sizes); i++) {
+		size_t s = kmalloc_sizes[i];
+
+		p = kvmalloc(s, GFP_KERNEL);
+		assert_non_null(p);
+		if (is_vmalloc_addr(p))
+			fail_msg("kvmalloc(%zu) gave vmalloc memory", s);
+		assert_true(virt_addr_valid(p));
+		memset(p, 0x11, s);
+		kvfree(p);
+		p = kvzalloc(s, GFP_KERNEL);
+		assert_non_null(p);
+		assert_false(is_vmalloc_addr(p));
+		if (!tu_is_zero(p, s & ~7UL) || (s < 8 && p[0]))
+			fail_msg("kvzalloc(%zu) is not zeroed", s);
+		kvfree(p);
+	}
+	/* Beyond: vmalloc. */
+	p = kvmalloc(SZ_4M + 1, GFP_KERNEL);
+	assert_non_null(p);
+	assert_true(is_vmalloc_addr(p));
+	kvfree(p);
+	p = kvmalloc(SZ_16M, GFP_KERNEL);
+	assert_non_null(p);
+	assert_true(is_vmalloc_addr(p));
+	assert_int_equal(vstats().areas, 1);
+	memset(p, 0x22, SZ_16M);
+	kvfree(p);
+	assert_int_equal(vstats().areas, 0);
+	p = kvzalloc(SZ_16M, GFP_KERNEL);
+	assert_non_null(p);
+	assert_true(is_vmalloc_addr(p));
+	assert_true(tu_is_zero(p, SZ_16M));
+	kvfree(p);
+	p = kvcalloc(1024, 16 * 1024, GFP_KERNEL);	/* 16 MiB */
+	assert_non_null(p);
+	assert_true(is_vmalloc_addr(p));
+	assert_true(tu_is_zero(p, SZ_16M));
+	kvfree(p);
+	errno = 0;
+	assert_null(kvcalloc(SIZE_MAX / 2, 3, GFP_KERNEL));
+	assert_int_equal(errno, ENOMEM);
+	kvfree(NULL);
+
+	/* kvrealloc: kmalloc -> bigger kmalloc -> vmalloc -> bigger vmalloc. */
+	p = kvrealloc(NULL, 100, GFP_KERNEL);
+	assert_non_null(p);
+	for (j = 0; j < 100; j++)
+		p[j] = (unsigned char)j;
+	q = kvrealloc(p, 5000, GFP_KERNEL);
+	assert_non_null(q);
+	assert_false(is_vmalloc_addr(q));
+	for (j = 0; j < 100; j++)
+		assert_int_equal(q[j], (unsigned char)j);
+	memset(q + 100, 0x33, 4900);
+	p = kvrealloc(q, SZ_16M, GFP_KERNEL);
+	assert_non_null(p);
+	assert_true(is_vmalloc_addr(p));
+	for (j = 0; j < 100; j++)
+		assert_int_equal(p[j], (unsigned char)j);
+	for (j = 100; j < 5000; j++)
+		assert_int_equal(p[j], 0x33);
+	p[SZ_16M - 1] = 0x44;
+	q = kvrealloc(p, SZ_32M, GFP_KERNEL);
+	assert_non_null(q);
+	assert_true(is_vmalloc_addr(q));
+	for (j = 0; j < 100; j++)
+		assert_int_equal(q[j], (unsigned char)j);
+	assert_int_equal(q[SZ_16M - 1], 0x44);
+	assert_true(tu_is_zero(q + SZ_16M, SZ_16M));
+	kvfree(q);
+	assert_int_equal(vstats().areas, 0);
+	shrink_all();
+	assert_int_equal(pages_in_use(), start);
+}
+
+/* ------------------------------------------------------------ fork -- */
+
+static void must_read(int fd)
+{
+	char c;
+
+	assert_int_equal(read(fd, &c, 1), 1);
+}
+
+static void must_write(int fd)
+{
+	assert_int_equal(write(fd, "x", 1), 1);
+}
+
+static bool all_bytes(const unsigned char *p, size_t len, unsigned char val)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != val)
+			return false;
+	return true;
+}
+
+/*
+ * Parent and child write different bytes into the same area (allocated
+ * before fork()) and each reads its own; the child's vfree, vmalloc and
+ * vrealloc leave the parent alone.
+ */
+CHILD_TEST(test_fork_private_areas, "mem=2G " NO_REPORTING, 30)
+{
+	size_t size = SZ_16M;
+	int to_child[2], to_parent[2], status;
+	unsigned char *p, *other;
+	pid_t pid;
+
+	p = vmalloc(size);
+	other = vmalloc(SZ_4M);
+	assert_non_null(p);
+	assert_non_null(other);
+	memset(p, 'A', size);
+	memset(other, 'O', SZ_4M);
+	assert_int_equal(pipe(to_child), 0);
+	assert_int_equal(pipe(to_parent), 0);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		unsigned char *q;
+
+		memset(p, 'C', size);
+		must_write(to_parent[1]);
+		must_read(to_child[0]);		/* the parent has written too */
+		if (!all_bytes(p, size, 'C'))
+			fail_msg("the child sees the parent's writes");
+		assert_true(all_bytes(other, SZ_4M, 'O'));
+		vfree(p);
+		q = vmalloc(size);
+		assert_non_null(q);
+		assert_true(tu_is_zero(q, size));
+		memset(q, 'D', size);
+		vfree(q);
+		q = vrealloc(other, SZ_8M, GFP_KERNEL);
+		assert_non_null(q);
+		assert_true(all_bytes(q, SZ_4M, 'O'));
+		memset(q, 'E', SZ_8M);
+		vfree(q);
+		_exit(0);
+	}
+	must_read(to_parent[0]);		/* the child has written */
+	memset(p, 'P', size);
+	must_write(to_child[1]);
+	if (!all_bytes(p, size, 'P'))
+		fail_msg("the parent sees the child's writes");
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail_msg("the fork()ed child failed (status %#x)", status);
+	assert_true(all_bytes(p, size, 'P'));
+	assert_true(all_bytes(other, SZ_4M, 'O'));
+	assert_int_equal(vmalloc_size(other), SZ_4M);
+	assert_int_equal(vstats().areas, 2);
+	vfree(p);
+	vfree(other);
+}
+
+/*
+ * In a fork()ed child, an area inherited from the parent grows in place
+ * and then has to move: the child's host mapping of the area carries the
+ * parent's anon_vma, so the piece mapped in place does not merge with it
+ * (mremap() then refuses to resize across both); the growth must still
+ * work.
+ */
+CHILD_TEST(test_fork_child_vrealloc, "mem=2G " NO_REPORTING, 30)
+{
+	int status;
+	char *p;
+	pid_t pid;
+
+	p = vmalloc(SZ_8M);
+	assert_non_null(p);
+	stamp_pages(p, 0, SZ_8M >> PAGE_SHIFT, 12);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *q, *b;
+
+		q = vrealloc(p, SZ_16M, GFP_KERNEL);	/* in place: nothing after p */
+		assert_ptr_equal(q, p);
+		stamp_pages(q, SZ_8M >> PAGE_SHIFT, SZ_16M >> PAGE_SHIFT, 12);
+		b = vmalloc(PAGE_SIZE);			/* right after it */
+		assert_ptr_equal(b, q + SZ_16M + PAGE_SIZE);
+		errno = 0;
+		q = vrealloc(q, SZ_64M, GFP_KERNEL);	/* must move */
+		if (!q)
+			fail_msg("in a fork()ed child, vrealloc(16 MiB -> 64 MiB) of an area grown in place failed (errno %d); the area spans %lu host mappings",
+				 errno, maps_in_range(b - SZ_16M - PAGE_SIZE, SZ_16M));
+		assert_stamps(q, 0, SZ_16M >> PAGE_SHIFT, 12);
+		vfree(q);
+		vfree(b);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_stamps(p, 0, SZ_8M >> PAGE_SHIFT, 12);
+	vfree(p);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail_msg("the fork()ed child failed (status %#x)", status);
+}
+
+/* -------------------------------------------------- randomized model -- */
+
+#define MODEL_SLOTS	12
+#define MODEL_OPS	20000
+#define MODEL_MAX_PAGES	((64UL << 20) >> PAGE_SHIFT)
+
+struct model_area {
+	char *p;
+	unsigned long nr;	/* pages */
+	uint64_t tag;
+};
+
+/* The pages of an area the model stamps: the first, the last, and up to 14 between. */
+static unsigned long model_stride(unsigned long nr)
+{
+	return nr > 16 ? nr / 15 : 1;
+}
+
+static void model_stamp(struct model_area *a, unsigned long from)
+{
+	unsigned long i, st = model_stride(a->nr);
+
+	for (i = from - from % st; i < a->nr; i += st)
+		if (i >= from)
+			stamp_pages(a->p, i, i + 1, a->tag);
+	if (a->nr - 1 >= from)
+		stamp_pages(a->p, a->nr - 1, a->nr, a->tag);
+}
+
+/* Check the stamps of pages [0, upto) of area @a stamped while it had @nr pages. */
+static void model_check(const struct model_area *a, unsigned long nr, unsigned long upto, int op)
+{
+	unsigned long i, st = model_stride(nr);
+
+	for (i = 0; i < upto; i += st)
+		if (check_stamps(a->p, i, i + 1, a->tag) >= 0)
+			fail_msg("op %d: area %p (%lu pages) page %lu lost its content", op, a->p, a->nr, i);
+	if (nr - 1 < upto && check_stamps(a->p, nr - 1, nr, a->tag) >= 0)
+		fail_msg("op %d: area %p last page %lu lost its content", op, a->p, nr - 1);
+}
+
+static unsigned long model_size(struct tu_rng *rng)
+{
+	/* log-uniform in pages 1 .. 16384 (4 KiB .. 64 MiB), minus a few bytes at times */
+	unsigned long bits = tu_rand_below(rng, 15);
+	unsigned long nr = (1UL << bits) + tu_rand_below(rng, 1UL << bits);
+	unsigned long size;
+
+	if (nr > MODEL_MAX_PAGES)
+		nr = MODEL_MAX_PAGES;
+	size = nr * PAGE_SIZE;
+	if (tu_rand_below(rng, 4) == 0)
+		size -= tu_rand_below(rng, PAGE_SIZE - 1);
+	return size;
+}
+
+static void model_check_report(const struct model_area *areas, int op)
+{
+	static struct vi_row rows[MODEL_SLOTS + 8];
+	unsigned long live = 0, pages = 0;
+	struct vstats v = vstats();
+	int n, i;
+
+	n = vmallocinfo_parse(vmallocinfo_capture(), rows, MODEL_SLOTS + 8);
+	for (i = 0; i < MODEL_SLOTS; i++) {
+		const struct vi_row *r;
+
+		if (!areas[i].p)
+			continue;
+		live++;
+		pages += areas[i].nr;
+		r = find_row(rows, n, areas[i].p);
+		if (!r || r->size != (areas[i].nr + 1) * PAGE_SIZE || r->pages != (long)areas[i].nr)
+			fail_msg("op %d: vmallocinfo does not show area %p of %lu pages right", op,
+				 areas[i].p, areas[i].nr);
+	}
+	assert_int_equal(n, live);
+	assert_int_equal(v.areas, live);
+	assert_int_equal(v.pages, pages);
+}
+
+CHILD_TEST(test_random_model, "mem=3G vmalloc=2G " NO_REPORTING, 60)
+{
+	struct model_area areas[MODEL_SLOTS];
+	unsigned long start, window;
+	struct tu_rng rng;
+	char *a, *b;
+	int op, i;
+
+	tu_rng_init(&rng, 0x766d616c6cULL);
+	memset(areas, 0, sizeof(areas));
+	vfree(vmalloc(1));
+	window = VMALLOC_END - VMALLOC_START;
+	assert_int_equal(window, 2UL << 30);
+	shrink_all();
+	start = pages_in_use();
+
+	for (op = 0; op < MODEL_OPS; op++) {
+		struct model_area *m = &areas[tu_rand_below(&rng, MODEL_SLOTS)];
+		unsigned int what = (unsigned int)tu_rand_below(&rng, 100);
+
+		if (!m->p) {
+			unsigned long size = model_size(&rng);
+			int k = (int)tu_rand_below(&rng, NR_KINDS);
+
+			m->p = valloc_kind((enum vkind)k, size);
+			if (!m->p)
+				fail_msg("op %d: %s(%lu) failed", op, kind_names[k], size);
+			m->nr = pages_of(size);
+			m->tag = tu_rand(&rng);
+			assert_true(is_vmalloc_addr(m->p));
+			assert_int_equal(vmalloc_size(m->p), m->nr * PAGE_SIZE);
+			assert_zero_stamps(m->p, 0, 1);
+			assert_zero_stamps(m->p, m->nr - 1, m->nr);
+			model_stamp(m, 0);
+		} else if (what < 40) {
+			model_check(m, m->nr, m->nr, op);
+			vfree(m->p);
+			m->p = NULL;
+		} else if (what < 85) {
+			unsigned long size = model_size(&rng), nr = pages_of(size), old_nr = m->nr;
+			char *q;
+
+			q = vrealloc(m->p, size, GFP_KERNEL);
+			if (!q)
+				fail_msg("op %d: vrealloc(%p, %lu pages -> %lu) failed (errno %d); the area spans %lu host mappings",
+					 op, m->p, old_nr, nr, errno, maps_in_range(m->p, old_nr * PAGE_SIZE));
+			m->p = q;
+			m->nr = nr;
+			assert_int_equal(vmalloc_size(q), nr * PAGE_SIZE);
+			model_check(m, old_nr, min(old_nr, nr), op);
+			if (nr > old_nr) {
+				assert_zero_stamps(q, old_nr, old_nr + 1);
+				assert_zero_stamps(q, nr - 1, nr);
+			}
+			m->tag = tu_rand(&rng);
+			model_stamp(m, 0);
+		} else {
+			model_check(m, m->nr, m->nr, op);
+		}
+		if (op % 2000 == 1999)
+			model_check_report(areas, op);
+	}
+	model_check_report(areas, op);
+	for (i = 0; i < MODEL_SLOTS; i++) {
+		if (areas[i].p) {
+			model_check(&areas[i], areas[i].nr, areas[i].nr, op);
+			vfree(areas[i].p);
+		}
+	}
+	assert_int_equal(vmallocinfo_parse(vmallocinfo_capture(), NULL, 0), 0);
+	assert_int_equal(vstats().areas, 0);
+	assert_int_equal(vstats().pages, 0);
+	shrink_all();
+	if (pages_in_use() != start)
+		fail_msg("pages in use %lu at the end, %lu at the start (%+ld)", pages_in_use(), start,
+			 (long)pages_in_use() - (long)start);
+	assert_no_window_hole();
+	assert_int_equal(maps_in_range((void *)VMALLOC_START, window), 1);
+	tu_check_all_buddies();
+
+	/* The window is one free range again: two halves fill it exactly. */
+	a = vmalloc(window / 2);
+	b = vmalloc(window / 2 - 2 * PAGE_SIZE);
+	assert_ptr_equal(a, (void *)VMALLOC_START);
+	assert_ptr_equal(b, (void *)(VMALLOC_START + window / 2 + PAGE_SIZE));
+	assert_null(__vmalloc(PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN));
+	vfree(a);
+	vfree(b);
+}
+
+/* ------------------------------------------------------------ threads -- */
+
+#define MT_THREADS	4
+#define MT_OPS		1500
+#define MT_SLOTS	6
+
+static void *mt_worker(void *arg)
+{
+	struct model_area areas[MT_SLOTS];
+	struct tu_rng rng;
+	int op, i;
+
+	tu_rng_init(&rng, 0x1234 + (uintptr_t)arg);
+	memset(areas, 0, sizeof(areas));
+	for (op = 0; op < MT_OPS; op++) {
+		struct model_area *m = &areas[tu_rand_below(&rng, MT_SLOTS)];
+		unsigned long nr = 1 + tu_rand_below(&rng, 2048);	/* up to 8 MiB */
+
+		if (!m->p) {
+			m->p = vmalloc(nr * PAGE_SIZE);
+			if (!m->p)
+				fail_msg("thread %lu op %d: vmalloc(%lu pages) failed", (unsigned long)(uintptr_t)arg,
+					 op, nr);
+			m->nr = nr;
+			m->tag = tu_rand(&rng);
+			assert_zero_stamps(m->p, 0, 1);
+			model_stamp(m, 0);
+		} else if (tu_rand_below(&rng, 2)) {
+			model_check(m, m->nr, m->nr, op);
+			vfree(m->p);
+			m->p = NULL;
+		} else {
+			unsigned long old_nr = m->nr;
+			char *q = vrealloc(m->p, nr * PAGE_SIZE, GFP_KERNEL);
+
+			if (!q)
+				fail_msg("thread %lu op %d: vrealloc(%lu -> %lu pages) failed (errno %d); the area spans %lu host mappings",
+					 (unsigned long)(uintptr_t)arg, op, old_nr, nr, errno,
+					 maps_in_range(m->p, old_nr * PAGE_SIZE));
+			m->p = q;
+			m->nr = nr;
+			model_check(m, old_nr, min(old_nr, nr), op);
+			m->tag = tu_rand(&rng);
+			model_stamp(m, 0);
+		}
+	}
+	for (i = 0; i < MT_SLOTS; i++)
+		if (areas[i].p) {
+			model_check(&areas[i], areas[i].nr, areas[i].nr, op);
+			vfree(areas[i].p);
+		}
+	return NULL;
+}
+
+/* Threads allocating, growing and freeing areas at once; all comes back. */
+CHILD_TEST(test_threads, "mem=2G " NO_REPORTING, 60)
+{
+	pthread_t th[MT_THREADS];
+	unsigned long start;
+	uintptr_t i;
+
+	vfree(vmalloc(1));
+	shrink_all();
+	start = pages_in_use();
+	for (i = 0; i < MT_THREADS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, mt_worker, (void *)i), 0);
+	for (i = 0; i < MT_THREADS; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	assert_int_equal(vstats().areas, 0);
+	assert_int_equal(vstats().pages, 0);
+	assert_int_equal(vmallocinfo_parse(vmallocinfo_capture(), NULL, 0), 0);
+	assert_no_window_hole();
+	assert_int_equal(maps_in_range((void *)VMALLOC_START, VMALLOC_END - VMALLOC_START), 1);
+	shrink_all();
+	if (pages_in_use() != start)
+		fail_msg("pages in use %lu after the threads, %lu before (%+ld)", pages_in_use(), start,
+			 (long)pages_in_use() - (long)start);
+}
+
+/* ----------------------------------------------- many areas, host limits -- */
+
+/*
+ * 10,000 live areas of 5 MiB (not touched: frames are bookkeeping, no
+ * RSS) stay far below vm.max_map_count: about two host mappings each.
+ */
+#define MANY_AREAS	10000
+
+CHILD_TEST(test_many_areas_map_count, "mem=64G " NO_REPORTING, 60)
+{
+	unsigned long maps1, limit = read_max_map_count(), i;
+	char **p = malloc(MANY_AREAS * sizeof(*p));
+
+	assert_non_null(p);
+	vfree(vmalloc(1));
+	assert_int_equal(maps_in_range((void *)VMALLOC_START, VMALLOC_END - VMALLOC_START), 1);
+	for (i = 0; i < MANY_AREAS; i++) {
+		p[i] = vmalloc(5UL << 20);
+		if (!p[i])
+			fail_msg("vmalloc of area %lu (5 MiB) failed", i);
+		if (i % 1000 == 0)
+			p[i][i] = 1;	/* a few are touched */
+	}
+	maps1 = count_maps();
+	assert_int_equal(vstats().areas, MANY_AREAS);
+	assert_int_equal(vstats().pages, MANY_AREAS * 1280UL);
+	if (maps1 >= limit)
+		fail_msg("%lu host mappings for %d areas: vm.max_map_count is %lu", maps1, MANY_AREAS,
+			 limit);
+	if (maps_in_range((void *)VMALLOC_START, VMALLOC_END - VMALLOC_START) > 2 * MANY_AREAS + 1)
+		fail_msg("%lu host mappings in the window for %d areas: more than two each",
+			 maps_in_range((void *)VMALLOC_START, VMALLOC_END - VMALLOC_START), MANY_AREAS);
+	for (i = 0; i < MANY_AREAS; i += 1000)
+		assert_int_equal(p[i][i], 1);
+	for (i = 0; i < MANY_AREAS; i++)
+		vfree(p[i]);
+	assert_int_equal(vstats().areas, 0);
+	/* The window is one PROT_NONE reservation again. */
+	assert_int_equal(maps_in_range((void *)VMALLOC_START, VMALLOC_END - VMALLOC_START), 1);
+	assert_no_window_hole();
+	free(p);
+}
+
+/*
+ * The host refuses mappings: RLIMIT_AS is lowered below what the process
+ * already has (kalloc's reservation is counted in it), so that every
+ * mmap() or mremap() that needs address space fails.  (A MAP_FIXED
+ * mapping over the reservation needs no new address space, so a limit
+ * just above the current size would refuse nothing.)  vmalloc and
+ * vrealloc return NULL cleanly: no frame, no area, no hole in the window
+ * is left behind; the areas that exist are untouched; once the limit is
+ * back, everything works.
+ */
+CHILD_TEST(test_host_refuses_mapping, "mem=2G " NO_REPORTING, 30)
+{
+	struct rlimit old, low;
+	unsigned long before, nr1 = (1UL << 20) >> PAGE_SHIFT;
+	struct vstats v0;
+	char *a, *b, *blocker, *p, *q, *r;
+	int e_p, e_q, e_r;
+
+	/* Warm up: sections online, caches created, out of the limit's way. */
+	vfree(vmalloc(SZ_64M));
+	b = vmalloc(1UL << 20);		/* followed by a blocker: grows by moving */
+	blocker = vmalloc(PAGE_SIZE);
+	a = vmalloc(1UL << 20);		/* the last area: grows in place */
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(blocker);
+	assert_ptr_equal(blocker, b + (1UL << 20) + PAGE_SIZE);
+	stamp_pages(a, 0, nr1, 21);
+	stamp_pages(b, 0, nr1, 22);
+	shrink_all();
+	before = pages_in_use();
+	v0 = vstats();
+
+	assert_int_equal(getrlimit(RLIMIT_AS, &old), 0);
+	low = old;
+	low.rlim_cur = 1UL << 20;
+	assert_int_equal(setrlimit(RLIMIT_AS, &low), 0);
+	errno = 0;
+	p = __vmalloc(SZ_64M, GFP_KERNEL | __GFP_NOWARN);
+	e_p = errno;
+	errno = 0;
+	q = vrealloc(a, SZ_16M, GFP_KERNEL | __GFP_NOWARN);
+	e_q = errno;
+	errno = 0;
+	r = vrealloc(b, SZ_16M, GFP_KERNEL | __GFP_NOWARN);
+	e_r = errno;
+	assert_int_equal(setrlimit(RLIMIT_AS, &old), 0);
+
+	assert_null(p);
+	assert_int_equal(e_p, ENOMEM);
+	assert_null(q);
+	assert_int_equal(e_q, ENOMEM);
+	assert_null(r);
+	assert_int_equal(e_r, ENOMEM);
+	/* Nothing was left behind, and the live areas are as they were. */
+	assert_int_equal(vstats().areas, v0.areas);
+	assert_int_equal(vstats().pages, v0.pages);
+	assert_int_equal(vmalloc_size(a), 1UL << 20);
+	assert_int_equal(vmalloc_size(b), 1UL << 20);
+	assert_stamps(a, 0, nr1, 21);
+	assert_stamps(b, 0, nr1, 22);
+	assert_faults(a + (1UL << 20));
+	assert_faults(b + (1UL << 20));
+	assert_no_window_hole();
+	shrink_all();
+	assert_int_equal(pages_in_use(), before);
+
+	/* The limit is back: everything works again. */
+	p = vmalloc(SZ_64M);
+	assert_non_null(p);
+	stamp_pages(p, 0, SZ_64M >> PAGE_SHIFT, 23);
+	assert_stamps(p, 0, SZ_64M >> PAGE_SHIFT, 23);
+	q = vrealloc(a, SZ_16M, GFP_KERNEL);
+	assert_non_null(q);
+	assert_stamps(q, 0, nr1, 21);
+	r = vrealloc(b, SZ_16M, GFP_KERNEL);
+	assert_non_null(r);
+	assert_stamps(r, 0, nr1, 22);
+	vfree(p);
+	vfree(q);
+	vfree(r);
+	vfree(blocker);
+	assert_no_window_hole();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vmalloc_sizes),
+		cmocka_unit_test(test_vmalloc_1g),
+		cmocka_unit_test(test_vmalloc_bad_sizes),
+		cmocka_unit_test(test_vmalloc_no_highmem),
+		cmocka_unit_test(test_vmalloc_highmem_then_normal),
+		cmocka_unit_test(test_vmalloc_fragmented),
+		cmocka_unit_test(test_vmallocinfo),
+		cmocka_unit_test(test_guard_pages),
+		cmocka_unit_test(test_vfree_invalid),
+		cmocka_unit_test(test_vrealloc_grow_in_place),
+		cmocka_unit_test(test_vrealloc_grow_moving),
+		cmocka_unit_test(test_vrealloc_move_after_growth_in_place),
+		cmocka_unit_test(test_vrealloc_shrink),
+		cmocka_unit_test(test_vrealloc_null_zero_and_failures),
+		cmocka_unit_test(test_window_full),
+		cmocka_unit_test(test_vmap_area_nodes),
+		cmocka_unit_test(test_vmap_lowmem),
+		cmocka_unit_test(test_vmap_scattered),
+		cmocka_unit_test(test_vmap_highmem),
+		cmocka_unit_test(test_kmap),
+		cmocka_unit_test(test_kvmalloc),
+		cmocka_unit_test(test_fork_private_areas),
+		cmocka_unit_test(test_fork_child_vrealloc),
+		cmocka_unit_test(test_random_model),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_many_areas_map_count),
+		cmocka_unit_test(test_host_refuses_mapping),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
