@@ -730,8 +730,26 @@ void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
 
 void kmem_cache_free(struct kmem_cache *s, void *x)
 {
+	unsigned long off = (unsigned long)x - page_offset_base;
 	struct page *page;
 
+	/*
+	 * Fast path: the page is a slab page of this very cache (its
+	 * page_type names the cache's sheaf slot, which no other cache with
+	 * sheaves shares).
+	 */
+	if (likely(off < kalloc_phys_size)) {
+		unsigned int type;
+
+		page = vmemmap_base + (off >> PAGE_SHIFT);
+		type = page->page_type;
+		if (likely((type & PGTY_slab_mask) == PGTY_slab &&
+			   page_slab_cpu_index(type) == s->cpu_index &&
+			   s->cpu_index < SLUB_MAX_PCPU_CACHES)) {
+			slab_free(s, x, (unsigned long)__builtin_return_address(0));
+			return;
+		}
+	}
 	if (unlikely(!x))
 		return;
 	if (unlikely(!virt_addr_valid(x)))
