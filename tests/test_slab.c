@@ -130,32 +130,6 @@ static bool bytes_are(const void *p, size_t len, unsigned char val)
 	return true;
 }
 
-/* Pages the machine can still hand out (see the top of the file). */
-static unsigned long avail_pages(void)
-{
-	unsigned long offline = 0;
-	int z;
-
-	drain_local_pages(NULL);
-	for (z = 0; z < MAX_NR_ZONES; z++)
-		offline += READ_ONCE(tu_zone(z)->offline_pages);
-	return nr_free_pages() + offline;
-}
-
-/*
- * kmem_cache_shrink() every cache, twice: shrinking a cache frees sheaves
- * into slab_sheaf, which the second pass then shrinks.
- */
-static void shrink_all(void)
-{
-	struct kmem_cache *s;
-	int pass;
-
-	for (pass = 0; pass < 2; pass++)
-		list_for_each_entry(s, &slab_caches, list)
-			kmem_cache_shrink(s);
-}
-
 /* --------------------------------------------------------- slabinfo -- */
 
 struct si_row {
@@ -464,13 +438,13 @@ CHILD_TEST(test_kmalloc_zero_and_null, NULL, 10)
 	assert_ptr_equal(kcalloc(16, 0, GFP_KERNEL), ZERO_SIZE_PTR);
 	assert_int_equal(ksize(ZERO_SIZE_PTR), 0);
 	assert_int_equal(ksize(NULL), 0);
-	before = avail_pages();
+	before = tu_avail_pages();
 	kfree(ZERO_SIZE_PTR);
 	kfree(NULL);
 	kfree_sensitive(NULL);
 	kfree_sensitive(ZERO_SIZE_PTR);
 	kmem_cache_free(kmalloc_caches[kmalloc_index(64)], NULL);
-	assert_int_equal(avail_pages(), before);
+	assert_int_equal(tu_avail_pages(), before);
 	/* The allocator still works afterwards. */
 	p = kmalloc(1, GFP_KERNEL);
 	assert_non_null(p);
@@ -541,13 +515,13 @@ CHILD_TEST(test_kmalloc_large, NULL, 20)
 	/* Warm up: page-allocator lists and sections the test will use. */
 	p = kmalloc(4 << 20, GFP_KERNEL);
 	kfree(p);
-	shrink_all();	/* whatever kalloc's own start-up left in sheaves */
-	start = avail_pages();
+	tu_shrink_all();	/* whatever kalloc's own start-up left in sheaves */
+	start = tu_avail_pages();
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		size_t size = sizes[i];
 		unsigned int order = order_of(size);
 
-		before = avail_pages();
+		before = tu_avail_pages();
 		p = kmalloc(size, GFP_KERNEL);
 		assert_non_null(p);
 		assert_int_equal((uintptr_t)p % PAGE_SIZE, 0);
@@ -557,13 +531,13 @@ CHILD_TEST(test_kmalloc_large, NULL, 20)
 		assert_int_equal(kmalloc_size_roundup(size), PAGE_SIZE << order);
 		assert_null(page_slab_cache(virt_to_page(p)));
 		pat_fill(p, ksize(p), size);
-		during = avail_pages();
+		during = tu_avail_pages();
 		if (before - during != 1UL << order)
 			fail_msg("kmalloc(%zu) took %lu pages, expected %lu", size,
 				 before - during, 1UL << order);
 		assert_pattern(p, ksize(p), size);
 		kfree(p);
-		assert_int_equal(avail_pages(), before);
+		assert_int_equal(tu_avail_pages(), before);
 	}
 	/* A slab object at the boundary: 8192 stays in kmalloc-8k. */
 	p = kmalloc(KMALLOC_MAX_CACHE_SIZE, GFP_KERNEL);
@@ -590,8 +564,8 @@ CHILD_TEST(test_kmalloc_large, NULL, 20)
 			kfree(blk[i]);
 		}
 	}
-	shrink_all();
-	assert_int_equal(avail_pages(), start);
+	tu_shrink_all();
+	assert_int_equal(tu_avail_pages(), start);
 }
 
 /* ----------------------------------------------------- kmem_cache -- */
@@ -610,8 +584,8 @@ CHILD_TEST(test_cache_lifecycle, NULL, 20)
 	assert_non_null(c);
 	kmem_cache_free(c, kmem_cache_alloc(c, GFP_KERNEL));
 	kmem_cache_destroy(c);
-	shrink_all();
-	start = avail_pages();
+	tu_shrink_all();
+	start = tu_avail_pages();
 
 	for (round = 0; round < 3; round++) {
 		struct si_row r;
@@ -644,8 +618,8 @@ CHILD_TEST(test_cache_lifecycle, NULL, 20)
 		assert_int_equal(r.num_slabs, 0);
 		kmem_cache_destroy(c);
 		assert_false(slabinfo_row(slabinfo_capture(), "test_obj", &r));
-		shrink_all();
-		assert_int_equal(avail_pages(), start);
+		tu_shrink_all();
+		assert_int_equal(tu_avail_pages(), start);
 	}
 	kmem_cache_destroy(NULL);
 }
@@ -1110,8 +1084,8 @@ CHILD_TEST(test_random_model, NULL, 60)
 	kfree(kmalloc(60000, GFP_KERNEL));
 	kmem_cache_free(ca, kmem_cache_alloc(ca, GFP_KERNEL));
 	kmem_cache_free(cb, kmem_cache_alloc(cb, GFP_KERNEL));
-	shrink_all();
-	start = avail_pages();
+	tu_shrink_all();
+	start = tu_avail_pages();
 
 	for (op = 0; op < MODEL_OPS; op++) {
 		uint64_t r = tu_rand_below(&rng, 100);
@@ -1209,9 +1183,9 @@ next:
 	}
 	for (i = 0; i < nr_used; i++)
 		kmem_cache_shrink(used[i]);
-	shrink_all();
+	tu_shrink_all();
 	{
-		unsigned long end = avail_pages();
+		unsigned long end = tu_avail_pages();
 
 		if (end != start)
 			fail_msg("available pages %lu at the end, %lu at the start (%+ld)", end, start,
@@ -1469,8 +1443,8 @@ CHILD_TEST(test_cache_sizes, NULL, 30)
 	unsigned int s, i;
 
 	kfree(kmalloc(1, GFP_KERNEL));
-	shrink_all();
-	start = avail_pages();
+	tu_shrink_all();
+	start = tu_avail_pages();
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		unsigned int size = sizes[s], n = size > 100000 ? 3 : N;
 		struct kmem_cache *c = kmem_cache_create("sized", size, 0, SLAB_NO_MERGE, NULL);
@@ -1490,8 +1464,8 @@ CHILD_TEST(test_cache_sizes, NULL, 30)
 		}
 		kmem_cache_destroy(c);
 	}
-	shrink_all();
-	assert_int_equal(avail_pages(), start);
+	tu_shrink_all();
+	assert_int_equal(tu_avail_pages(), start);
 }
 
 /*
@@ -1510,8 +1484,8 @@ CHILD_TEST(test_many_caches, NULL, 30)
 	unsigned int round, c, i;
 
 	kfree(kmalloc(1, GFP_KERNEL));
-	shrink_all();
-	start = avail_pages();
+	tu_shrink_all();
+	start = tu_avail_pages();
 	for (round = 0; round < 2; round++) {
 		for (c = 0; c < MANY_CACHES; c++) {
 			char name[32];
@@ -1540,8 +1514,8 @@ CHILD_TEST(test_many_caches, NULL, 30)
 		for (c = 0; c < MANY_CACHES; c++)
 			kmem_cache_destroy(caches[c]);
 	}
-	shrink_all();
-	assert_int_equal(avail_pages(), start);
+	tu_shrink_all();
+	assert_int_equal(tu_avail_pages(), start);
 }
 
 /* /proc/slabinfo lists every cache, however many there are. */

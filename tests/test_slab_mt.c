@@ -84,32 +84,6 @@ static bool pat_ok(const void *p, size_t len, uint64_t id)
 				 (void *)(p), (unsigned long long)(id), (size_t)(len));	\
 	} while (0)
 
-static unsigned long avail_pages(void)
-{
-	unsigned long offline = 0;
-	int z;
-
-	drain_local_pages(NULL);
-	for (z = 0; z < MAX_NR_ZONES; z++)
-		offline += READ_ONCE(tu_zone(z)->offline_pages);
-	return nr_free_pages() + offline;
-}
-
-/*
- * kmem_cache_shrink() every cache, twice (shrinking frees sheaves into
- * slab_sheaf, which the second pass shrinks).  Only with the other
- * threads joined.
- */
-static void shrink_all(void)
-{
-	struct kmem_cache *s;
-	int pass;
-
-	for (pass = 0; pass < 2; pass++)
-		list_for_each_entry(s, &slab_caches, list)
-			kmem_cache_shrink(s);
-}
-
 /* The kmalloc caches' active_objs, from kalloc_report("slabinfo"). */
 struct active_counts {
 	unsigned long active[ARRAY_SIZE(class_sizes)];
@@ -175,7 +149,7 @@ static void warm_and_shrink(void)
 	for (i = 0; i < ARRAY_SIZE(class_sizes); i++)
 		kfree(kmalloc(class_sizes[i], GFP_KERNEL));
 	kfree(kmalloc(30000, GFP_KERNEL));
-	shrink_all();
+	tu_shrink_all();
 }
 
 /* Mixed sizes: mostly small, some up to 8 KiB, a few from the page allocator. */
@@ -298,7 +272,7 @@ CHILD_TEST(test_producer_consumer, NULL, 30)
 
 	warm_and_shrink();
 	before = slabinfo_active();
-	avail_before = avail_pages();
+	avail_before = tu_avail_pages();
 	pcq.producers_left = PC_PRODUCERS;
 	pc_start_ns = tu_now_ns();
 	for (i = 0; i < PC_CONSUMERS; i++)
@@ -313,10 +287,10 @@ CHILD_TEST(test_producer_consumer, NULL, 30)
 	assert_int_equal(pcq.head, pcq.tail);
 	assert_int_equal(pc_produced, pc_consumed);
 	assert_true(pc_produced >= 10000);	/* it did run */
-	shrink_all();
+	tu_shrink_all();
 	after = slabinfo_active();
 	assert_active_equal(&before, &after);
-	assert_int_equal(avail_pages(), avail_before);
+	assert_int_equal(tu_avail_pages(), avail_before);
 }
 
 /* ------------------------------------- mixed roles: the barn trades -- */
@@ -410,7 +384,7 @@ CHILD_TEST(test_mixed_roles_exchange, NULL, 30)
 
 	warm_and_shrink();
 	before = slabinfo_active();
-	avail_before = avail_pages();
+	avail_before = tu_avail_pages();
 	mx_start_ns = tu_now_ns();
 	for (i = 0; i < MX_THREADS; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, mx_thread, (void *)(uintptr_t)i), 0);
@@ -426,10 +400,10 @@ CHILD_TEST(test_mixed_roles_exchange, NULL, 30)
 		assert_int_equal(*p, MX_LIVE_MAGIC | (uint64_t)mxp.sizes[i]);
 		kfree(p);
 	}
-	shrink_all();
+	tu_shrink_all();
 	after = slabinfo_active();
 	assert_active_equal(&before, &after);
-	assert_int_equal(avail_pages(), avail_before);
+	assert_int_equal(tu_avail_pages(), avail_before);
 }
 
 /* ---------------------------------------------------- thread exit -- */
@@ -519,7 +493,7 @@ CHILD_TEST(test_thread_exit_with_objects, NULL, 30)
 	kmem_cache_free(te_cache, kmem_cache_alloc(te_cache, GFP_KERNEL));
 	warm_and_shrink();
 	before = slabinfo_active();
-	avail_before = avail_pages();
+	avail_before = tu_avail_pages();
 
 	assert_int_equal(pthread_create(&t, NULL, te_thread, NULL), 0);
 	pthread_join(t, NULL);
@@ -562,10 +536,10 @@ CHILD_TEST(test_thread_exit_with_objects, NULL, 30)
 		else
 			kfree(again[i]);
 	}
-	shrink_all();
+	tu_shrink_all();
 	after = slabinfo_active();
 	assert_active_equal(&before, &after);
-	assert_int_equal(avail_pages(), avail_before);
+	assert_int_equal(tu_avail_pages(), avail_before);
 	kmem_cache_destroy(te_cache);
 }
 
@@ -595,17 +569,17 @@ CHILD_TEST(test_thread_exit_sheaves_only, NULL, 20)
 
 	warm_and_shrink();
 	before = slabinfo_active();
-	avail_before = avail_pages();
+	avail_before = tu_avail_pages();
 	for (round = 0; round < 20; round++) {
 		pthread_t t;
 
 		assert_int_equal(pthread_create(&t, NULL, te_sheaves_only, NULL), 0);
 		pthread_join(t, NULL);
 	}
-	shrink_all();
+	tu_shrink_all();
 	after = slabinfo_active();
 	assert_active_equal(&before, &after);
-	assert_int_equal(avail_pages(), avail_before);
+	assert_int_equal(tu_avail_pages(), avail_before);
 }
 
 /* -------------------------------- after the thread's caches went back -- */
@@ -693,7 +667,7 @@ CHILD_TEST(test_alloc_after_thread_exit, NULL, 20)
 	kmem_cache_free(late_cache, kmem_cache_alloc(late_cache, GFP_KERNEL));
 	warm_and_shrink();
 	before = slabinfo_active();
-	avail_before = avail_pages();
+	avail_before = tu_avail_pages();
 	areas = nr_pcpu_areas();
 	for (round = 0; round < 20; round++) {
 		pthread_t t;
@@ -704,10 +678,10 @@ CHILD_TEST(test_alloc_after_thread_exit, NULL, 20)
 		assert_true(late_was_dead);	/* the case ran where it should */
 		assert_int_equal(nr_pcpu_areas(), areas);
 	}
-	shrink_all();
+	tu_shrink_all();
 	after = slabinfo_active();
 	assert_active_equal(&before, &after);
-	assert_int_equal(avail_pages(), avail_before);
+	assert_int_equal(tu_avail_pages(), avail_before);
 	kmem_cache_destroy(late_cache);
 }
 
@@ -765,11 +739,11 @@ static void destroy_other_sheaves_body(void *arg)
 	assert_non_null(dt_d);
 	pthread_barrier_wait(&dt_barrier);
 	pthread_join(t, NULL);
-	shrink_all();
-	avail_before = avail_pages();
+	tu_shrink_all();
+	avail_before = tu_avail_pages();
 	kmem_cache_destroy(dt_d);
-	shrink_all();
-	assert_true(avail_pages() >= avail_before);
+	tu_shrink_all();
+	assert_true(tu_avail_pages() >= avail_before);
 }
 
 static void test_destroy_with_other_threads_sheaves(void **state)
@@ -847,11 +821,11 @@ CHILD_TEST(test_many_short_threads, NULL, 60)
 	/* Warm up: thread stacks cached by glibc, per-thread areas, barns. */
 	st_run(0, ST_WARM);
 	rss0 = tu_rss_bytes();
-	avail0 = avail_pages();
+	avail0 = tu_avail_pages();
 	warm = slabinfo_active();
 	st_run(ST_WARM, ST_THREADS);
 	rss1 = tu_rss_bytes();
-	avail1 = avail_pages();
+	avail1 = tu_avail_pages();
 	end = slabinfo_active();
 
 	rss_growth = rss1 > rss0 ? rss1 - rss0 : 0;

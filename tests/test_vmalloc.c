@@ -75,17 +75,6 @@ static unsigned long pages_in_use(void)
 	return tu_pages_in_use();
 }
 
-/* kmem_cache_shrink() every cache, twice (sheaves free into slab_sheaf). */
-static void shrink_all(void)
-{
-	struct kmem_cache *s;
-	int pass;
-
-	for (pass = 0; pass < 2; pass++)
-		list_for_each_entry(s, &slab_caches, list)
-			kmem_cache_shrink(s);
-}
-
 struct vstats {
 	unsigned long areas, pages, in_place, moved;
 };
@@ -533,7 +522,7 @@ CHILD_TEST(test_vmalloc_sizes, "mem=2G " NO_REPORTING, 60)
 	int k;
 
 	vfree(vmalloc(1));
-	shrink_all();
+	tu_shrink_all();
 	start = pages_in_use();
 	for (size = 1; size <= SZ_256M; size <<= 2)
 		for (k = 0; k < NR_KINDS; k++)
@@ -543,7 +532,7 @@ CHILD_TEST(test_vmalloc_sizes, "mem=2G " NO_REPORTING, 60)
 		for (k = 0; k < NR_KINDS; k++)
 			if (odd_sizes[i] <= SZ_64M || k == K_VZALLOC)
 				one_area((enum vkind)k, odd_sizes[i], ZONE_HIGHMEM);
-	shrink_all();
+	tu_shrink_all();
 	assert_int_equal(pages_in_use(), start);
 }
 
@@ -553,10 +542,10 @@ CHILD_TEST(test_vmalloc_1g, "mem=2G " NO_REPORTING, 60)
 	unsigned long start;
 
 	vfree(vmalloc(1));
-	shrink_all();
+	tu_shrink_all();
 	start = pages_in_use();
 	one_area(K_VMALLOC, 1UL << 30, ZONE_HIGHMEM);
-	shrink_all();
+	tu_shrink_all();
 	assert_int_equal(pages_in_use(), start);
 }
 
@@ -602,7 +591,7 @@ CHILD_TEST(test_vmalloc_no_highmem, "mem=256M " NO_REPORTING, 30)
 
 	assert_int_equal(totalhigh_pages(), 0);
 	vfree(vmalloc(1));
-	shrink_all();
+	tu_shrink_all();
 	start = pages_in_use();
 	one_area(K_VMALLOC, SZ_64M, ZONE_NORMAL);
 	one_area(K_VZALLOC, (5UL << 20) + 1, ZONE_NORMAL);
@@ -639,7 +628,7 @@ CHILD_TEST(test_vmalloc_no_highmem, "mem=256M " NO_REPORTING, 30)
 	assert_stamps(a, 0, SZ_16M >> PAGE_SHIFT, 8);
 	vfree(b);
 	vfree(a);
-	shrink_all();
+	tu_shrink_all();
 	assert_int_equal(pages_in_use(), start);
 }
 
@@ -690,7 +679,7 @@ CHILD_TEST(test_vmalloc_fragmented, "mem=1G " NO_REPORTING, 30)
 
 	assert_non_null(held);
 	vfree(vmalloc(1));
-	shrink_all();
+	tu_shrink_all();
 	start = pages_in_use();
 	for (;;) {
 		struct page *page = alloc_pages(GFP_HIGHUSER, 0);
@@ -735,7 +724,7 @@ CHILD_TEST(test_vmalloc_fragmented, "mem=1G " NO_REPORTING, 30)
 		if (held[i])
 			__free_page(held[i]);
 	free(held);
-	shrink_all();
+	tu_shrink_all();
 	assert_int_equal(pages_in_use(), start);
 }
 
@@ -1144,7 +1133,7 @@ CHILD_TEST(test_vrealloc_shrink, "mem=2G " NO_REPORTING, 30)
 	char *p, *q;
 
 	vfree(vmalloc(1));
-	shrink_all();
+	tu_shrink_all();
 	start = pages_in_use();
 
 	p = vmalloc(SZ_64M);
@@ -1173,7 +1162,7 @@ CHILD_TEST(test_vrealloc_shrink, "mem=2G " NO_REPORTING, 30)
 	assert_stamps(q, 0, 2, 9);
 	assert_zero_stamps(q, 2, SZ_16M >> PAGE_SHIFT);
 	vfree(q);
-	shrink_all();
+	tu_shrink_all();
 	if (pages_in_use() != start)
 		fail_msg("after vrealloc shrink + grow + vfree: %lu pages in use, %lu at the start (%+ld)",
 			 pages_in_use(), start, (long)pages_in_use() - (long)start);
@@ -1189,7 +1178,7 @@ CHILD_TEST(test_vrealloc_shrink, "mem=2G " NO_REPORTING, 30)
 			assert_non_null(p);
 			assert_ptr_equal(vrealloc(p, to[i], GFP_KERNEL), p);
 			vfree(p);
-			shrink_all();
+			tu_shrink_all();
 			if (pages_in_use() != start)
 				fail_msg("vrealloc(%lu -> %lu) then vfree: %lu pages in use, %lu at the start (%+ld)",
 					 from[i], to[i], pages_in_use(), start,
@@ -1220,7 +1209,7 @@ CHILD_TEST(test_vrealloc_null_zero_and_failures, "mem=256M " NO_REPORTING, 30)
 	char *p;
 
 	vfree(vmalloc(1));
-	shrink_all();
+	tu_shrink_all();
 	start = pages_in_use();
 	v0 = vstats();
 	p = vrealloc(NULL, SZ_4M + 1, GFP_KERNEL);
@@ -1248,7 +1237,7 @@ CHILD_TEST(test_vrealloc_null_zero_and_failures, "mem=256M " NO_REPORTING, 30)
 	assert_int_equal(vstats().areas, v0.areas);
 	assert_int_equal(vstats().pages, v0.pages);
 	assert_faults(p);
-	shrink_all();
+	tu_shrink_all();
 	assert_int_equal(pages_in_use(), start);
 }
 
@@ -1260,17 +1249,17 @@ CHILD_TEST(test_window_full, "mem=1G vmalloc=64M " NO_REPORTING, 30)
 
 	vfree(vmalloc(1));
 	assert_int_equal(VMALLOC_END - VMALLOC_START, SZ_64M);
-	shrink_all();
+	tu_shrink_all();
 	start = pages_in_use();
 	a = vmalloc(SZ_32M);
 	assert_non_null(a);
-	shrink_all();
+	tu_shrink_all();
 	in_use = pages_in_use();
 	errno = 0;
 	b = __vmalloc(SZ_32M, GFP_KERNEL | __GFP_NOWARN);	/* 32 MiB + guard: 4 KiB short */
 	assert_null(b);
 	assert_int_equal(errno, ENOMEM);
-	shrink_all();
+	tu_shrink_all();
 	assert_int_equal(pages_in_use(), in_use);
 	c = vmalloc(SZ_32M - 2 * PAGE_SIZE);			/* the rest of the window, exactly */
 	assert_non_null(c);
@@ -1280,7 +1269,7 @@ CHILD_TEST(test_window_full, "mem=1G vmalloc=64M " NO_REPORTING, 30)
 	assert_int_equal(vmalloc_size(a), SZ_32M);
 	vfree(c);
 	vfree(a);
-	shrink_all();
+	tu_shrink_all();
 	assert_int_equal(pages_in_use(), start);
 }
 
@@ -1289,7 +1278,7 @@ static unsigned long vmap_area_objects(void)
 {
 	struct kmem_cache *s;
 
-	shrink_all();
+	tu_shrink_all();
 	list_for_each_entry(s, &slab_caches, list) {
 		if (!strcmp(s->name, "vmap_area")) {
 			struct slabinfo si;
@@ -1356,7 +1345,7 @@ CHILD_TEST(test_vmap_lowmem, "mem=2G " NO_REPORTING, 30)
 	int i;
 
 	vfree(vmalloc(1));
-	shrink_all();
+	tu_shrink_all();
 	start = pages_in_use();
 	for (i = 0; i < 4; i++) {
 		pages[i] = alloc_page(GFP_KERNEL);
@@ -1407,7 +1396,7 @@ CHILD_TEST(test_vmap_lowmem, "mem=2G " NO_REPORTING, 30)
 		__free_page(pages[i]);
 	assert_null(vmap(NULL, 1, VM_MAP, PAGE_KERNEL));
 	assert_null(vmap(pages, 0, VM_MAP, PAGE_KERNEL));
-	shrink_all();
+	tu_shrink_all();
 	assert_int_equal(pages_in_use(), start);
 }
 
@@ -1608,7 +1597,7 @@ CHILD_TEST(test_kvmalloc, "mem=2G " NO_REPORTING, 30)
 	size_t j;
 
 	vfree(vmalloc(1));
-	shrink_all();
+	tu_shrink_all();
 	start = pages_in_use();
 
 	/* Up to what kmalloc serves (KMALLOC_MAX_SIZE): kmalloc memory. */
@@ -1684,7 +1673,7 @@ CHILD_TEST(test_kvmalloc, "mem=2G " NO_REPORTING, 30)
 	assert_true(tu_is_zero(q + SZ_16M, SZ_16M));
 	kvfree(q);
 	assert_int_equal(vstats().areas, 0);
-	shrink_all();
+	tu_shrink_all();
 	assert_int_equal(pages_in_use(), start);
 }
 
@@ -1911,7 +1900,7 @@ CHILD_TEST(test_random_model, "mem=3G vmalloc=2G " NO_REPORTING, 60)
 	vfree(vmalloc(1));
 	window = VMALLOC_END - VMALLOC_START;
 	assert_int_equal(window, 2UL << 30);
-	shrink_all();
+	tu_shrink_all();
 	start = pages_in_use();
 
 	for (op = 0; op < MODEL_OPS; op++) {
@@ -1970,7 +1959,7 @@ CHILD_TEST(test_random_model, "mem=3G vmalloc=2G " NO_REPORTING, 60)
 	assert_int_equal(vmallocinfo_parse(vmallocinfo_capture(), NULL, 0), 0);
 	assert_int_equal(vstats().areas, 0);
 	assert_int_equal(vstats().pages, 0);
-	shrink_all();
+	tu_shrink_all();
 	if (pages_in_use() != start)
 		fail_msg("pages in use %lu at the end, %lu at the start (%+ld)", pages_in_use(), start,
 			 (long)pages_in_use() - (long)start);
@@ -2050,7 +2039,7 @@ CHILD_TEST(test_threads, "mem=2G " NO_REPORTING, 60)
 	uintptr_t i;
 
 	vfree(vmalloc(1));
-	shrink_all();
+	tu_shrink_all();
 	start = pages_in_use();
 	for (i = 0; i < MT_THREADS; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, mt_worker, (void *)i), 0);
@@ -2061,7 +2050,7 @@ CHILD_TEST(test_threads, "mem=2G " NO_REPORTING, 60)
 	assert_int_equal(vmallocinfo_parse(vmallocinfo_capture(), NULL, 0), 0);
 	assert_no_window_hole();
 	assert_int_equal(maps_in_range((void *)VMALLOC_START, VMALLOC_END - VMALLOC_START), 1);
-	shrink_all();
+	tu_shrink_all();
 	if (pages_in_use() != start)
 		fail_msg("pages in use %lu after the threads, %lu before (%+ld)", pages_in_use(), start,
 			 (long)pages_in_use() - (long)start);
@@ -2139,7 +2128,7 @@ CHILD_TEST(test_host_refuses_mapping, "mem=2G " NO_REPORTING, 30)
 	assert_ptr_equal(blocker, b + (1UL << 20) + PAGE_SIZE);
 	stamp_pages(a, 0, nr1, 21);
 	stamp_pages(b, 0, nr1, 22);
-	shrink_all();
+	tu_shrink_all();
 	before = pages_in_use();
 	v0 = vstats();
 
@@ -2174,7 +2163,7 @@ CHILD_TEST(test_host_refuses_mapping, "mem=2G " NO_REPORTING, 30)
 	assert_faults(a + (1UL << 20));
 	assert_faults(b + (1UL << 20));
 	assert_no_window_hole();
-	shrink_all();
+	tu_shrink_all();
 	assert_int_equal(pages_in_use(), before);
 
 	/* The limit is back: everything works again. */

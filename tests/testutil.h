@@ -68,7 +68,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include "percpu.h"
+#include "slab.h"
 #include "options.h"
 
 /* ------------------------------------------------- child processes -- */
@@ -345,6 +345,35 @@ static inline unsigned long tu_pages_in_use(void)
 		     zone_pcp_pages(zone);
 	}
 	return n;
+}
+
+/*
+ * Pages the machine can still hand out: free (after draining this thread's
+ * lists) plus those of sections not yet online.
+ */
+static inline unsigned long tu_avail_pages(void)
+{
+	unsigned long offline = 0;
+	int z;
+
+	drain_local_pages(NULL);
+	for (z = 0; z < MAX_NR_ZONES; z++)
+		offline += READ_ONCE(tu_zone(z)->offline_pages);
+	return nr_free_pages() + offline;
+}
+
+/*
+ * kmem_cache_shrink() every cache, twice: shrinking frees sheaves into
+ * slab_sheaf, which the second pass shrinks.  Only with other threads joined.
+ */
+static inline void tu_shrink_all(void)
+{
+	struct kmem_cache *s;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++)
+		list_for_each_entry(s, &slab_caches, list)
+			kmem_cache_shrink(s);
 }
 
 /* Online sections among those that hold pfns [start_pfn, end_pfn). */
