@@ -16,7 +16,6 @@
 
 #include <kalloc.h>
 
-#define KA_PAGE 4096u
 
 void ka_kmalloc_pair(uint64_t iters, struct mb_state *st)
 {
@@ -134,14 +133,6 @@ void ka_kmalloc_xthread(uint64_t iters, struct mb_state *st)
 	st->seq = seq;
 }
 
-static inline void ka_touch(unsigned char *p, size_t from, size_t size,
-			    unsigned char v)
-{
-	for (size_t off = from; off < size; off += KA_PAGE)
-		p[off] = v;
-	p[size - 1] = v;
-}
-
 void ka_vmalloc_touch(uint64_t iters, struct mb_state *st)
 {
 	size_t size = st->size;
@@ -153,7 +144,7 @@ void ka_vmalloc_touch(uint64_t iters, struct mb_state *st)
 			st->failed = 1;
 			return;
 		}
-		ka_touch(p, 0, size, (unsigned char)i);
+		mb_touch(p, 0, size, (unsigned char)i);
 		MB_ESCAPE(p);
 		st->sink += p[size / 2];
 		vfree(p);
@@ -189,7 +180,7 @@ void ka_vrealloc_double_touch(uint64_t iters, struct mb_state *st)
 			memcpy(&got, p, sizeof(got));
 			if (got != magic)
 				st->failed = 1;
-			ka_touch(p, (cur + KA_PAGE - 1) & ~(size_t)(KA_PAGE - 1),
+			mb_touch(p, (cur + MB_PAGE - 1) & ~(size_t)(MB_PAGE - 1),
 				 next, (unsigned char)i);
 			cur = next;
 		}

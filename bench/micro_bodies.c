@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MB_PAGE 4096u
 #define MB_CACHELINE 64
 
 /* xorshift64*: a fast, deterministic generator for orders and sizes. */
@@ -80,15 +79,6 @@ void mb_malloc_pair(uint64_t iters, struct mb_state *st)
 		free(p);
 	}
 	st->sink ^= sink;
-}
-
-/* Write one byte in every page of p[0 .. size), and the last byte. */
-static inline void mb_touch(unsigned char *p, size_t from, size_t size,
-			    unsigned char v)
-{
-	for (size_t off = from; off < size; off += MB_PAGE)
-		p[off] = v;
-	p[size - 1] = v;
 }
 
 void mb_malloc_pair_touch(uint64_t iters, struct mb_state *st)

@@ -16,6 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define MB_PAGE 4096u
+
+/* Write one byte in every page of p[from .. size), and the last byte. */
+static inline void mb_touch(unsigned char *p, size_t from, size_t size, unsigned char v)
+{
+	for (size_t off = from; off < size; off += MB_PAGE)
+		p[off] = v;
+	p[size - 1] = v;
+}
+
 #ifdef __cplusplus
 extern "C" {
 #endif
