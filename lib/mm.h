@@ -455,6 +455,20 @@ void zone_events_sum(struct zone *zone, unsigned long *events) __hidden;
 /* page_reporting.c: giving free memory back to the host */
 void page_reporting_notify_free(struct zone *zone) __hidden;
 unsigned long zone_report_pages(struct zone *zone, bool all) __hidden;
+
+/* phys.c: the host memory behind the frames (phys=anon or phys=memfd) */
+extern char phys_backing[8];
+extern int kalloc_phys_fd;		/* the memfd with phys=memfd, else -1 */
+static inline bool phys_is_memfd(void)
+{
+	return kalloc_phys_fd >= 0;
+}
 int kalloc_discard(unsigned long pfn, unsigned long nr_pages) __hidden;
+int phys_map(unsigned long addr, unsigned long pfn, unsigned long nr, int prot) __hidden;
+int phys_open_slots(unsigned long pfn, unsigned long nr) __hidden;
+void phys_init(void) __hidden;
+void phys_fork_prepare(void) __hidden;
+void phys_fork_parent(void) __hidden;
+void phys_fork_child(void) __hidden;
 
 #endif /* KALLOC_MM_H */

@@ -170,6 +170,7 @@ static void mm_core_init(void)
 		panic("cannot reserve the address space for %llu MiB of memory", mem >> 20);
 	e820__memory_setup((unsigned long long)max_pfn << PAGE_SHIFT);
 	kalloc_phys_size = max_pfn << PAGE_SHIFT;
+	phys_init();
 	print_layout();
 	free_area_init();
 	pcpu_init();
@@ -191,6 +192,7 @@ static void kalloc_fork_prepare(void)
 	vmalloc_fork_prepare();
 	slub_fork_prepare();
 	page_alloc_fork_prepare();
+	phys_fork_prepare();
 	/* From here the forking thread passes through the locks it holds. */
 	kalloc_fork_owner = pthread_self();
 	__atomic_store_n(&kalloc_fork_active, 1, __ATOMIC_RELEASE);
@@ -199,6 +201,7 @@ static void kalloc_fork_prepare(void)
 static void kalloc_fork_parent(void)
 {
 	__atomic_store_n(&kalloc_fork_active, 0, __ATOMIC_RELEASE);
+	phys_fork_parent();	/* phys=memfd: the child has its copy */
 	page_alloc_fork_parent();
 	slub_fork_parent();
 	vmalloc_fork_parent();
@@ -209,6 +212,7 @@ static void kalloc_fork_parent(void)
 static void kalloc_fork_child(void)
 {
 	__atomic_store_n(&kalloc_fork_active, 0, __ATOMIC_RELEASE);
+	phys_fork_child();	/* first: before the child writes to any frame */
 	page_alloc_fork_child();
 	slub_fork_child();
 	vmalloc_fork_child();

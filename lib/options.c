@@ -146,6 +146,7 @@ static const struct kalloc_param kalloc_params[] = {
 	SIZE_PARAM("mem", opt_mem, 4 * SZ_1M, 64 * SZ_1G, 0, PARAM_ZERO_OK),
 	SIZE_PARAM("vmalloc", opt_vmalloc, 16 * SZ_1M, 64 * SZ_1T,
 		   128 * (unsigned long long)SZ_1G, 0),
+	STRING_PARAM("phys", phys_backing, "anon"),	/* anon or memfd (phys.c) */
 
 	/* the console (console_loglevel is printk.c's) */
 	INT_PARAM("loglevel", console_loglevel, 0, 8, KERN_NOTICE, 0),

@@ -3,8 +3,9 @@
  * (mm/page_reporting.c: free page reporting, as a balloon driver does it).
  *
  * A free block of order >= page_reporting_order that still holds host
- * memory is "pending".  Pending blocks are reported (their slots
- * madvise(MADV_DONTNEED)ed, so the host frees the memory and the block
+ * memory is "pending".  Pending blocks are reported (kalloc_discard():
+ * their slots madvise(MADV_DONTNEED)ed, or with phys=memfd holes punched
+ * in the memfd, so the host frees the memory and the block
  * reads as zero; PG_reported marks them) when either
  *
  *	- a zone's pending memory exceeds page_reporting_high (default
@@ -32,12 +33,6 @@
 #include <sys/mman.h>
 
 #define REPORTING_BATCH	32
-
-/* Give the host memory behind frames [pfn, pfn + nr_pages) back. */
-int kalloc_discard(unsigned long pfn, unsigned long nr_pages)
-{
-	return sys_madvise(pfn_to_slot(pfn), nr_pages << PAGE_SHIFT, MADV_DONTNEED);
-}
 
 struct reported_block {
 	struct page *page;

@@ -396,6 +396,8 @@ void vmalloc_fork_prepare(void) __hidden;
 void vmalloc_fork_parent(void) __hidden;
 void vmalloc_fork_child(void) __hidden;
 void vmallocinfo_show(FILE *out) __hidden;
+void vmalloc_phys_remap(void) __hidden;
+void vmalloc_purge(void) __hidden;
 void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 			   unsigned long caller) __hidden;
 unsigned long vmalloc_size(const void *addr) __hidden;
@@ -405,7 +407,7 @@ int map_anon_range(unsigned long addr, unsigned long size) __hidden;
 unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr_pages) __hidden;
 void vm_area_free_pages(struct page **pages, unsigned int nr) __hidden;
 void vmalloc_stats(unsigned long *nr_areas, unsigned long *nr_pages, unsigned long *in_place,
-		   unsigned long *moved) __hidden;
+		   unsigned long *moved, unsigned long *lazy_pages, unsigned long *purges) __hidden;
 
 /* brk.c: the emulated mm->brk */
 unsigned long kalloc_sys_brk(unsigned long brk) __hidden;

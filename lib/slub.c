@@ -153,8 +153,7 @@ bool map_highmem_block(struct page *page, unsigned int order)
 
 		spin_lock(&slots_lock);
 		if (!(ms->section_mem_map & SECTION_SLOTS_RW)) {
-			if (sys_mprotect(pfn_to_slot(start), PAGES_PER_SECTION << PAGE_SHIFT,
-					 PROT_READ | PROT_WRITE)) {
+			if (phys_open_slots(start, PAGES_PER_SECTION)) {
 				spin_unlock(&slots_lock);
 				return false;
 			}

@@ -31,12 +31,36 @@
  * (a new mapping there merges with the area's), and otherwise moves the
  * whole mapping with mremap(): never a copy.
  *
- * Host mappings: an area is one mapping plus the split of the PROT_NONE
- * reservation around it: about two per live area, so 10,000 areas stay
- * far below vm.max_map_count.  When the host refuses a mapping, the call
- * fails cleanly (NULL) and everything taken is given back.
+ * With phys=memfd (phys.c) a frame's bytes are a page of the memfd and
+ * stay at the frame's own address too: an area maps its frames run by
+ * run at file offsets (one mmap() per run of consecutive pfns), vmap()
+ * and kmap() map the same pages again (aliases, nothing moves), vrealloc()
+ * maps the new runs after the old ones, or all the runs at a new range
+ * (moving is mapping the same frames elsewhere), and freeing punches
+ * holes in the file.
  *
- * Locking: vmap_area_lock protects both trees and the busy areas' fields.
+ * Lazy purge (phys=memfd): vfree() leaves the area's mappings and frames
+ * as they are and puts the area on purge_vmap_area_root; once lazily
+ * freed areas hold more than LAZY_MAX_PAGES, have waited longer than
+ * page_reporting_delay, or a range or frames are wanted,
+ * purge_vmap_area_lazy() unmaps them with one mmap() per stretch of
+ * adjacent ranges and punches their frames with one fallocate() per
+ * stretch of consecutive pfns (__purge_vmap_area_lazy()).  Their ranges
+ * join the free tree and their frames the buddy only after that, so no
+ * address or frame is handed out while an old mapping still reaches it.
+ * With phys=anon the same batching would save no system call without
+ * keeping the freed bytes in memory (they are anonymous memory at the
+ * area's addresses): vfree() unmaps at once there.
+ *
+ * Host mappings: an area is one mapping (phys=memfd: one per run of
+ * frames, and the buddy hands out the largest runs it has) plus the split
+ * of the PROT_NONE reservation around it: about two per live area, so
+ * 10,000 areas stay far below vm.max_map_count.  When the host refuses a
+ * mapping, the call fails cleanly (NULL) and everything taken is given
+ * back.
+ *
+ * Locking: vmap_area_lock protects the three trees, the busy areas' fields
+ * and the lazy counters.
  * It is a leaf: nothing that allocates (kmalloc, alloc_pages) and no
  * system call runs under it.  An area's range is reserved in the trees
  * before it is mapped and unmapped before it is returned to the free
@@ -46,6 +70,7 @@
  */
 #include "slab.h"
 #include "util.h"
+#include "options.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -61,6 +86,7 @@ struct vm_struct {
 	unsigned int nr_pages;
 	unsigned int pages_cap;		/* pages[] was allocated for this many */
 	unsigned long caller;
+	int prot;			/* vmap(): PROT_READ, maybe PROT_WRITE */
 };
 
 #define VM_ALLOC	0x00000002u
@@ -77,7 +103,14 @@ struct vmap_area {
 static spinlock_t vmap_area_lock = __SPIN_LOCK_UNLOCKED;
 static struct vmap_area *vmap_area_root;	/* busy */
 static struct vmap_area *free_vmap_area_root;	/* free */
+static struct vmap_area *purge_vmap_area_root;	/* lazily freed (phys=memfd) */
 static unsigned long nr_vmap_areas;
+static unsigned long vmap_lazy_nr;		/* pages of the lazily freed areas */
+static uint64_t vmap_lazy_since;		/* when the oldest was freed */
+static unsigned long vmap_purges;
+
+/* lazy_max_pages(): at most this much waits for a purge. */
+#define LAZY_MAX_PAGES	((32UL << 20) >> PAGE_SHIFT)
 static unsigned long vmap_prio_seed = 0x2545F4914F6CDD1DUL;
 static struct kmem_cache *vmap_area_cachep;
 
@@ -316,13 +349,21 @@ static void free_spares(struct vmap_area **spares, int n)
 
 /* ----------------------------------------------------- host mappings -- */
 
-/* Put the PROT_NONE reservation back over [addr, addr + size). */
+/*
+ * Put the PROT_NONE reservation back over [addr, addr + size).  A host
+ * that refuses even that (RLIMIT_AS below what the process has) still
+ * lets the range lose its access and its pages: no hole is left either way.
+ */
 int reserve_range(unsigned long addr, unsigned long size)
 {
 	void *p = sys_mmap((void *)addr, size, PROT_NONE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 
-	return IS_ERR_VALUE(p) ? -1 : 0;
+	if (!IS_ERR_VALUE(p))
+		return 0;
+	sys_mprotect((void *)addr, size, PROT_NONE);
+	sys_madvise((void *)addr, size, MADV_DONTNEED);
+	return -1;
 }
 
 int map_anon_range(unsigned long addr, unsigned long size)
@@ -365,6 +406,12 @@ static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align
 	s2 = alloc_va_node();
 	spin_lock(&vmap_area_lock);
 	fva = find_vmap_lowest_match(size, align);
+	while (!fva && purge_vmap_area_root) {
+		spin_unlock(&vmap_area_lock);
+		vmalloc_purge();
+		spin_lock(&vmap_area_lock);
+		fva = find_vmap_lowest_match(size, align);
+	}
 	if (!fva) {
 		spin_unlock(&vmap_area_lock);
 		kmem_cache_free(vmap_area_cachep, va);
@@ -442,7 +489,12 @@ unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr
 				order--;
 				continue;
 			}
-			if (!zeroed)
+			/*
+			 * phys=anon: the bytes will be fresh memory in the
+			 * window, give the slot's back.  phys=memfd: the frame's
+			 * page is the area's byte; clear it when asked to.
+			 */
+			if (!zeroed && (!phys_is_memfd() || (gfp & __GFP_ZERO)))
 				kalloc_discard(__page_to_pfn(page), 1UL << order);
 			split_page(page, order);
 			for (i = 0; i < (1U << order); i++)
@@ -452,13 +504,51 @@ unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr
 	return done;
 }
 
-/* Give frames back in runs of contiguous pfns, clean (their slots hold nothing). */
+/*
+ * Give frames back in runs of contiguous pfns, clean: with phys=anon their
+ * slots hold nothing; with phys=memfd their pages are punched first.
+ */
 void vm_area_free_pages(struct page **pages, unsigned int nr)
 {
 	unsigned int i, len;
 
+	for_each_pfn_run(pages, nr, i, len) {
+		unsigned long pfn = __page_to_pfn(pages[i]);
+
+		if (phys_is_memfd())
+			kalloc_discard(pfn, len);
+		free_pfn_range(pfn, pfn + len, true);
+	}
+}
+
+/* Frames for an area, purging lazily freed areas when the buddy is short. */
+static unsigned int vm_area_alloc_pages_purging(gfp_t gfp, struct page **pages,
+						unsigned int nr_pages)
+{
+	unsigned int done = vm_area_alloc_pages(gfp, pages, nr_pages);
+
+	if (done < nr_pages && READ_ONCE(purge_vmap_area_root)) {
+		vmalloc_purge();
+		done += vm_area_alloc_pages(gfp, pages + done, nr_pages - done);
+	}
+	return done;
+}
+
+/*
+ * Map an area's bytes for pages[0..nr) at @addr: fresh anonymous memory
+ * (phys=anon), or the frames' pages of the memfd run by run.  On failure
+ * the caller puts the reservation back over the range.
+ */
+static int map_area_bytes(unsigned long addr, struct page **pages, unsigned int nr, int prot)
+{
+	unsigned int i, len;
+
+	if (!phys_is_memfd())
+		return map_anon_range(addr, (unsigned long)nr << PAGE_SHIFT);
 	for_each_pfn_run(pages, nr, i, len)
-		free_pfn_range(__page_to_pfn(pages[i]), __page_to_pfn(pages[i]) + len, true);
+		if (phys_map(addr + ((unsigned long)i << PAGE_SHIFT), __page_to_pfn(pages[i]), len, prot))
+			return -1;
+	return 0;
 }
 
 static int move_bytes(unsigned long from, unsigned long to, unsigned long size);
@@ -516,15 +606,18 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	va = alloc_vmap_area(size + PAGE_SIZE, max(align, PAGE_SIZE));
 	if (!va)
 		goto fail_pages;
-	vm->nr_pages = vm_area_alloc_pages(gfp, vm->pages, nr_pages);
+	vm->nr_pages = vm_area_alloc_pages_purging(gfp, vm->pages, nr_pages);
 	if (vm->nr_pages < nr_pages)
 		goto fail_frames;
-	if (map_anon_range(va->va_start, size))
+	if (map_area_bytes(va->va_start, vm->pages, nr_pages, PROT_READ | PROT_WRITE)) {
+		reserve_range(va->va_start, size);
 		goto fail_frames;
+	}
 	vm->addr = (void *)va->va_start;
 	vm->size = size + PAGE_SIZE;
 	vm->flags = VM_ALLOC;
 	vm->caller = caller;
+	vm->prot = PROT_READ | PROT_WRITE;
 	spin_lock(&vmap_area_lock);
 	va->vm = vm;
 	vmalloc_nr_pages += nr_pages;
@@ -604,6 +697,118 @@ unsigned long vmalloc_size(const void *addr)
 /* Move the bytes of vmap()ed frames back to their slots. */
 static void vunmap_move_back(struct vm_struct *vm);
 
+/* ------------------------------------------------------- lazy purge -- */
+
+/* In-order list of a detached tree, linked through ->right. */
+static struct vmap_area *treap_to_list(struct vmap_area *t, struct vmap_area *tail)
+{
+	struct vmap_area *left;
+
+	if (!t)
+		return tail;
+	tail = treap_to_list(t->right, tail);
+	left = t->left;
+	t->left = NULL;
+	t->right = tail;
+	return treap_to_list(left, t);
+}
+
+/*
+ * __purge_vmap_area_lazy(): unmap every lazily freed area, one mmap() per
+ * stretch of adjacent ranges; punch their frames, one fallocate() per
+ * stretch of consecutive pfns, and give them to the buddy; then give the
+ * ranges to the free tree.
+ */
+void vmalloc_purge(void)
+{
+	struct vmap_area *list, *va, *next, *spares[2];
+	unsigned long start = 0, end = 0, run_pfn = 0, run_len = 0;
+	int n;
+
+	spin_lock(&vmap_area_lock);
+	list = treap_to_list(purge_vmap_area_root, NULL);
+	purge_vmap_area_root = NULL;
+	vmap_lazy_nr = 0;
+	if (list)
+		vmap_purges++;
+	spin_unlock(&vmap_area_lock);
+	if (!list)
+		return;
+
+	for (va = list; va; va = va->right) {
+		if (va->va_start != end) {
+			if (end)
+				reserve_range(start, end - start);
+			start = va->va_start;
+		}
+		end = va->va_end;
+	}
+	reserve_range(start, end - start);
+
+	for (va = list; va; va = va->right) {
+		struct vm_struct *vm = va->vm;
+		unsigned int i, len;
+
+		for_each_pfn_run(vm->pages, vm->nr_pages, i, len) {
+			unsigned long pfn = __page_to_pfn(vm->pages[i]);
+
+			if (run_len && pfn == run_pfn + run_len) {
+				run_len += len;
+				continue;
+			}
+			if (run_len) {
+				kalloc_discard(run_pfn, run_len);
+				free_pfn_range(run_pfn, run_pfn + run_len, true);
+			}
+			run_pfn = pfn;
+			run_len = len;
+		}
+	}
+	if (run_len) {
+		kalloc_discard(run_pfn, run_len);
+		free_pfn_range(run_pfn, run_pfn + run_len, true);
+	}
+
+	for (va = list; va; va = next) {
+		struct vm_struct *vm = va->vm;
+
+		next = va->right;
+		va->right = NULL;
+		va->vm = NULL;
+		free_pages_array(vm->pages, vm->pages_cap);
+		kfree(vm);
+		spin_lock(&vmap_area_lock);
+		n = merge_or_add_vmap_area(va->va_start, va->va_end, va, spares);
+		spin_unlock(&vmap_area_lock);
+		free_spares(spares, n);
+	}
+}
+
+/*
+ * free_vmap_area_noflush(): the area leaves the busy tree for the purge
+ * tree with its mappings and frames; purge when enough has gathered or
+ * the oldest has waited page_reporting_delay.
+ */
+static void free_vmap_area_noflush(struct vmap_area *va)
+{
+	uint64_t now = ktime_get_ns();
+	bool purge;
+
+	spin_lock(&vmap_area_lock);
+	treap_erase(&vmap_area_root, va->va_start);
+	nr_vmap_areas--;
+	vmalloc_nr_pages -= va->vm->nr_pages;
+	if (!purge_vmap_area_root)
+		vmap_lazy_since = now;
+	treap_insert(&purge_vmap_area_root, va);
+	vmap_lazy_nr += va->vm->nr_pages;
+	purge = vmap_lazy_nr > LAZY_MAX_PAGES ||
+		now - vmap_lazy_since >= (uint64_t)page_reporting_delay_ms * 1000000u;
+	spin_unlock(&vmap_area_lock);
+	if (purge)
+		vmalloc_purge();
+}
+
 void vfree(const void *addr)
 {
 	struct vmap_area *va;
@@ -613,6 +818,10 @@ void vfree(const void *addr)
 		return;
 	va = find_vmap_area_checked(addr, "vfree");
 	vm = va->vm;
+	if (phys_is_memfd() && !(vm->flags & VM_MAP)) {
+		free_vmap_area_noflush(va);
+		return;
+	}
 	if (vm->flags & VM_MAP) {
 		vunmap_move_back(vm);
 	} else {
@@ -701,7 +910,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	if (!pages)
 		goto enomem;
 	memcpy(pages, vm->pages, old_nr * sizeof(*pages));
-	got = vm_area_alloc_pages(gfp | __GFP_HIGHMEM, pages + old_nr, new_nr - old_nr);
+	got = vm_area_alloc_pages_purging(gfp | __GFP_HIGHMEM, pages + old_nr, new_nr - old_nr);
 	if (got < new_nr - old_nr)
 		goto free_new_frames;
 
@@ -717,7 +926,9 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 		if (fva)
 			kmem_cache_free(vmap_area_cachep, fva);
 		/* The old guard page and the new range become the area's bytes. */
-		if (map_anon_range(old_end - PAGE_SIZE, delta)) {
+		if (map_area_bytes(old_end - PAGE_SIZE, pages + old_nr, new_nr - old_nr,
+				   PROT_READ | PROT_WRITE)) {
+			reserve_range(old_end - PAGE_SIZE, delta);
 			spin_lock(&vmap_area_lock);
 			va->va_end = old_end;
 			node = s1 ? s1 : s2;
@@ -728,7 +939,6 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 			n = merge_or_add_vmap_area(old_end, old_end + delta, node, spares);
 			spin_unlock(&vmap_area_lock);
 			free_spares(spares, n);
-			reserve_range(old_end - PAGE_SIZE, PAGE_SIZE);
 			goto free_new_frames;
 		}
 		vrealloc_in_place++;
@@ -740,24 +950,35 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 		nva = alloc_vmap_area(new_size + PAGE_SIZE, PAGE_SIZE);
 		if (!nva)
 			goto free_new_frames;
-		moved = sys_mremap((void *)va->va_start, old_size, new_size,
-				   MREMAP_MAYMOVE | MREMAP_FIXED, (void *)nva->va_start);
-		if (moved == (void *)-EFAULT) {
-			/*
-			 * The area is more than one host mapping (it grew in
-			 * place after a move, or lives in a forked child):
-			 * move the bytes mapping by mapping, then map the tail.
-			 */
-			if (move_bytes(va->va_start, nva->va_start, old_size) ||
-			    map_anon_range(nva->va_start + old_size, delta))
-				panic("vrealloc: the host refused to move an area");
-			moved = (void *)nva->va_start;
+		if (phys_is_memfd()) {
+			/* The frames are seen at the new range too: map them all there. */
+			if (map_area_bytes(nva->va_start, pages, new_nr, PROT_READ | PROT_WRITE)) {
+				reserve_range(nva->va_start, new_size);
+				free_vmap_area(nva);
+				goto free_new_frames;
+			}
+		} else {
+			/* The mapping moves and grows at once. */
+			moved = sys_mremap((void *)va->va_start, old_size, new_size,
+					   MREMAP_MAYMOVE | MREMAP_FIXED, (void *)nva->va_start);
+			if (moved == (void *)-EFAULT) {
+				/*
+				 * The area is more than one host mapping (it grew
+				 * in place after a move, or lives in a forked
+				 * child): move the bytes mapping by mapping, then
+				 * map the tail.
+				 */
+				if (move_bytes(va->va_start, nva->va_start, old_size) ||
+				    map_anon_range(nva->va_start + old_size, delta))
+					panic("vrealloc: the host refused to move an area");
+				moved = (void *)nva->va_start;
+			}
+			if (IS_ERR_VALUE(moved)) {
+				free_vmap_area(nva);
+				goto free_new_frames;
+			}
 		}
-		if (IS_ERR_VALUE(moved)) {
-			free_vmap_area(nva);
-			goto free_new_frames;
-		}
-		/* The old range is a hole now: reserve it again, then free it. */
+		/* The old range is a hole (anon) or an alias (memfd): reserve it again, then free it. */
 		reserve_range(va->va_start, old_size);
 		spin_lock(&vmap_area_lock);
 		va->vm = NULL;
@@ -832,9 +1053,12 @@ static int move_bytes(unsigned long from, unsigned long to, unsigned long size)
 }
 
 /*
- * vmap(): map frames that hold data at consecutive addresses: their bytes
- * move from their slots into the window, run by run (mremap()).  While
- * vmap()ed, a frame's bytes are at the area's address only.
+ * vmap(): map frames that hold data at consecutive addresses.  phys=anon:
+ * their bytes move from their slots into the window, run by run
+ * (mremap()), and while vmap()ed a frame's bytes are at the area's address
+ * only.  phys=memfd: the window maps the frames' pages too, as the kernel
+ * does, and the frames stay where they were (any frame may be vmap()ed,
+ * kmap()ed or in another area at the same time).
  */
 void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot)
 {
@@ -848,8 +1072,8 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 	if (!pages || !count)
 		return NULL;
 	for (i = 0; i < count; i++)
-		if (!pages[i] || PageHighMapped(pages[i]) || pages[i]->virtual)
-			return NULL;	/* mapped elsewhere already */
+		if (!pages[i] || (!phys_is_memfd() && (PageHighMapped(pages[i]) || pages[i]->virtual)))
+			return NULL;	/* phys=anon: its bytes are elsewhere already */
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL | __GFP_NOWARN);
 	if (!vm)
 		return NULL;
@@ -861,6 +1085,17 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 		return NULL;
 	}
 	memcpy(vm->pages, pages, count * sizeof(*pages));
+	vm->prot = (prot.pgprot & 2) ? PROT_READ | PROT_WRITE : PROT_READ;
+	if (phys_is_memfd()) {
+		if (map_area_bytes(va->va_start, vm->pages, count, vm->prot)) {
+			reserve_range(va->va_start, size);
+			free_vmap_area(va);
+			kfree(vm->pages);
+			kfree(vm);
+			return NULL;
+		}
+		goto mapped;
+	}
 	for_each_pfn_run(pages, count, i, len) {
 		unsigned long pfn = __page_to_pfn(pages[i]);
 
@@ -869,8 +1104,8 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 			panic("vmap: the host refused to move frame %#lx", pfn);
 		refill_slot(pfn, len);
 	}
-	sys_mprotect((void *)va->va_start, size,
-		     (prot.pgprot & 2) ? PROT_READ | PROT_WRITE : PROT_READ);
+	sys_mprotect((void *)va->va_start, size, vm->prot);
+mapped:
 	vm->addr = (void *)va->va_start;
 	vm->size = size + PAGE_SIZE;
 	vm->nr_pages = count;
@@ -887,6 +1122,10 @@ static void vunmap_move_back(struct vm_struct *vm)
 	unsigned int i, len;
 	unsigned long base = (unsigned long)vm->addr;
 
+	if (phys_is_memfd()) {		/* aliases: the frames never left */
+		reserve_range(base, (unsigned long)vm->nr_pages << PAGE_SHIFT);
+		return;
+	}
 	sys_mprotect(vm->addr, (unsigned long)vm->nr_pages << PAGE_SHIFT, PROT_READ | PROT_WRITE);
 	for_each_pfn_run(vm->pages, vm->nr_pages, i, len) {
 		unsigned long pfn = __page_to_pfn(vm->pages[i]);
@@ -953,9 +1192,11 @@ static unsigned int last_pkmap_nr;
 #define PKMAP_ADDR(nr)	(PKMAP_BASE + ((unsigned long)(nr) << PAGE_SHIFT))
 
 /*
- * kmap(): a HIGHMEM frame gets a pkmap slot: its bytes move there from its
- * own slot until the last kunmap() (map_new_virtual()).  Lowmem frames,
- * and HIGHMEM frames mapped for slabs, are where they always are.
+ * kmap(): a HIGHMEM frame gets a pkmap slot until the last kunmap()
+ * (map_new_virtual()).  phys=anon: its bytes move there from its own slot.
+ * phys=memfd: the slot maps the frame's page, which may be in a vmalloc
+ * area or vmap()ed at the same time.  Lowmem frames, and HIGHMEM frames
+ * mapped for slabs, are where they always are.
  */
 void *kmap(struct page *page)
 {
@@ -984,10 +1225,15 @@ void *kmap(struct page *page)
 	}
 	last_pkmap_nr = nr + 1;
 	pfn = __page_to_pfn(page);
-	if (move_bytes((unsigned long)pfn_to_slot(pfn), PKMAP_ADDR(nr), PAGE_SIZE))
-		panic("kmap: the host refused to move frame %#lx", pfn);
-	sys_mprotect((void *)PKMAP_ADDR(nr), PAGE_SIZE, PROT_READ | PROT_WRITE);
-	refill_slot(pfn, 1);
+	if (phys_is_memfd()) {
+		if (phys_map(PKMAP_ADDR(nr), pfn, 1, PROT_READ | PROT_WRITE))
+			panic("kmap: the host refused to map frame %#lx", pfn);
+	} else {
+		if (move_bytes((unsigned long)pfn_to_slot(pfn), PKMAP_ADDR(nr), PAGE_SIZE))
+			panic("kmap: the host refused to move frame %#lx", pfn);
+		sys_mprotect((void *)PKMAP_ADDR(nr), PAGE_SIZE, PROT_READ | PROT_WRITE);
+		refill_slot(pfn, 1);
+	}
 	pkmap_count[nr] = 1;
 	pkmap_page[nr] = page;
 	WRITE_ONCE(page->virtual, (void *)PKMAP_ADDR(nr));
@@ -1010,10 +1256,12 @@ void kunmap(struct page *page)
 	nr = (((unsigned long)page->virtual) - PKMAP_BASE) >> PAGE_SHIFT;
 	if (--pkmap_count[nr] == 0) {
 		pfn = __page_to_pfn(page);
-		if (move_bytes(PKMAP_ADDR(nr), (unsigned long)pfn_to_slot(pfn), PAGE_SIZE))
-			panic("kunmap: the host refused to move frame %#lx back", pfn);
-		if (!slot_section_rw(pfn))
-			sys_mprotect(pfn_to_slot(pfn), PAGE_SIZE, PROT_NONE);
+		if (!phys_is_memfd()) {
+			if (move_bytes(PKMAP_ADDR(nr), (unsigned long)pfn_to_slot(pfn), PAGE_SIZE))
+				panic("kunmap: the host refused to move frame %#lx back", pfn);
+			if (!slot_section_rw(pfn))
+				sys_mprotect(pfn_to_slot(pfn), PAGE_SIZE, PROT_NONE);
+		}
 		reserve_range(PKMAP_ADDR(nr), PAGE_SIZE);
 		pkmap_page[nr] = NULL;
 		WRITE_ONCE(page->virtual, NULL);
@@ -1043,24 +1291,31 @@ void kunmap_local(const void *addr)
 struct vmallocinfo_row {
 	unsigned long start, end, size, caller, flags;
 	unsigned int nr_pages;
+	bool unpurged;
 };
 
 static unsigned int collect_rows(struct vmap_area *t, struct vmallocinfo_row *rows,
-				 unsigned int n, unsigned int cap)
+				 unsigned int n, unsigned int cap, bool unpurged)
 {
 	if (!t || n >= cap)
 		return n;
-	n = collect_rows(t->left, rows, n, cap);
+	n = collect_rows(t->left, rows, n, cap, unpurged);
 	if (n < cap && t->vm) {
 		rows[n].start = t->va_start;
-		rows[n].end = t->va_start + t->vm->size;
-		rows[n].size = t->vm->size;
+		rows[n].end = unpurged ? t->va_end : t->va_start + t->vm->size;
+		rows[n].size = rows[n].end - rows[n].start;
 		rows[n].caller = t->vm->caller;
 		rows[n].flags = t->vm->flags;
 		rows[n].nr_pages = t->vm->nr_pages;
+		rows[n].unpurged = unpurged;
 		n++;
 	}
-	return collect_rows(t->right, rows, n, cap);
+	return collect_rows(t->right, rows, n, cap, unpurged);
+}
+
+static unsigned long count_nodes(const struct vmap_area *t)
+{
+	return t ? 1 + count_nodes(t->left) + count_nodes(t->right) : 0;
 }
 
 /* vmalloc_info_show(): /proc/vmallocinfo */
@@ -1072,18 +1327,24 @@ void vmallocinfo_show(FILE *out)
 
 	kalloc_init_once();
 	spin_lock(&vmap_area_lock);
-	cap = nr_vmap_areas + 64;
+	cap = nr_vmap_areas + count_nodes(purge_vmap_area_root) + 64;
 	spin_unlock(&vmap_area_lock);
 	rows = kvmalloc(cap * sizeof(*rows), GFP_KERNEL | __GFP_NOWARN);
 	if (!rows)
 		return;
 	spin_lock(&vmap_area_lock);
-	n = collect_rows(vmap_area_root, rows, 0, cap);
+	n = collect_rows(vmap_area_root, rows, 0, cap, false);
+	n = collect_rows(purge_vmap_area_root, rows, n, cap, true);	/* show_purge_info() */
 	spin_unlock(&vmap_area_lock);
 	for (i = 0; i < n; i++) {
 		const struct vmallocinfo_row *r = &rows[i];
 		Dl_info info;
 
+		if (r->unpurged) {
+			fprintf(out, "0x%016lx-0x%016lx %7lu unpurged vm_area\n", r->start, r->end,
+				r->size);
+			continue;
+		}
 		fprintf(out, "0x%016lx-0x%016lx %7lu", r->start, r->end, r->size);
 		if (r->caller && dladdr((void *)r->caller, &info) && info.dli_sname)
 			fprintf(out, " %s+%#lx", info.dli_sname,
@@ -1105,14 +1366,45 @@ void vmallocinfo_show(FILE *out)
 
 /* Counters for the totals report. */
 void vmalloc_stats(unsigned long *nr_areas, unsigned long *nr_pages, unsigned long *in_place,
-		   unsigned long *moved)
+		   unsigned long *moved, unsigned long *lazy_pages, unsigned long *purges)
 {
 	spin_lock(&vmap_area_lock);
+	*lazy_pages = vmap_lazy_nr;
+	*purges = vmap_purges;
 	*nr_areas = nr_vmap_areas;
 	*nr_pages = vmalloc_nr_pages;
 	*in_place = vrealloc_in_place;
 	*moved = vrealloc_moved;
 	spin_unlock(&vmap_area_lock);
+}
+
+/* ------------------------------------------------------ fork, memfd -- */
+
+static void remap_areas(struct vmap_area *t)
+{
+	if (!t)
+		return;
+	remap_areas(t->left);
+	if (t->vm && map_area_bytes(t->va_start, t->vm->pages, t->vm->nr_pages, t->vm->prot))
+		panic("fork: cannot map the child's vmalloc area at %#lx", t->va_start);
+	remap_areas(t->right);
+}
+
+/*
+ * phys=memfd, in a fork child that has just made its own memfd (phys.c):
+ * map it wherever an area, a lazily freed area or a pkmap slot maps a
+ * frame.  The forking thread holds every lock.
+ */
+void vmalloc_phys_remap(void)
+{
+	unsigned int nr;
+
+	remap_areas(vmap_area_root);
+	remap_areas(purge_vmap_area_root);
+	for (nr = 0; nr < LAST_PKMAP; nr++)
+		if (pkmap_page[nr] &&
+		    phys_map(PKMAP_ADDR(nr), __page_to_pfn(pkmap_page[nr]), 1, PROT_READ | PROT_WRITE))
+			panic("fork: cannot map the child's pkmap slot %u", nr);
 }
 
 /* ------------------------------------------------------------- boot -- */

@@ -25,6 +25,10 @@
  *		defines the cmocka test `name` that runs body in such a child
  *		and expects it to exit 0.
  *
+ *    KALLOC_TEST_OPTIONS, when set, is added to every case's options: the
+ *    same suite runs again on another machine (phys=memfd: the memfd
+ *    backing; tests/run_memfd.sh).
+ *
  *    cmocka's assert_*() work in the child: tu_run_child() sets
  *    CMOCKA_TEST_ABORT=1 there, so a failed assertion prints its message
  *    (both values, file:line) and aborts the child instead of longjmp()ing
@@ -93,6 +97,7 @@ static inline void tu_child_setup(int err_fd, const char *options, unsigned int 
 {
 	static const int sigs[] = { SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGSYS, SIGABRT };
 	struct rlimit no_core = { 0, 0 };
+	const char *extra = getenv("KALLOC_TEST_OPTIONS");
 	unsigned int i;
 
 	if (err_fd >= 0 && err_fd != 2) {
@@ -103,6 +108,13 @@ static inline void tu_child_setup(int err_fd, const char *options, unsigned int 
 		signal(sigs[i], SIG_DFL);
 	setrlimit(RLIMIT_CORE, &no_core);	/* expected aborts leave no cores */
 	setenv("CMOCKA_TEST_ABORT", "1", 1);
+	if (extra && *extra) {
+		/* KALLOC_TEST_OPTIONS: words added to every case's (phys=memfd) */
+		static char both[4096];
+
+		snprintf(both, sizeof(both), "%s %s", options ? options : "", extra);
+		options = both;
+	}
 	if (options)
 		setenv("KALLOC_OPTIONS", options, 1);
 	else
@@ -371,6 +383,7 @@ static inline void tu_shrink_all(void)
 	struct kmem_cache *s;
 	int pass;
 
+	vmalloc_purge();	/* phys=memfd: lazily freed vmalloc areas */
 	for (pass = 0; pass < 2; pass++)
 		list_for_each_entry(s, &slab_caches, list)
 			kmem_cache_shrink(s);
