@@ -307,6 +307,7 @@ void area_cache_fork_child(void)
 
 static __noinline void *malloc_large(size_t size, bool zero)
 {
+	gfp_t gfp;
 	void *p;
 
 	if (size <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT)) {
@@ -331,11 +332,12 @@ static __noinline void *malloc_large(size_t size, bool zero)
 		return p;
 	}
 	area_cache_purge(false, size);
-	p = __vmalloc_node_range(size, PAGE_SIZE, GFP_KALLOC_MALLOC,
-				 (unsigned long)__builtin_return_address(0));
+	/* phys=memfd: frames keep their bytes unless __GFP_ZERO asks */
+	gfp = zero ? GFP_KALLOC_MALLOC | __GFP_ZERO : GFP_KALLOC_MALLOC;
+	p = __vmalloc_node_range(size, PAGE_SIZE, gfp, (unsigned long)__builtin_return_address(0));
 	if (!p && READ_ONCE(area_cache_bytes)) {
 		area_cache_purge(true, 0);	/* the cached areas' frames first */
-		p = __vmalloc_node_range(size, PAGE_SIZE, GFP_KALLOC_MALLOC,
+		p = __vmalloc_node_range(size, PAGE_SIZE, gfp,
 					 (unsigned long)__builtin_return_address(0));
 	}
 	if (!p)
@@ -381,7 +383,7 @@ void *kalloc_calloc(size_t n, size_t size)
 		return p;
 	}
 	kalloc_init_once();
-	p = malloc_large(bytes, true);	/* fresh vmalloc memory is zero already */
+	p = malloc_large(bytes, true);
 	if (!p)
 		errno = ENOMEM;
 	return p;
@@ -609,7 +611,7 @@ void *kvmalloc(size_t size, gfp_t flags)
 	p = kmalloc(size, flags | (size > PAGE_SIZE ? __GFP_NOWARN | __GFP_NORETRY : 0));
 	if (p || size <= PAGE_SIZE)
 		return p;
-	return __vmalloc_node_range(size, PAGE_SIZE, (flags & ~__GFP_ZERO) | __GFP_HIGHMEM,
+	return __vmalloc_node_range(size, PAGE_SIZE, flags | __GFP_HIGHMEM,
 				    (unsigned long)__builtin_return_address(0));
 }
 

@@ -221,6 +221,7 @@ quick=${KALLOC_TEST_QUICK:-0}
 
 # compare NAME cmd...: run cmd without and with the preload (stdin from
 # $tmp/stdin if it exists); stdout and the exit status must be equal.
+# $kopts, if set, is KALLOC_OPTIONS under the preload.
 compare() {
 	name=$1
 	shift
@@ -229,7 +230,7 @@ compare() {
 	(cd "$tmp/work" && run_limited 600 "$@") <"$stdin" >"$tmp/$name.glibc" 2>"$tmp/$name.glibc.err"
 	rc_glibc=$?
 	reset_work
-	(cd "$tmp/work" && run_limited 600 env LD_PRELOAD="$lib" "$@") <"$stdin" \
+	(cd "$tmp/work" && run_limited 600 env LD_PRELOAD="$lib" KALLOC_OPTIONS="${kopts:-}" "$@") <"$stdin" \
 		>"$tmp/$name.kalloc" 2>"$tmp/$name.kalloc.err"
 	rc_kalloc=$?
 	reset_work
@@ -385,6 +386,55 @@ git add . && git commit -q -m first && git fsck --full 2>&1 && git log --format=
 '
 else
 	echo "skip: no git"
+fi
+
+# The phys=memfd backing under programs that fork, thread and spawn: each
+# fork()ed child copies the memfd, and every write after it stays on its
+# own side.
+if [ -n "$python" ]; then
+	kopts=phys=memfd compare python-memfd "$python" -c "
+import os, threading, subprocess, hashlib
+d = {i: str(i) * (i % 9) for i in range(100000)}
+big = bytearray(b'p' * (24 << 20))
+def churn(n):
+    l = []
+    for i in range(n):
+        l.append(bytes(i % 3000))
+        if len(l) > 500: l = l[250:]
+ts = [threading.Thread(target=churn, args=(20000,)) for _ in range(3)]
+for t in ts: t.start()
+kids = []
+for k in range(4):
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        d[k] = 'child%d' % k
+        big[k] = ord('c')
+        churn(3000)
+        x = [bytes(64 << 10) for _ in range(50)]
+        os.write(w, ('%s %s %d %s' % (d[k], chr(big[k]), len(d), hashlib.md5(big).hexdigest())).encode())
+        os._exit(0)
+    os.close(w)
+    kids.append((pid, r))
+for pid, r in kids:
+    print(os.read(r, 200).decode()); os.waitpid(pid, 0)
+for t in ts: t.join()
+print(d[0][:5], d[1][:5], chr(big[0]), hashlib.md5(big).hexdigest())
+print(subprocess.run(['echo', 'spawned'], capture_output=True).stdout.decode().strip())
+"
+fi
+if have bash; then
+	kopts=phys=memfd compare bash-memfd bash -c '
+declare -A h
+for i in $(seq 1 3000); do h[k$i]=$((i * i)); done
+sum=0
+for i in $(seq 1 100); do
+	x=$( h[k1]=$i; echo ${h[k1]} )
+	sum=$((sum + x))
+done
+echo "sum $sum ${h[k1]} ${#h[@]}"
+'
 fi
 
 # ------------------------------------------------------- 4. KALLOC_STATS --

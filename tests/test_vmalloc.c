@@ -34,6 +34,7 @@
 
 #include "kalloc.h"
 #include "slab.h"
+#include "util.h"
 
 #include <dlfcn.h>
 #include <limits.h>
@@ -1602,6 +1603,50 @@ CHILD_TEST(test_kmap, "mem=2G " NO_REPORTING, 30)
 
 /* ---------------------------------------------------------- kvmalloc -- */
 
+/*
+ * What promises zero is zero even when the frames held data: a machine
+ * without HIGHMEM whose NORMAL frames were written and freed without being
+ * reported (with phys=memfd a frame's old bytes are what a new mapping of
+ * it shows, unless they are cleared).
+ */
+CHILD_TEST(test_zeroed_over_dirty_frames, "mem=256M " NO_REPORTING, 30)
+{
+	static const size_t sizes[] = { SZ_2M + 12345, SZ_8M, SZ_16M + 1 };
+	unsigned int i, k;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		for (k = 0; k < 4; k++) {
+			size_t size = sizes[i];
+			unsigned char *dirty[48], *p = NULL;
+			unsigned int d;
+
+			/* Dirty most of NORMAL with blocks freed back unreported. */
+			for (d = 0; d < ARRAY_SIZE(dirty); d++) {
+				dirty[d] = alloc_pages_exact(SZ_4M, GFP_KERNEL | __GFP_NOWARN);
+				if (dirty[d])
+					memset(dirty[d], 0xa5, SZ_4M);
+			}
+			assert_non_null(dirty[ARRAY_SIZE(dirty) - 1]);
+			for (d = 0; d < ARRAY_SIZE(dirty); d++)
+				if (dirty[d])
+					free_pages_exact(dirty[d], SZ_4M);
+			switch (k) {
+			case 0: p = vzalloc(size); break;
+			case 1: p = kvzalloc(size, GFP_KERNEL); break;
+			case 2: p = kvcalloc(size / 8, 8, GFP_KERNEL); size = size / 8 * 8; break;
+			case 3: p = kalloc_calloc(1, size); break;
+			}
+			assert_non_null(p);
+			if (!tu_is_zero(p, size))
+				fail_msg("kind %u, %zu bytes: not zero over frames that held data", k, size);
+			if (k == 3)
+				kalloc_free(p);
+			else
+				kvfree(p);
+		}
+	}
+}
+
 CHILD_TEST(test_kvmalloc, "mem=2G " NO_REPORTING, 30)
 {
 	static const size_t kmalloc_sizes[] = { 1, 100, 4096, 8192, 8193, 65536, 1UL << 20, SZ_4M };
@@ -1705,6 +1750,28 @@ static void must_write(int fd)
 	assert_int_equal(write(fd, "x", 1), 1);
 }
 
+/* fork() with a pipe each way for the two to take turns. */
+static pid_t fork_with_pipes(int to_child[2], int to_parent[2])
+{
+	pid_t pid;
+
+	assert_int_equal(pipe(to_child), 0);
+	assert_int_equal(pipe(to_parent), 0);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	return pid;
+}
+
+static void wait_child_ok(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail_msg("the fork()ed child failed (status %#x)", status);
+}
+
 static bool all_bytes(const unsigned char *p, size_t len, unsigned char val)
 {
 	size_t i;
@@ -1723,7 +1790,7 @@ static bool all_bytes(const unsigned char *p, size_t len, unsigned char val)
 CHILD_TEST(test_fork_private_areas, "mem=2G " NO_REPORTING, 30)
 {
 	size_t size = SZ_16M;
-	int to_child[2], to_parent[2], status;
+	int to_child[2], to_parent[2];
 	unsigned char *p, *other;
 	pid_t pid;
 
@@ -1733,11 +1800,7 @@ CHILD_TEST(test_fork_private_areas, "mem=2G " NO_REPORTING, 30)
 	assert_non_null(other);
 	memset(p, 'A', size);
 	memset(other, 'O', SZ_4M);
-	assert_int_equal(pipe(to_child), 0);
-	assert_int_equal(pipe(to_parent), 0);
-	fflush(stderr);
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = fork_with_pipes(to_child, to_parent);
 	if (pid == 0) {
 		unsigned char *q;
 
@@ -1765,9 +1828,7 @@ CHILD_TEST(test_fork_private_areas, "mem=2G " NO_REPORTING, 30)
 	must_write(to_child[1]);
 	if (!all_bytes(p, size, 'P'))
 		fail_msg("the parent sees the child's writes");
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		fail_msg("the fork()ed child failed (status %#x)", status);
+	wait_child_ok(pid);
 	assert_true(all_bytes(p, size, 'P'));
 	assert_true(all_bytes(other, SZ_4M, 'O'));
 	assert_int_equal(vmalloc_size(other), SZ_4M);
@@ -1989,6 +2050,235 @@ CHILD_TEST(test_random_model, "mem=3G vmalloc=2G " NO_REPORTING, 60)
 	assert_null(__vmalloc(PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN));
 	vfree(a);
 	vfree(b);
+}
+
+/* ---------------------------------------------------- phys=memfd -- */
+
+/*
+ * phys=memfd: a frame is seen at every address that maps it.  Bytes
+ * written through a vmalloc area are read back through kmap() of each of
+ * its frames (HIGHMEM) or their linear address (lowmem), and the reverse;
+ * vmap() of frames already in an area or kmap()ed aliases them again.
+ */
+CHILD_TEST(test_memfd_aliases, "mem=2G phys=memfd " NO_REPORTING, 30)
+{
+	enum { NR = 300 };
+	struct page *pages[4];
+	unsigned char *p, *v, *k;
+	unsigned long i;
+
+	p = vmalloc(NR * PAGE_SIZE);
+	assert_non_null(p);
+	assert_true(phys_is_memfd());
+	for (i = 0; i < NR; i++) {
+		struct page *page = vmalloc_to_page(p + i * PAGE_SIZE);
+
+		assert_true(PageHighMem(page));
+		p[i * PAGE_SIZE + (i % 4000)] = (unsigned char)(i + 1);
+		k = kmap(page);
+		assert_ptr_not_equal(k, p + i * PAGE_SIZE);
+		if (k[i % 4000] != (unsigned char)(i + 1))
+			fail_msg("page %lu: kmap() shows %#x, the area wrote %#x", i, k[i % 4000],
+				 (unsigned)(unsigned char)(i + 1));
+		k[PAGE_SIZE - 1] = (unsigned char)(i ^ 0x5a);
+		kunmap(page);
+		assert_int_equal(p[i * PAGE_SIZE + PAGE_SIZE - 1], (unsigned char)(i ^ 0x5a));
+	}
+
+
+	/* vmap() of frames that are in an area, and kmap()ed at the same time. */
+	for (i = 0; i < 4; i++)
+		pages[i] = vmalloc_to_page(p + (3 - i) * PAGE_SIZE);	/* reversed */
+	k = kmap(pages[0]);
+	v = vmap(pages, 4, VM_MAP, PAGE_KERNEL);
+	assert_non_null(v);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(v[i * PAGE_SIZE + PAGE_SIZE - 1], (unsigned char)((3 - i) ^ 0x5a));
+	strcpy((char *)v + 8, "through vmap");
+	assert_string_equal((char *)k + 8, "through vmap");
+	assert_string_equal((char *)p + 3 * PAGE_SIZE + 8, "through vmap");
+	vunmap(v);
+	kunmap(pages[0]);
+	assert_string_equal((char *)p + 3 * PAGE_SIZE + 8, "through vmap");	/* nothing moved */
+	vfree(p);
+	tu_shrink_all();
+}
+
+/* phys=memfd without HIGHMEM: an area's frames are at their linear address too. */
+CHILD_TEST(test_memfd_lowmem_aliases, "mem=512M phys=memfd " NO_REPORTING, 30)
+{
+	enum { NR = 300 };
+	unsigned char *low;
+	unsigned long i;
+
+	low = vmalloc(NR * PAGE_SIZE);
+	assert_non_null(low);
+	for (i = 0; i < NR; i++) {
+		struct page *page = vmalloc_to_page(low + i * PAGE_SIZE);
+		unsigned char *lin = page_address(page);
+
+		assert_false(PageHighMem(page));
+		assert_ptr_equal(kmap(page), lin);
+		low[i * PAGE_SIZE] = (unsigned char)i;
+		assert_int_equal(lin[0], (unsigned char)i);
+		lin[1] = (unsigned char)~i;
+		assert_int_equal(low[i * PAGE_SIZE + 1], (unsigned char)~i);
+		kunmap(page);
+	}
+	vfree(low);
+}
+
+/*
+ * phys=memfd fork: the child gets its own copy of every frame, seen at
+ * every alias: the vmalloc address, the pkmap slot and the linear map.
+ */
+CHILD_TEST(test_memfd_fork_aliases, "mem=2G phys=memfd " NO_REPORTING, 30)
+{
+	int to_child[2], to_parent[2];
+	unsigned char *p, *k, *low;
+	struct page *page;
+	pid_t pid;
+
+	p = vmalloc(SZ_4M);
+	low = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	assert_non_null(p);
+	assert_non_null(low);
+	memset(p, 'A', SZ_4M);
+	memset(low, 'L', PAGE_SIZE);
+	page = vmalloc_to_page(p + SZ_2M);
+	k = kmap(page);
+	assert_true(all_bytes(k, PAGE_SIZE, 'A'));
+	pid = fork_with_pipes(to_child, to_parent);
+	if (pid == 0) {
+		assert_true(all_bytes(k, PAGE_SIZE, 'A'));
+		memset(k, 'k', PAGE_SIZE);			/* through the pkmap slot */
+		memset(p, 'C', SZ_1M);				/* through the area */
+		memset(low, 'c', PAGE_SIZE);			/* through the linear map */
+		must_write(to_parent[1]);
+		must_read(to_child[0]);				/* the parent has written */
+		assert_true(all_bytes(p + SZ_2M, PAGE_SIZE, 'k'));
+		assert_true(all_bytes(p, SZ_1M, 'C'));
+		assert_true(all_bytes(p + SZ_1M, SZ_1M, 'A'));
+		assert_true(all_bytes(k, PAGE_SIZE, 'k'));
+		assert_true(all_bytes(low, PAGE_SIZE, 'c'));
+		kunmap(page);
+		vfree(p);
+		kfree(low);
+		_exit(0);
+	}
+	must_read(to_parent[0]);				/* the child has written */
+	assert_true(all_bytes(p, SZ_4M, 'A'));
+	assert_true(all_bytes(k, PAGE_SIZE, 'A'));
+	assert_true(all_bytes(low, PAGE_SIZE, 'L'));
+	memset(p + SZ_1M, 'P', SZ_1M);
+	must_write(to_child[1]);
+	wait_child_ok(pid);
+	assert_true(all_bytes(p, SZ_1M, 'A'));
+	assert_true(all_bytes(p + SZ_1M, SZ_1M, 'P'));
+	assert_true(all_bytes(k, PAGE_SIZE, 'A'));
+	kunmap(page);
+	vfree(p);
+	kfree(low);
+}
+
+/*
+ * phys=memfd lazy purge: a vfree()d area waits, mapped, on the purge
+ * list ("unpurged vm_area" in vmallocinfo); its range is not handed out
+ * again before the purge; purges come once per LAZY_MAX (32 MiB) of
+ * freed areas, not once per area; a large area is purged at once and
+ * its memory goes back to the host.
+ */
+CHILD_TEST(test_memfd_lazy_purge, "mem=2G phys=memfd " NO_REPORTING, 30)
+{
+	struct vstats v0;
+	unsigned char *a, *b, *big;
+	unsigned long rss0, rss1, i;
+	const char *text;
+
+	vfree_settled(vmalloc(1));
+	v0 = vstats();
+	a = vmalloc(SZ_64K);
+	assert_non_null(a);
+	memset(a, 0x11, SZ_64K);
+	vfree(a);
+	assert_int_equal(vstats().lazy, SZ_64K >> PAGE_SHIFT);
+	assert_int_equal(vstats().purges, v0.purges);
+	assert_int_equal(vstats().areas, v0.areas);
+	text = vmallocinfo_capture();
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "0x%016lx-0x%016lx %7lu unpurged vm_area\n",
+			 (unsigned long)a, (unsigned long)a + SZ_64K + PAGE_SIZE, SZ_64K + PAGE_SIZE);
+		if (!strstr(text, want))
+			fail_msg("vmallocinfo has no line \"%s\":\n%s", want, text);
+	}
+	b = vmalloc(SZ_64K);
+	assert_non_null(b);
+	assert_ptr_not_equal(b, a);		/* a's range is still mapped */
+	assert_true(b >= a + SZ_64K + PAGE_SIZE || b + SZ_64K + PAGE_SIZE <= a);
+	vfree(b);
+	vmalloc_purge();
+	assert_int_equal(vstats().lazy, 0);
+	assert_int_equal(vstats().purges, v0.purges + 1);
+	assert_faults(a);
+	assert_int_equal(maps_in_range((void *)VMALLOC_START, VMALLOC_END - VMALLOC_START), 1);
+
+	/* 2000 areas of 64 KiB (125 MiB): a purge per 32 MiB, not per area. */
+	v0 = vstats();
+	for (i = 0; i < 2000; i++) {
+		a = vmalloc(SZ_64K);
+		assert_non_null(a);
+		a[i % SZ_64K] = 1;
+		vfree(a);
+	}
+	if (vstats().purges - v0.purges > 2000 * 16 / 8192 + 1)
+		fail_msg("%lu purges for 2000 vfree()s of 16 pages", vstats().purges - v0.purges);
+	assert_true(vstats().purges - v0.purges >= 3);
+	vmalloc_purge();
+
+	/* An area bigger than LAZY_MAX goes at once; RSS falls. */
+	big = vmalloc(SZ_64M);
+	assert_non_null(big);
+	memset(big, 0x22, SZ_64M);
+	rss0 = tu_rss_bytes();
+	vfree(big);
+	rss1 = tu_rss_bytes();
+	assert_int_equal(vstats().lazy, 0);
+	if (rss0 - rss1 < SZ_32M + SZ_16M)
+		fail_msg("RSS %lu MiB before vfree of 64 MiB, %lu MiB after", rss0 >> 20, rss1 >> 20);
+	assert_faults(big);
+}
+
+/* phys= other than anon or memfd: a warning, and anonymous memory. */
+static void phys_bogus(void *arg)
+{
+	char *p;
+
+	(void)arg;
+	p = vmalloc(SZ_64K);
+	assert_non_null(p);
+	assert_false(phys_is_memfd());
+	vfree(p);
+	assert_int_equal(vstats().lazy, 0);
+}
+
+static void test_phys_option(void **state)
+{
+	struct tu_child res;
+
+	const char *extra = getenv("KALLOC_TEST_OPTIONS");
+	char *saved = extra ? strdup(extra) : NULL;
+
+	(void)state;
+	unsetenv("KALLOC_TEST_OPTIONS");	/* its phys= would come last and win */
+	tu_run_child(phys_bogus, NULL, "mem=256M phys=bogus", 10, &res);
+	if (saved)
+		setenv("KALLOC_TEST_OPTIONS", saved, 1);
+	free(saved);
+	tu_assert_child_ok(&res);
+	if (!strstr(res.err, "ignoring phys=bogus"))
+		fail_msg("no warning for phys=bogus: \"%s\"", res.err);
 }
 
 /* ------------------------------------------------------------ threads -- */
@@ -2227,8 +2517,14 @@ int main(void)
 		cmocka_unit_test(test_vmap_highmem),
 		cmocka_unit_test(test_kmap),
 		cmocka_unit_test(test_kvmalloc),
+		cmocka_unit_test(test_zeroed_over_dirty_frames),
 		cmocka_unit_test(test_fork_private_areas),
 		cmocka_unit_test(test_fork_child_vrealloc),
+		cmocka_unit_test(test_memfd_aliases),
+		cmocka_unit_test(test_memfd_lowmem_aliases),
+		cmocka_unit_test(test_memfd_fork_aliases),
+		cmocka_unit_test(test_memfd_lazy_purge),
+		cmocka_unit_test(test_phys_option),
 		cmocka_unit_test(test_random_model),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_many_areas_map_count),

@@ -162,6 +162,7 @@ static inline int tu_run_child(void (*fn)(void *), void *arg, const char *option
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		setpgid(0, 0);
 		close(fds[0]);
 		tu_child_setup(fds[1], options, timeout_s);
 		fn(arg);
@@ -185,9 +186,16 @@ static inline int tu_run_child(void (*fn)(void *), void *arg, const char *option
 			break;
 		}
 	}
+	/* Its leftover children (the child leads a process group) go too. */
+	kill(-pid, SIGKILL);
 	/* What the child wrote just before it died. */
-	while (open_pipe && tu_child_read(fds[0], res, 0))
-		;
+	while (open_pipe) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+
+		if (poll(&pfd, 1, 0) <= 0)
+			break;
+		open_pipe = tu_child_read(fds[0], res, 0);
+	}
 	close(fds[0]);
 	return res->status;
 }
