@@ -259,44 +259,59 @@ static inline bool slab_tracks_full(const struct kmem_cache *s)
 }
 
 /* Take one object out of a slab on the partial list.  Caller holds list_lock. */
-static inline void *__slab_take_object(struct kmem_cache *s, struct kmem_cache_node *n,
-				       struct page *slab)
+/*
+ * Take up to @max objects off @slab's freelist into @objects (one object
+ * when the cache debugs, so that each is checked as it goes); the
+ * counters are updated once for all of them.  Caller holds list_lock.
+ */
+static inline unsigned int __slab_take_objects(struct kmem_cache *s, struct kmem_cache_node *n,
+					       struct page *slab, void **objects, unsigned int max)
 {
 	void *object = slab->freelist;
+	unsigned int k = 0;
 
-	slab->freelist = get_freepointer(s, slab, object);
-	slab_set_counters(slab, slab_inuse(slab) + 1, slab_objects(slab));
-	n->free_objects--;
-	if (!slab->freelist) {
+	do {
+		objects[k++] = object;
+		object = get_freepointer(s, slab, object);
+	} while (k < max && object);
+	slab->freelist = object;
+	slab_set_counters(slab, slab_inuse(slab) + k, slab_objects(slab));
+	n->free_objects -= k;
+	if (!object) {
 		remove_partial(n, slab);
 		if (slab_tracks_full(s))
 			list_add(&slab->slab_list, &n->full);
 		else
 			INIT_LIST_HEAD(&slab->slab_list);
 	}
-	return object;
+	return k;
 }
 
 /*
- * Put one object back into its slab.  Returns the slab if it became empty
- * and should be discarded (the caller frees it after dropping list_lock).
+ * Put @cnt objects of one slab back: objects[0..cnt) are chained in that
+ * order in front of the slab's freelist, the counters updated once.
+ * Returns the slab if it became empty and should be discarded (the caller
+ * frees it after dropping list_lock).  Caller holds list_lock.
  */
-static inline struct page *__slab_put_object(struct kmem_cache *s, struct kmem_cache_node *n,
-					     struct page *slab, void *object)
+static inline struct page *__slab_put_objects(struct kmem_cache *s, struct kmem_cache_node *n,
+					      struct page *slab, void **objects, unsigned int cnt)
 {
 	bool was_full = !slab->freelist;
-	unsigned int inuse = slab_inuse(slab);
+	unsigned int inuse = slab_inuse(slab) - cnt;
+	unsigned int i;
 
-	set_freepointer(s, object, slab->freelist);
-	slab->freelist = object;
-	slab_set_counters(slab, inuse - 1, slab_objects(slab));
-	n->free_objects++;
+	for (i = 0; i + 1 < cnt; i++)
+		set_freepointer(s, objects[i], objects[i + 1]);
+	set_freepointer(s, objects[cnt - 1], slab->freelist);
+	slab->freelist = objects[0];
+	slab_set_counters(slab, inuse, slab_objects(slab));
+	n->free_objects += cnt;
 	if (was_full) {
 		if (slab_tracks_full(s))
 			list_del(&slab->slab_list);
 		add_partial(n, slab);
 	}
-	if (inuse - 1 == 0 && n->nr_partial > s->min_partial) {
+	if (inuse == 0 && n->nr_partial > s->min_partial) {
 		remove_partial(n, slab);
 		n->nr_slabs--;
 		n->total_objects -= slab_objects(slab);
@@ -341,13 +356,15 @@ static unsigned int __refill_objects(struct kmem_cache *s, void **objects, unsig
 			__add_new_slab(n, slab);
 		}
 		slab = list_first_entry(&n->partial, struct page, slab_list);
+		if (likely(!(s->flags & SLAB_DEBUG_FLAGS))) {
+			taken += __slab_take_objects(s, n, slab, objects + taken, max_n - taken);
+			continue;
+		}
 		while (taken < max_n && slab->freelist) {
-			void *object = __slab_take_object(s, n, slab);
-
-			if (unlikely(s->flags & SLAB_DEBUG_FLAGS) &&
-			    !alloc_debug_processing(s, slab, object, addr))
+			__slab_take_objects(s, n, slab, objects + taken, 1);
+			if (!alloc_debug_processing(s, slab, objects[taken], addr))
 				continue;	/* reported; the object is leaked */
-			objects[taken++] = object;
+			taken++;
 		}
 	}
 	spin_unlock(&n->list_lock);
@@ -365,15 +382,23 @@ static void __free_objects_to_slabs(struct kmem_cache *s, void **objects, unsign
 	while (i < nr) {
 		nd = 0;
 		spin_lock(&n->list_lock);
-		for (; i < nr && nd < ARRAY_SIZE(discard); i++) {
-			void *object = objects[i];
-			struct page *slab = virt_to_slab(s, object);
+		while (i < nr && nd < ARRAY_SIZE(discard)) {
+			struct page *slab = virt_to_slab(s, objects[i]);
 			struct page *empty;
+			unsigned int cnt = 1;
 
-			if (unlikely(s->flags & SLAB_DEBUG_FLAGS) &&
-			    !free_debug_processing(s, slab, object, addr))
-				continue;
-			empty = __slab_put_object(s, n, slab, object);
+			if (unlikely(s->flags & SLAB_DEBUG_FLAGS)) {
+				if (!free_debug_processing(s, slab, objects[i], addr)) {
+					i++;
+					continue;
+				}
+			} else {
+				/* a run of objects of the same slab goes back at once */
+				while (i + cnt < nr && virt_to_slab(s, objects[i + cnt]) == slab)
+					cnt++;
+			}
+			empty = __slab_put_objects(s, n, slab, objects + i, cnt);
+			i += cnt;
 			if (empty)
 				discard[nd++] = empty;
 		}
