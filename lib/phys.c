@@ -49,6 +49,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 #ifndef MFD_CLOEXEC
@@ -65,9 +66,19 @@ static int fork_pipe[2] = { -1, -1 };
 #define SC(nr, a, b, c, d, e, f) \
 	kalloc_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 
+/*
+ * A memfd as large as the machine.  Under a file size limit below that,
+ * ftruncate() would raise SIGXFSZ (fatal by default): refuse first.
+ */
 static int phys_memfd_create(void)
 {
-	long fd = SC(SYS_memfd_create, "kalloc-phys", MFD_CLOEXEC, 0, 0, 0, 0);
+	struct { unsigned long long cur, max; } fsize;
+	long fd;
+
+	if (SC(SYS_prlimit64, 0, RLIMIT_FSIZE, NULL, &fsize, 0, 0) == 0 &&
+	    fsize.cur < kalloc_phys_size)
+		return -EFBIG;
+	fd = SC(SYS_memfd_create, "kalloc-phys", MFD_CLOEXEC, 0, 0, 0, 0);
 
 	if (fd < 0)
 		return (int)fd;
@@ -125,7 +136,8 @@ void phys_init(void)
 	}
 	fd = phys_memfd_create();
 	if (fd < 0) {
-		pr_warn("phys=memfd: memfd_create failed (%d): frames are anonymous memory\n", fd);
+		pr_warn("phys=memfd: no memfd of %lu MiB (error %d): frames are anonymous memory\n",
+			kalloc_phys_size >> 20, -fd);
 		return;
 	}
 	kalloc_phys_fd = fd;

@@ -2263,6 +2263,21 @@ static void phys_bogus(void *arg)
 	assert_int_equal(vstats().lazy, 0);
 }
 
+/* A file size limit below the machine: phys=memfd cannot be; anon it is. */
+static void phys_memfd_fsize(void *arg)
+{
+	struct rlimit fsize = { 1UL << 20, 1UL << 20 };
+	char *p;
+
+	(void)arg;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &fsize), 0);
+	p = vmalloc(SZ_64K);
+	assert_non_null(p);
+	assert_false(phys_is_memfd());
+	memset(p, 1, SZ_64K);
+	vfree(p);
+}
+
 static void test_phys_option(void **state)
 {
 	struct tu_child res;
@@ -2279,6 +2294,10 @@ static void test_phys_option(void **state)
 	tu_assert_child_ok(&res);
 	if (!strstr(res.err, "ignoring phys=bogus"))
 		fail_msg("no warning for phys=bogus: \"%s\"", res.err);
+	tu_run_child(phys_memfd_fsize, NULL, "mem=256M phys=memfd", 10, &res);
+	tu_assert_child_ok(&res);
+	if (!strstr(res.err, "phys=memfd: "))
+		fail_msg("no warning under RLIMIT_FSIZE: \"%s\"", res.err);
 }
 
 /* ------------------------------------------------------------ threads -- */
