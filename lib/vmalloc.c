@@ -35,9 +35,9 @@
  * stay at the frame's own address too: an area maps its frames run by
  * run at file offsets (one mmap() per run of consecutive pfns), vmap()
  * and kmap() map the same pages again (aliases, nothing moves), vrealloc()
- * maps the new runs after the old ones, or all the runs at a new range
- * (moving is mapping the same frames elsewhere), and freeing punches
- * holes in the file.
+ * maps the new runs after the old ones, or moves the old runs' mappings
+ * with mremap() (one call per run) and maps the new ones after them, and
+ * freeing punches holes in the file.
  *
  * Lazy purge (phys=memfd): vfree() leaves the area's mappings and frames
  * as they are and puts the area on purge_vmap_area_root; once lazily
@@ -951,11 +951,32 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 		if (!nva)
 			goto free_new_frames;
 		if (phys_is_memfd()) {
-			/* The frames are seen at the new range too: map them all there. */
-			if (map_area_bytes(nva->va_start, pages, new_nr, PROT_READ | PROT_WRITE)) {
-				reserve_range(nva->va_start, new_size);
+			unsigned int i, len;
+
+			/* The new frames first: the one step that may fail. */
+			if (map_area_bytes(nva->va_start + old_size, pages + old_nr, new_nr - old_nr,
+					   PROT_READ | PROT_WRITE)) {
+				reserve_range(nva->va_start + old_size, delta);
 				free_vmap_area(nva);
 				goto free_new_frames;
+			}
+			/*
+			 * Then each run's mapping moves, page tables and all
+			 * (a run is one host mapping); if the host will not move
+			 * one, the new range maps its frames again: an alias
+			 * of the same bytes.
+			 */
+			for_each_pfn_run(pages, old_nr, i, len) {
+				unsigned long off = (unsigned long)i << PAGE_SHIFT;
+				unsigned long bytes = (unsigned long)len << PAGE_SHIFT;
+
+				moved = sys_mremap((void *)(va->va_start + off), bytes, bytes,
+						   MREMAP_MAYMOVE | MREMAP_FIXED,
+						   (void *)(nva->va_start + off));
+				if (IS_ERR_VALUE(moved) &&
+				    phys_map(nva->va_start + off, __page_to_pfn(pages[i]), len,
+					     PROT_READ | PROT_WRITE))
+					panic("vrealloc: the host refused to map an area's frames");
 			}
 		} else {
 			/* The mapping moves and grows at once. */

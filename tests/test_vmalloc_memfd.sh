@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/test_vmalloc_memfd.sh - every vmalloc and kmap case again on the
-# phys=memfd backing (issue 4: "all vmalloc tests run in both backings").
-# testutil.h adds KALLOC_TEST_OPTIONS to each case's KALLOC_OPTIONS.
-KALLOC_TEST_OPTIONS=phys=memfd exec "${top_builddir:-.}/tests/test_vmalloc"
+# Run tests/<name> (this script's name without _memfd.sh) with every case on
+# a phys=memfd machine: testutil.h adds KALLOC_TEST_OPTIONS to each case's
+# options.  Issue 4: "all vmalloc tests run in both backings".
+KALLOC_TEST_OPTIONS=phys=memfd exec "${top_builddir:-.}/tests/$(basename "$0" _memfd.sh)"
