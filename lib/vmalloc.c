@@ -582,6 +582,8 @@ static void free_pages_array(void *a, unsigned int nr)
  * __vmalloc_node_range(): reserve the range, take the frames, map the
  * bytes.  @align is a power of two, at least PAGE_SIZE.
  */
+static void purge_if_expired(void);
+
 void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 			   unsigned long caller)
 {
@@ -595,6 +597,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 		errno = ENOMEM;
 		return NULL;
 	}
+	purge_if_expired();
 	nr_pages = size >> PAGE_SHIFT;
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL | __GFP_NOWARN);
 	if (!vm)
@@ -784,6 +787,18 @@ void vmalloc_purge(void)
 	}
 }
 
+static inline bool lazy_expired(uint64_t now)
+{
+	return now - vmap_lazy_since >= (uint64_t)page_reporting_delay_ms * 1000000u;
+}
+
+/* A purge is due when the oldest lazily freed area has waited long enough. */
+static void purge_if_expired(void)
+{
+	if (READ_ONCE(purge_vmap_area_root) && lazy_expired(ktime_get_ns()))
+		vmalloc_purge();
+}
+
 /*
  * free_vmap_area_noflush(): the area leaves the busy tree for the purge
  * tree with its mappings and frames; purge when enough has gathered or
@@ -802,8 +817,7 @@ static void free_vmap_area_noflush(struct vmap_area *va)
 		vmap_lazy_since = now;
 	treap_insert(&purge_vmap_area_root, va);
 	vmap_lazy_nr += va->vm->nr_pages;
-	purge = vmap_lazy_nr > LAZY_MAX_PAGES ||
-		now - vmap_lazy_since >= (uint64_t)page_reporting_delay_ms * 1000000u;
+	purge = vmap_lazy_nr > LAZY_MAX_PAGES || lazy_expired(now);
 	spin_unlock(&vmap_area_lock);
 	if (purge)
 		vmalloc_purge();

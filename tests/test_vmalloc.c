@@ -2250,6 +2250,35 @@ CHILD_TEST(test_memfd_lazy_purge, "mem=2G phys=memfd " NO_REPORTING, 30)
 	assert_faults(big);
 }
 
+/* Lazily freed areas wait page_reporting_delay at most: the next vmalloc purges. */
+CHILD_TEST(test_memfd_lazy_expiry, "mem=2G phys=memfd page_reporting_delay=400", 30)
+{
+	struct vstats v0;
+	char *a, *b;
+
+	vfree_settled(vmalloc(1));
+	v0 = vstats();
+	a = vmalloc(SZ_64K);
+	assert_non_null(a);
+	vfree(a);
+	b = vmalloc(SZ_64K);		/* at once: a still waits */
+	assert_non_null(b);
+	assert_int_equal(vstats().lazy, SZ_64K >> PAGE_SHIFT);
+	assert_int_equal(vstats().purges, v0.purges);
+	usleep(500 * 1000);
+	vfree(b);			/* the oldest has waited: both go */
+	assert_int_equal(vstats().lazy, 0);
+	assert_int_equal(vstats().purges, v0.purges + 1);
+	a = vmalloc(SZ_64K);
+	vfree(a);
+	usleep(500 * 1000);
+	b = vmalloc(SZ_64K);		/* a vmalloc purges what has waited, too */
+	assert_non_null(b);
+	assert_int_equal(vstats().lazy, 0);
+	assert_int_equal(vstats().purges, v0.purges + 2);
+	vfree(b);
+}
+
 /* phys= other than anon or memfd: a warning, and anonymous memory. */
 static void phys_bogus(void *arg)
 {
@@ -2543,6 +2572,7 @@ int main(void)
 		cmocka_unit_test(test_memfd_lowmem_aliases),
 		cmocka_unit_test(test_memfd_fork_aliases),
 		cmocka_unit_test(test_memfd_lazy_purge),
+		cmocka_unit_test(test_memfd_lazy_expiry),
 		cmocka_unit_test(test_phys_option),
 		cmocka_unit_test(test_random_model),
 		cmocka_unit_test(test_threads),
