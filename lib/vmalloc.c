@@ -3,8 +3,8 @@
  * (mm/vmalloc.c), and kmap() through the pkmap window (mm/highmem.c).
  *
  * The vmalloc window [VMALLOC_START, VMALLOC_END) is part of kalloc's one
- * reservation and is PROT_NONE wherever no area lives.  Two trees index
- * it, both treaps of struct vmap_area keyed by va_start (a treap keeps
+ * reservation and is PROT_NONE wherever no area lives.  Three trees
+ * index it, treaps of struct vmap_area keyed by va_start (a treap keeps
  * the kernel's O(log n) bounds with a fraction of an rbtree's code):
  *
  *	free_vmap_area_root	free ranges, each node augmented with the
@@ -13,6 +13,7 @@
  *				(the kernel's augmented free-space rbtree)
  *	vmap_area_root		busy areas: the area of any address in
  *				O(log n)
+ *	purge_vmap_area_root	lazily freed areas (phys=memfd, below)
  *
  * Every area is followed by a guard page (va_end includes it).
  *
@@ -43,7 +44,7 @@
  * as they are and puts the area on purge_vmap_area_root; once lazily
  * freed areas hold more than LAZY_MAX_PAGES, have waited longer than
  * page_reporting_delay, or a range or frames are wanted,
- * purge_vmap_area_lazy() unmaps them with one mmap() per stretch of
+ * vmalloc_purge() unmaps them with one mmap() per stretch of
  * adjacent ranges and punches their frames with one fallocate() per
  * stretch of consecutive pfns (__purge_vmap_area_lazy()).  Their ranges
  * join the free tree and their frames the buddy only after that, so no
@@ -59,9 +60,8 @@
  * mapping, the call fails cleanly (NULL) and everything taken is given
  * back.
  *
- * Locking: vmap_area_lock protects the three trees, the busy areas' fields
- * and the lazy counters.
- * It is a leaf: nothing that allocates (kmalloc, alloc_pages) and no
+ * Locking: vmap_area_lock protects the three trees, the busy areas'
+ * fields and the lazy counters.  It is a leaf: nothing that allocates (kmalloc, alloc_pages) and no
  * system call runs under it.  An area's range is reserved in the trees
  * before it is mapped and unmapped before it is returned to the free
  * tree, so no address is handed out while still mapped to old frames.
