@@ -1,0 +1,3 @@
+#!/bin/sh
+# tests/test_page_alloc on phys=memfd: see tests/test_vmalloc_memfd.sh.
+KALLOC_TEST_OPTIONS=phys=memfd exec "${top_builddir:-.}/tests/$(basename "$0" _memfd.sh)"
