@@ -234,6 +234,7 @@ struct zone {
 	unsigned long spanned_pages;
 	unsigned long present_pages;
 	const char *name;
+	int zone_nr;		/* its index in node_zones[] (zone_idx()) */
 	int pcp_high;		/* per-cpu list high mark, in pages */
 	int pcp_batch;		/* per-cpu refill/drain chunk, in pages */
 
@@ -299,9 +300,10 @@ typedef struct pglist_data {
 extern struct pglist_data contig_page_data;	/* the one node (UMA) */
 #define NODE_DATA(nid)	(&contig_page_data)
 
+/* The kernel subtracts pointers; struct zone is not a power of two long, so kept. */
 static inline enum zone_type zone_idx(const struct zone *zone)
 {
-	return (enum zone_type)(zone - zone->zone_pgdat->node_zones);
+	return (enum zone_type)zone->zone_nr;
 }
 
 static inline bool is_highmem_idx(enum zone_type idx)

@@ -1302,6 +1302,7 @@ void free_area_init(void)
 		if (end < start)
 			end = start;
 		zone->name = zone_names[i];
+		zone->zone_nr = i;
 		zone->zone_pgdat = pgdat;
 		zone->zone_start_pfn = start;
 		zone->spanned_pages = end - start;
