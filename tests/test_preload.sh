@@ -203,16 +203,113 @@ if ${CC:-cc} -O2 -pthread -o "$tmp/fork_ctor" "$tmp/forker.c" "$tmp/atfork.c" 2>
    ${CC:-cc} -O2 -pthread -o "$tmp/fork_lib" "$tmp/forker.c" -Wl,--no-as-needed "$tmp/libatfork.so" \
 	-Wl,-rpath,"$tmp" 2>>"$tmp/af.err"; then
 	for prog in fork_ctor fork_lib; do
-		out=$(run_limited 20 env LD_PRELOAD="$lib" "$tmp/$prog" 2>&1)
-		if [ "$out" = "forks ok" ]; then
-			pass "fork with allocating atfork handlers ($prog)"
-		else
-			fail "fork with allocating atfork handlers ($prog): ${out:-hung}"
-		fi
+		for phys in anon memfd; do
+			out=$(run_limited 20 env LD_PRELOAD="$lib" KALLOC_OPTIONS=phys=$phys "$tmp/$prog" 2>&1)
+			if [ "$out" = "forks ok" ]; then
+				pass "fork with allocating atfork handlers ($prog, phys=$phys)"
+			else
+				fail "fork with allocating atfork handlers ($prog, phys=$phys): ${out:-hung}"
+			fi
+		done
 	done
 else
 	cat "$tmp/af.err"
 	fail "cannot build the atfork test programs"
+fi
+
+# -------------------------------------------- 2c. fork amid threads --
+#
+# Four threads allocate, grow and free blocks of 1 B .. 16 MiB (each page
+# stamped and checked) while the main thread forks 40 times; each child
+# checks a 32 MiB buffer written before fork(), overwrites it, allocates,
+# and exits; the parent must still see its own bytes.  On both backings:
+# with phys=memfd each child copies the memfd.
+cat >"$tmp/fork_threads.c" <<'EOF'
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+static volatile int stop;
+static uint64_t rnd(uint64_t *s) { *s ^= *s << 13; *s ^= *s >> 7; *s ^= *s << 17; return *s; }
+static void stamp(unsigned char *p, size_t n) { for (size_t k = 0; k < n; k += 4096) p[k] = (unsigned char)n; }
+static void check(const unsigned char *p, size_t n)
+{
+	for (size_t k = 0; k < n; k += 4096)
+		if (p[k] != (unsigned char)n) { fprintf(stderr, "corrupt block\n"); abort(); }
+}
+static void *worker(void *arg)
+{
+	uint64_t s = (uintptr_t)arg * 7919 + 1;
+	unsigned char *slot[64] = { 0 };
+	size_t sz[64] = { 0 };
+	int i;
+
+	while (!stop) {
+		size_t n = 1 + rnd(&s) % (1UL << (rnd(&s) % 24));
+
+		i = (int)(rnd(&s) % 64);
+		if (slot[i]) {
+			check(slot[i], sz[i]);
+			if (rnd(&s) % 2) { free(slot[i]); slot[i] = NULL; continue; }
+			slot[i] = realloc(slot[i], n);
+		} else {
+			slot[i] = malloc(n);
+		}
+		if (!slot[i]) abort();
+		sz[i] = n;
+		stamp(slot[i], n);
+	}
+	for (i = 0; i < 64; i++)
+		free(slot[i]);
+	return NULL;
+}
+int main(void)
+{
+	size_t big = 32 << 20, k;
+	unsigned char *b = malloc(big);
+	pthread_t t[4];
+	long i;
+	int f, st;
+
+	memset(b, 0x5a, big);
+	for (i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, worker, (void *)(i + 1));
+	for (f = 0; f < 40; f++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			for (k = 0; k < big; k += 4096)
+				if (b[k] != 0x5a) _exit(3);
+			memset(b, 0x11, big);
+			for (k = 0; k < 2000; k++) free(malloc(1 + k * 37 % 300000));
+			free(memset(malloc(20 << 20), 1, 20 << 20));
+			_exit(0);
+		}
+		if (waitpid(pid, &st, 0) != pid || st) { printf("child %d: %#x\n", f, st); return 1; }
+		for (k = 0; k < big; k += 4096)
+			if (b[k] != 0x5a) { puts("the parent sees the child's writes"); return 1; }
+	}
+	stop = 1;
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	puts("fork amid threads ok");
+	return 0;
+}
+EOF
+if ${CC:-cc} -O2 -pthread -o "$tmp/fork_threads" "$tmp/fork_threads.c" 2>"$tmp/ft.err"; then
+	for phys in anon memfd; do
+		out=$(run_limited 120 env LD_PRELOAD="$lib" KALLOC_OPTIONS=phys=$phys "$tmp/fork_threads" 2>&1)
+		if [ "$out" = "fork amid threads ok" ]; then
+			pass "fork amid allocating threads (phys=$phys)"
+		else
+			fail "fork amid allocating threads (phys=$phys): ${out:-hung}"
+		fi
+	done
+else
+	cat "$tmp/ft.err"
+	fail "cannot build the fork-amid-threads test program"
 fi
 
 # ---------------------------------------------------- 3. real programs --
