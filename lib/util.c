@@ -171,17 +171,17 @@ static __noinline void *malloc_slab_slow(unsigned int idx)
  * The area cache: a few vmalloc areas malloc freed lately stay mapped, so
  * that a program that frees and allocates big buffers again and again does
  * not fault every page in each time (the role of glibc's mmap threshold and
- * jemalloc's dirty extents).  Areas up to 8 MiB, at most 32 MiB in all,
+ * jemalloc's dirty extents).  Areas up to 32 MiB, at most 32 MiB in all,
  * stay no longer than page_reporting_delay; a request takes the smallest
  * cached area of at least its size and at most twice it, trimmed in place
  * by vrealloc(); a request that finds none frees the cached areas smaller
  * than itself (a growing buffer will not take them back).  malloc_trim()
- * empties the cache, and so does any allocation that finds no memory.  area_cache_lock is a leaf: vfree() and
- * vrealloc() run with it dropped.
+ * empties the cache, and so does any allocation that finds no memory.
+ * area_cache_lock is a leaf: vfree() and vrealloc() run with it dropped.
  */
 #define AREA_CACHE_SLOTS	8
 #define AREA_CACHE_BYTES	(32UL << 20)
-#define AREA_CACHE_MAX_AREA	(8UL << 20)	/* bigger areas go back at once */
+#define AREA_CACHE_MAX_AREA	(32UL << 20)	/* bigger areas go back at once */
 
 static struct cached_area {
 	void *addr;

@@ -1647,6 +1647,78 @@ CHILD_TEST(test_zeroed_over_dirty_frames, "mem=256M " NO_REPORTING, 30)
 	}
 }
 
+/*
+ * malloc's area cache (lib/util.c): an area malloc freed stays mapped for
+ * the next request of its size down to half of it (trimmed in place, the
+ * same address, no page faults), up to 32 MiB per area and in all; a
+ * bigger one goes back at once; malloc_trim() empties the cache, and an
+ * area waits no longer than page_reporting_delay.
+ */
+CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
+{
+	unsigned char *p, *q, *big;
+	unsigned long areas0;
+	long flt;
+
+	kalloc_free(kalloc_malloc(SZ_8M));
+	kalloc_trim();
+	vmalloc_purge();
+	areas0 = vstats().areas;
+
+	p = kalloc_malloc(SZ_16M + SZ_4M);
+	assert_non_null(p);
+	memset(p, 0x33, SZ_16M + SZ_4M);
+	kalloc_free(p);
+	assert_int_equal(vstats().areas, areas0 + 1);		/* kept mapped */
+	flt = minor_faults();
+	q = kalloc_malloc(SZ_16M);				/* 16 of 20 MiB: trimmed */
+	assert_ptr_equal(q, p);
+	memset(q, 0x44, SZ_16M);
+	if (minor_faults() - flt > 64)
+		fail_msg("%ld page faults writing a reused 16 MiB area", minor_faults() - flt);
+	assert_int_equal(vmalloc_size(q), SZ_16M);
+	kalloc_free(q);
+
+	/* calloc over a cached area is zero. */
+	q = kalloc_calloc(1, SZ_8M + SZ_4M);
+	assert_ptr_equal(q, p);
+	assert_true(tu_is_zero(q, SZ_8M + SZ_4M));
+	kalloc_free(q);
+
+	/* Too small for the cached area (below half of it): a new one. */
+	q = kalloc_malloc(SZ_4M + SZ_1M);
+	assert_non_null(q);
+	assert_ptr_not_equal(q, p);
+	kalloc_free(q);
+
+	/* Bigger than 32 MiB: not kept. */
+	kalloc_trim();
+	vmalloc_purge();
+	assert_int_equal(vstats().areas, areas0);
+	big = kalloc_malloc(SZ_32M + SZ_4M);
+	assert_non_null(big);
+	kalloc_free(big);
+	vmalloc_purge();
+	assert_int_equal(vstats().areas, areas0);
+
+	/* malloc_trim() empties the cache. */
+	p = kalloc_malloc(SZ_16M);
+	kalloc_free(p);
+	assert_int_equal(vstats().areas, areas0 + 1);
+	kalloc_trim();
+	assert_int_equal(vstats().areas, areas0);
+
+	/* An area waits page_reporting_delay at most: the next free lets it go. */
+	p = kalloc_malloc(SZ_16M);
+	q = kalloc_malloc(SZ_8M + SZ_4M);
+	kalloc_free(p);
+	assert_int_equal(vstats().areas, areas0 + 2);
+	usleep(400 * 1000);
+	kalloc_free(q);					/* p expired; q is kept */
+	assert_int_equal(vstats().areas, areas0 + 1);
+	kalloc_trim();
+}
+
 CHILD_TEST(test_kvmalloc, "mem=2G " NO_REPORTING, 30)
 {
 	static const size_t kmalloc_sizes[] = { 1, 100, 4096, 8192, 8193, 65536, 1UL << 20, SZ_4M };
@@ -2565,6 +2637,7 @@ int main(void)
 		cmocka_unit_test(test_vmap_highmem),
 		cmocka_unit_test(test_kmap),
 		cmocka_unit_test(test_kvmalloc),
+		cmocka_unit_test(test_malloc_area_cache),
 		cmocka_unit_test(test_zeroed_over_dirty_frames),
 		cmocka_unit_test(test_fork_private_areas),
 		cmocka_unit_test(test_fork_child_vrealloc),
