@@ -241,6 +241,14 @@ ssize_t sys_read(int fd, void *buf, size_t len) __hidden;
 int sys_open(const char *path, int flags, int mode) __hidden;
 int sys_close(int fd) __hidden;
 int sys_getpid(void) __hidden;
+int sys_memfd_create(const char *name, unsigned int flags) __hidden;
+int sys_ftruncate(int fd, off_t len) __hidden;
+int sys_fallocate(int fd, int mode, off_t off, off_t len) __hidden;
+off_t sys_lseek(int fd, off_t off, int whence) __hidden;
+ssize_t sys_copy_file_range(int fd_in, off_t *off_in, int fd_out, off_t *off_out,
+			    size_t len) __hidden;
+int sys_pipe2(int fds[2], int flags) __hidden;
+int sys_getrlimit_cur(int resource, unsigned long long *cur) __hidden;
 /* Monotonic time in nanoseconds. */
 uint64_t ktime_get_ns(void) __hidden;
 

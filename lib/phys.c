@@ -50,7 +50,6 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC		0x0001U
@@ -63,30 +62,26 @@ char phys_backing[8] = "anon";
 int kalloc_phys_fd = -1;
 static int fork_pipe[2] = { -1, -1 };
 
-#define SC(nr, a, b, c, d, e, f) \
-	kalloc_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
-
 /*
  * A memfd as large as the machine.  Under a file size limit below that,
  * ftruncate() would raise SIGXFSZ (fatal by default): refuse first.
  */
 static int phys_memfd_create(void)
 {
-	struct { unsigned long long cur, max; } fsize;
-	long fd;
+	unsigned long long fsize;
+	int fd;
 
-	if (SC(SYS_prlimit64, 0, RLIMIT_FSIZE, NULL, &fsize, 0, 0) == 0 &&
-	    fsize.cur < kalloc_phys_size)
+	if (sys_getrlimit_cur(RLIMIT_FSIZE, &fsize) == 0 && fsize < kalloc_phys_size)
 		return -EFBIG;
-	fd = SC(SYS_memfd_create, "kalloc-phys", MFD_CLOEXEC, 0, 0, 0, 0);
+	fd = sys_memfd_create("kalloc-phys", MFD_CLOEXEC);
 
 	if (fd < 0)
-		return (int)fd;
-	if (SC(SYS_ftruncate, fd, kalloc_phys_size, 0, 0, 0, 0)) {
-		sys_close((int)fd);
+		return fd;
+	if (sys_ftruncate(fd, (off_t)kalloc_phys_size)) {
+		sys_close(fd);
 		return -1;
 	}
-	return (int)fd;
+	return fd;
 }
 
 /* Map frames [pfn, pfn + nr) of the memfd at @addr. */
@@ -113,8 +108,8 @@ int phys_open_slots(unsigned long pfn, unsigned long nr)
 int kalloc_discard(unsigned long pfn, unsigned long nr_pages)
 {
 	if (phys_is_memfd())
-		return SC(SYS_fallocate, kalloc_phys_fd, PHYS_FALLOC_PUNCH, pfn << PAGE_SHIFT,
-			  nr_pages << PAGE_SHIFT, 0, 0) ? -1 : 0;
+		return sys_fallocate(kalloc_phys_fd, PHYS_FALLOC_PUNCH, (off_t)(pfn << PAGE_SHIFT),
+				     (off_t)(nr_pages << PAGE_SHIFT)) ? -1 : 0;
 	return sys_madvise(pfn_to_slot(pfn), nr_pages << PAGE_SHIFT, MADV_DONTNEED);
 }
 
@@ -150,20 +145,20 @@ void phys_init(void)
 /* Copy the data extents of @from into @to, holes left as holes. */
 static int copy_extents(int from, int to)
 {
-	long off = 0;
+	off_t off = 0;
 
 	for (;;) {
-		long data = SC(SYS_lseek, from, off, PHYS_SEEK_DATA, 0, 0, 0);
-		long hole, in, out;
+		off_t data = sys_lseek(from, off, PHYS_SEEK_DATA);
+		off_t hole, in, out;
 
 		if (data < 0)
 			return data == -ENXIO ? 0 : -1;	/* ENXIO: no data after off */
-		hole = SC(SYS_lseek, from, data, PHYS_SEEK_HOLE, 0, 0, 0);
+		hole = sys_lseek(from, data, PHYS_SEEK_HOLE);
 		if (hole < 0)
 			return -1;
 		in = out = data;
 		while (in < hole) {
-			long n = SC(SYS_copy_file_range, from, &in, to, &out, hole - in, 0);
+			ssize_t n = sys_copy_file_range(from, &in, to, &out, (size_t)(hole - in));
 
 			if (n == -EINTR)
 				continue;
@@ -176,7 +171,7 @@ static int copy_extents(int from, int to)
 
 void phys_fork_prepare(void)
 {
-	if (phys_is_memfd() && SC(SYS_pipe2, fork_pipe, O_CLOEXEC, 0, 0, 0, 0))
+	if (phys_is_memfd() && sys_pipe2(fork_pipe, O_CLOEXEC))
 		fork_pipe[0] = fork_pipe[1] = -1;
 }
 

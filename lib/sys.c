@@ -79,6 +79,48 @@ int sys_getpid(void)
 	return SC(SYS_getpid, 0, 0, 0, 0, 0, 0);
 }
 
+/* phys=memfd (phys.c) */
+int sys_memfd_create(const char *name, unsigned int flags)
+{
+	return SC(SYS_memfd_create, name, flags, 0, 0, 0, 0);
+}
+
+int sys_ftruncate(int fd, off_t len)
+{
+	return SC(SYS_ftruncate, fd, len, 0, 0, 0, 0);
+}
+
+int sys_fallocate(int fd, int mode, off_t off, off_t len)
+{
+	return SC(SYS_fallocate, fd, mode, off, len, 0, 0);
+}
+
+off_t sys_lseek(int fd, off_t off, int whence)
+{
+	return SC(SYS_lseek, fd, off, whence, 0, 0, 0);
+}
+
+ssize_t sys_copy_file_range(int fd_in, off_t *off_in, int fd_out, off_t *off_out, size_t len)
+{
+	return SC(SYS_copy_file_range, fd_in, off_in, fd_out, off_out, len, 0);
+}
+
+int sys_pipe2(int fds[2], int flags)
+{
+	return SC(SYS_pipe2, fds, flags, 0, 0, 0, 0);
+}
+
+/* getrlimit(2) through prlimit64: the soft limit of @resource, -errno on error. */
+int sys_getrlimit_cur(int resource, unsigned long long *cur)
+{
+	unsigned long long lim[2];
+	int ret = SC(SYS_prlimit64, 0, resource, NULL, lim, 0, 0);
+
+	if (!ret)
+		*cur = lim[0];
+	return ret;
+}
+
 /* clock_gettime() is answered by the vDSO: no system call, no allocation. */
 uint64_t ktime_get_ns(void)
 {
