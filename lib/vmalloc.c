@@ -1095,12 +1095,28 @@ static int move_bytes(unsigned long from, unsigned long to, unsigned long size)
  * does, and the frames stay where they were (any frame may be vmap()ed,
  * kmap()ed or in another area at the same time).
  */
+/* phys=anon: move the bytes of frames that hold data to [addr, ...), run by run. */
+static void vmap_move_in(unsigned long addr, struct page **pages, unsigned int count, int prot)
+{
+	unsigned int i, len;
+
+	for_each_pfn_run(pages, count, i, len) {
+		unsigned long pfn = __page_to_pfn(pages[i]);
+
+		if (move_bytes((unsigned long)pfn_to_slot(pfn), addr + ((unsigned long)i << PAGE_SHIFT),
+			       (unsigned long)len << PAGE_SHIFT))
+			panic("vmap: the host refused to move frame %#lx", pfn);
+		refill_slot(pfn, len);
+	}
+	sys_mprotect((void *)addr, (unsigned long)count << PAGE_SHIFT, prot);
+}
+
 void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot)
 {
-	struct vmap_area *va;
+	struct vmap_area *va = NULL;
 	struct vm_struct *vm;
 	unsigned long size = (unsigned long)count << PAGE_SHIFT;
-	unsigned int i, len;
+	unsigned int i;
 
 	(void)flags;
 	kalloc_init_once();
@@ -1113,34 +1129,19 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 	if (!vm)
 		return NULL;
 	vm->pages = kmalloc_array(count, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
-	va = vm->pages ? alloc_vmap_area(size + PAGE_SIZE, PAGE_SIZE) : NULL;
-	if (!va) {
-		kfree(vm->pages);
-		kfree(vm);
-		return NULL;
-	}
+	if (vm->pages)
+		va = alloc_vmap_area(size + PAGE_SIZE, PAGE_SIZE);
+	if (!va)
+		goto fail;
 	memcpy(vm->pages, pages, count * sizeof(*pages));
 	vm->prot = (prot.pgprot & 2) ? PROT_READ | PROT_WRITE : PROT_READ;
-	if (phys_is_memfd()) {
-		if (map_area_bytes(va->va_start, vm->pages, count, vm->prot)) {
-			reserve_range(va->va_start, size);
-			free_vmap_area(va);
-			kfree(vm->pages);
-			kfree(vm);
-			return NULL;
-		}
-		goto mapped;
+	if (!phys_is_memfd())
+		vmap_move_in(va->va_start, pages, count, vm->prot);
+	else if (map_area_bytes(va->va_start, vm->pages, count, vm->prot)) {
+		reserve_range(va->va_start, size);
+		free_vmap_area(va);
+		goto fail;
 	}
-	for_each_pfn_run(pages, count, i, len) {
-		unsigned long pfn = __page_to_pfn(pages[i]);
-
-		if (move_bytes((unsigned long)pfn_to_slot(pfn), va->va_start + ((unsigned long)i << PAGE_SHIFT),
-			       (unsigned long)len << PAGE_SHIFT))
-			panic("vmap: the host refused to move frame %#lx", pfn);
-		refill_slot(pfn, len);
-	}
-	sys_mprotect((void *)va->va_start, size, vm->prot);
-mapped:
 	vm->addr = (void *)va->va_start;
 	vm->size = size + PAGE_SIZE;
 	vm->nr_pages = count;
@@ -1150,6 +1151,11 @@ mapped:
 	va->vm = vm;
 	spin_unlock(&vmap_area_lock);
 	return vm->addr;
+
+fail:
+	kfree(vm->pages);
+	kfree(vm);
+	return NULL;
 }
 
 static void vunmap_move_back(struct vm_struct *vm)
