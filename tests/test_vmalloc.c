@@ -421,28 +421,41 @@ static long minor_faults(void)
 	return ru.ru_minflt;
 }
 
-/* Bytes per nanosecond of a plain memcpy on this machine (pre-faulted). */
-static double copy_bytes_per_ns(void)
+/*
+ * One growth step of the vrealloc tests: @p (@old_nr pages stamped with
+ * @tag, their frames in pages[]) grows to @nr pages.  Nothing is copied:
+ * the step writes no byte of the area (its page faults are at most those
+ * of the new pages[] array), the old pages keep their content and their
+ * frames, so no byte moved from frame to frame; the new pages read zero
+ * (the old guard page too) and are then stamped, their frames recorded.
+ * Returns the area's address.
+ */
+static char *vrealloc_step(char *p, unsigned long old_nr, unsigned long nr, struct page **pages,
+			   uint64_t tag)
 {
-	size_t len = SZ_64M;
-	char *a = malloc(len), *b = malloc(len);
-	uint64_t t0, best = UINT64_MAX;
-	int i;
+	long flt = minor_faults();
+	char *q = vrealloc(p, nr * PAGE_SIZE, GFP_KERNEL);
+	unsigned long i;
 
-	assert_non_null(a);
-	assert_non_null(b);
-	memset(a, 1, len);
-	memset(b, 2, len);
-	for (i = 0; i < 3; i++) {
-		t0 = tu_now_ns();
-		memcpy(b, a, len);
-		__asm__ volatile("" : : "r"(b) : "memory");
-		if (tu_now_ns() - t0 < best)
-			best = tu_now_ns() - t0;
+	flt = minor_faults() - flt;
+	if (!q)
+		fail_msg("vrealloc(%p, %lu pages) failed (errno %d)", p, nr, errno);
+	if (flt > (long)(old_nr / 8 + 64))
+		fail_msg("vrealloc(%lu -> %lu pages) took %ld page faults: it wrote the data", old_nr,
+			 nr, flt);
+	assert_int_equal(vmalloc_size(q), nr * PAGE_SIZE);
+	assert_stamps(q, 0, old_nr, tag);
+	for (i = 0; i < old_nr; i++)
+		if (vmalloc_to_page(q + i * PAGE_SIZE) != pages[i])
+			fail_msg("page %lu changed frame in vrealloc to %lu pages", i, nr);
+	for (i = old_nr; i < nr; i++) {
+		pages[i] = vmalloc_to_page(q + i * PAGE_SIZE);
+		assert_non_null(pages[i]);
 	}
-	free(a);
-	free(b);
-	return (double)len / (double)(best ? best : 1);
+	assert_zero_stamps(q, old_nr, nr);
+	assert_true(tu_is_zero(q + old_nr * PAGE_SIZE, 2 * PAGE_SIZE));	/* the old guard */
+	stamp_pages(q, old_nr, nr, tag);
+	return q;
 }
 
 /* ------------------------------------------------------ sizes -- */
@@ -944,18 +957,14 @@ static void test_vfree_invalid(void **state)
 /*
  * Growth from 8 MiB to 512 MiB by steps of 8 MiB, with nothing after the
  * area: every step in place (same address, in_place + 1), the content and
- * the frames kept, the new part zero, and no step costs like a copy.
+ * the frames kept, the new part zero, nothing copied (vrealloc_step()).
  */
 CHILD_TEST(test_vrealloc_grow_in_place, "mem=2G " NO_REPORTING, 60)
 {
-	unsigned long nr_max = SZ_512M >> PAGE_SHIFT, size, old_nr, nr, i;
+	unsigned long nr_max = SZ_512M >> PAGE_SHIFT, size, old_nr, nr;
 	struct page **pages = malloc(nr_max * sizeof(*pages));
-	double bpns = copy_bytes_per_ns();
-	uint64_t t_big = 0, t0, t;
-	double copy_big = 0;
 	struct vstats v0, v1;
-	char *p, *q;
-	long flt;
+	char *p;
 
 	assert_non_null(pages);
 	p = vmalloc(SZ_8M);
@@ -966,45 +975,14 @@ CHILD_TEST(test_vrealloc_grow_in_place, "mem=2G " NO_REPORTING, 60)
 	for (size = 2 * SZ_8M; size <= SZ_512M; size += SZ_8M) {
 		nr = size >> PAGE_SHIFT;
 		v0 = vstats();
-		flt = minor_faults();
-		t0 = tu_now_ns();
-		q = vrealloc(p, size, GFP_KERNEL);
-		t = tu_now_ns() - t0;
-		flt = minor_faults() - flt;
-		if (!q)
-			fail_msg("vrealloc(%p, %lu) failed", p, size);
-		/* No byte of the area was written: at most its pages[] array faulted in. */
-		if (flt > (long)(old_nr / 8 + 64))
-			fail_msg("vrealloc(%lu -> %lu) took %ld page faults: it wrote the data", size - SZ_8M,
-				 size, flt);
+		assert_ptr_equal(vrealloc_step(p, old_nr, nr, pages, 1), p);
 		v1 = vstats();
-		assert_ptr_equal(q, p);
 		assert_int_equal(v1.in_place, v0.in_place + 1);
 		assert_int_equal(v1.moved, v0.moved);
 		assert_int_equal(v1.pages, v0.pages + (nr - old_nr));
-		assert_int_equal(vmalloc_size(p), size);
-		assert_stamps(p, 0, old_nr, 1);
-		for (i = 0; i < old_nr; i++)
-			if (vmalloc_to_page(p + i * PAGE_SIZE) != pages[i])
-				fail_msg("page %lu changed frame in vrealloc to %lu", i, size);
-		for (i = old_nr; i < nr; i++) {
-			pages[i] = vmalloc_to_page(p + i * PAGE_SIZE);
-			assert_non_null(pages[i]);
-		}
-		assert_zero_stamps(p, old_nr, nr);
-		assert_true(tu_is_zero(p + old_nr * PAGE_SIZE, 2 * PAGE_SIZE));	/* the old guard */
-		stamp_pages(p, old_nr, nr, 1);
-		if (size >= SZ_256M) {
-			t_big += t;
-			copy_big += (double)(size - SZ_8M) / bpns;
-		}
 		old_nr = nr;
 	}
 	check_area_frames(p, nr_max, ZONE_HIGHMEM, NULL);
-	/* Copying the data would cost at least copy_big; mremap-free growth far less. */
-	if ((double)t_big > copy_big / 4)
-		fail_msg("vrealloc steps from 256 MiB took %.1f ms, a copy would take %.1f ms",
-			 t_big / 1e6, copy_big / 1e6);
 	assert_faults(p + SZ_512M);
 	vfree(p);
 	free(pages);
@@ -1013,22 +991,18 @@ CHILD_TEST(test_vrealloc_grow_in_place, "mem=2G " NO_REPORTING, 60)
 /*
  * Growth by doubling from 8 MiB to 512 MiB with the range after the area
  * always busy: every step moves the mapping (moved + 1, a new address),
- * keeps the content and the frames, and costs nothing like a copy.  The
+ * keeps the content and the frames, copies nothing (vrealloc_step()).  The
  * old range of each step is filled with an area of its size, and a
  * blocker is put right after the area.
  */
 CHILD_TEST(test_vrealloc_grow_moving, "mem=2G " NO_REPORTING, 60)
 {
-	unsigned long nr_max = SZ_512M >> PAGE_SHIFT, size, old_nr, nr, i;
+	unsigned long nr_max = SZ_512M >> PAGE_SHIFT, size, old_nr, nr;
 	struct page **pages = malloc(nr_max * sizeof(*pages));
-	double bpns = copy_bytes_per_ns();
 	void *fill[8], *block[8];
 	unsigned int nf = 0, nb = 0;
-	uint64_t t_big = 0, t0, t;
-	double copy_big = 0;
 	struct vstats v0, v1;
 	char *p, *q;
-	long flt;
 
 	assert_non_null(pages);
 	p = vmalloc(SZ_8M);
@@ -1043,45 +1017,21 @@ CHILD_TEST(test_vrealloc_grow_moving, "mem=2G " NO_REPORTING, 60)
 		nb++;
 		nr = size >> PAGE_SHIFT;
 		v0 = vstats();
-		flt = minor_faults();
-		t0 = tu_now_ns();
-		q = vrealloc(p, size, GFP_KERNEL);
-		t = tu_now_ns() - t0;
-		flt = minor_faults() - flt;
-		if (!q)
-			fail_msg("vrealloc(%p, %lu) failed (errno %d)", p, size, errno);
-		if (flt > (long)(old_nr / 8 + 64))
-			fail_msg("vrealloc(%lu -> %lu) took %ld page faults: it wrote the data", size / 2,
-				 size, flt);
+		q = vrealloc_step(p, old_nr, nr, pages, 2);
 		v1 = vstats();
 		assert_ptr_not_equal(q, p);
 		assert_int_equal(v1.moved, v0.moved + 1);
 		assert_int_equal(v1.in_place, v0.in_place);
-		assert_stamps(q, 0, old_nr, 2);
-		for (i = 0; i < old_nr; i++)
-			if (vmalloc_to_page(q + i * PAGE_SIZE) != pages[i])
-				fail_msg("page %lu changed frame in vrealloc to %lu", i, size);
-		for (i = old_nr; i < nr; i++)
-			pages[i] = vmalloc_to_page(q + i * PAGE_SIZE);
-		assert_zero_stamps(q, old_nr, nr);
-		stamp_pages(q, old_nr, nr, 2);
 		assert_null(vmalloc_to_page(p));
 		assert_faults(p);		/* the old range is given back */
 		/* Fill the old range exactly so that the next blocker lands after q. */
 		fill[nf] = vmalloc(old_nr * PAGE_SIZE);
 		assert_ptr_equal(fill[nf], p);
 		nf++;
-		if (size >= SZ_64M) {
-			t_big += t;
-			copy_big += (double)(size / 2) / bpns;
-		}
 		p = q;
 		old_nr = nr;
 	}
 	check_area_frames(p, nr_max, ZONE_HIGHMEM, NULL);
-	if ((double)t_big > copy_big / 2)
-		fail_msg("moving vrealloc steps from 64 MiB took %.1f ms, copies would take %.1f ms",
-			 t_big / 1e6, copy_big / 1e6);
 	vfree(p);
 	while (nf)
 		vfree(fill[--nf]);
