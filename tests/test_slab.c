@@ -59,65 +59,9 @@ static unsigned int order_of(size_t size)
 	return order;
 }
 
-/* A word of the pattern of object @id at word @i. */
-static inline uint64_t pat_word(uint64_t id, size_t i)
-{
-	uint64_t x = (id + 1) * 0x9e3779b97f4a7c15ull ^ ((uint64_t)i * 0xbf58476d1ce4e5b9ull);
-
-	x ^= x >> 31;
-	x *= 0x94d049bb133111ebull;
-	return x ^ (x >> 29);
-}
-
-/* Fill [p, p + len) with the pattern of @id. */
-static void pat_fill(void *p, size_t len, uint64_t id)
-{
-	unsigned char *b = p;
-	size_t i, n = len / 8;
-
-	for (i = 0; i < n; i++) {
-		uint64_t w = pat_word(id, i);
-
-		memcpy(b + 8 * i, &w, 8);
-	}
-	if (len % 8) {
-		uint64_t w = pat_word(id, n);
-
-		memcpy(b + 8 * n, &w, len % 8);
-	}
-}
-
-/* The offset of the first byte that is not @id's pattern, or -1. */
-static long pat_check(const void *p, size_t len, uint64_t id)
-{
-	const unsigned char *b = p;
-	size_t i, j, n = len / 8;
-
-	for (i = 0; i < n; i++) {
-		uint64_t w = pat_word(id, i);
-
-		if (memcmp(b + 8 * i, &w, 8))
-			for (j = 0; j < 8; j++)
-				if (b[8 * i + j] != ((unsigned char *)&w)[j])
-					return (long)(8 * i + j);
-	}
-	if (len % 8) {
-		uint64_t w = pat_word(id, n);
-
-		for (j = 0; j < len % 8; j++)
-			if (b[8 * n + j] != ((unsigned char *)&w)[j])
-				return (long)(8 * n + j);
-	}
-	return -1;
-}
-
-#define assert_pattern(p, len, id)						\
-	do {									\
-		long __bad = pat_check((p), (len), (id));			\
-		if (__bad >= 0)							\
-			fail_msg("object %p (id %llu, %zu bytes): byte %ld overwritten", \
-				 (void *)(p), (unsigned long long)(id), (size_t)(len), __bad); \
-	} while (0)
+/* Every byte of an object holds its pattern (testutil.h). */
+#define pat_fill(p, len, id)		tu_pat_fill((p), (len), (id), 0)
+#define assert_pattern(p, len, id)	tu_assert_pattern((p), (len), (id), 0)
 
 static bool bytes_are(const void *p, size_t len, unsigned char val)
 {

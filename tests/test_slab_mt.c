@@ -37,52 +37,12 @@ static const unsigned int class_sizes[] = {
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192
 };
 
-static inline uint64_t pat_word(uint64_t id, size_t i)
-{
-	uint64_t x = (id + 1) * 0x9e3779b97f4a7c15ull ^ ((uint64_t)i * 0xbf58476d1ce4e5b9ull);
-
-	x ^= x >> 31;
-	x *= 0x94d049bb133111ebull;
-	return x ^ (x >> 29);
-}
-
 /*
- * Fill an object with @id's pattern: every byte of the first and last
- * 512 bytes (all of it when smaller), enough to see an object handed out
- * twice or overwritten.
+ * An object holds @id's pattern in its first and last 512 bytes (all of it
+ * when smaller), enough to see an object handed out twice or overwritten.
  */
-static void pat_fill(void *p, size_t len, uint64_t id)
-{
-	unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (i == 512 && len > 1024)
-			i = len - 512;
-		b[i] = (unsigned char)(pat_word(id, i / 8) >> (8 * (i % 8)));
-	}
-}
-
-static bool pat_ok(const void *p, size_t len, uint64_t id)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (i == 512 && len > 1024)
-			i = len - 512;
-		if (b[i] != (unsigned char)(pat_word(id, i / 8) >> (8 * (i % 8))))
-			return false;
-	}
-	return true;
-}
-
-#define assert_pattern(p, len, id)						\
-	do {									\
-		if (!pat_ok((p), (len), (id)))					\
-			fail_msg("object %p (id %#llx, %zu bytes) does not hold its pattern", \
-				 (void *)(p), (unsigned long long)(id), (size_t)(len));	\
-	} while (0)
+#define pat_fill(p, len, id)		tu_pat_fill((p), (len), (id), 512)
+#define assert_pattern(p, len, id)	tu_assert_pattern((p), (len), (id), 512)
 
 /* The kmalloc caches' active_objs, from kalloc_report("slabinfo"). */
 struct active_counts {
@@ -903,7 +863,7 @@ static int fk_child(unsigned int nfork)
 		pat_fill(objs[i], sizes[i], i);
 	}
 	for (i = 0; i < N; i++) {
-		if (!pat_ok(objs[i], sizes[i], i))
+		if (tu_pat_check(objs[i], sizes[i], i, 512) >= 0)
 			return 3;
 		kfree(objs[i]);
 	}

@@ -41,6 +41,8 @@
  * 2. Small helpers: a seeded PRNG (KALLOC_TEST_SEED overrides the seed),
  *    the process's RSS, and monotonic time.
  *
+ *    Object patterns for the slab tests: tu_pat_fill(), tu_pat_check().
+ *
  * 3. Views of the page allocator's insides (lib/mm.h, lib/percpu.h):
  *    free and available page counts, online sections, and
  *    tu_check_buddy(zone), which walks a zone's free lists under its
@@ -604,6 +606,62 @@ static inline const uint64_t *tu_check_fill(const void *addr, unsigned long nr_p
 	}
 	return NULL;
 }
+
+/*
+ * Object patterns (the slab tests): byte i of object @id's pattern.
+ * tu_pat_fill() writes the pattern into the first and last @edge bytes of
+ * [p, p + len) (all of it when @edge is 0 or the object is no larger than
+ * 2 * @edge); tu_pat_check() returns the offset of the first of those
+ * bytes that is wrong, or -1.
+ */
+static inline uint64_t tu_pat_word(uint64_t id, size_t i)
+{
+	uint64_t x = (id + 1) * 0x9e3779b97f4a7c15ull ^ ((uint64_t)i * 0xbf58476d1ce4e5b9ull);
+
+	x ^= x >> 31;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 29);
+}
+
+static inline long tu_pat_walk(unsigned char *b, size_t len, uint64_t id, size_t edge, bool fill)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint64_t w = tu_pat_word(id, i / 8);
+		size_t end = min(len, (i | 7) + 1);
+
+		for (; i < end; i++) {
+			unsigned char v = (unsigned char)(w >> (8 * (i % 8)));
+
+			if (fill)
+				b[i] = v;
+			else if (b[i] != v)
+				return (long)i;
+		}
+		if (edge && len > 2 * edge && i >= edge && i < len - edge)
+			i = len - edge;
+	}
+	return -1;
+}
+
+static inline void tu_pat_fill(void *p, size_t len, uint64_t id, size_t edge)
+{
+	tu_pat_walk(p, len, id, edge, true);
+}
+
+static inline long tu_pat_check(const void *p, size_t len, uint64_t id, size_t edge)
+{
+	return tu_pat_walk((unsigned char *)p, len, id, edge, false);
+}
+
+#define tu_assert_pattern(p, len, id, edge)					\
+	do {									\
+		long __bad = tu_pat_check((p), (len), (id), (edge));		\
+		if (__bad >= 0)							\
+			fail_msg("object %p (id %#llx, %zu bytes): byte %ld overwritten", \
+				 (void *)(p), (unsigned long long)(id), (size_t)(len), __bad); \
+	} while (0)
 
 /* Every byte of [addr, addr + len) is zero. */
 static inline bool tu_is_zero(const void *addr, size_t len)
