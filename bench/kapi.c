@@ -16,6 +16,31 @@
 
 #include <kalloc.h>
 
+/* The kernel API as malloc-shaped functions, for the bodies micro_bodies.h shares. */
+static void *ka_kmalloc(size_t size)
+{
+	return kmalloc(size, GFP_KERNEL);
+}
+
+static void ka_kfree(void *p)
+{
+	kfree(p);
+}
+
+static void *ka_vmalloc(size_t size)
+{
+	return vmalloc(size);
+}
+
+static void *ka_vrealloc(void *p, size_t size)
+{
+	return vrealloc(p, size, GFP_KERNEL);
+}
+
+static void ka_vfree(void *p)
+{
+	vfree(p);
+}
 
 void ka_kmalloc_pair(uint64_t iters, struct mb_state *st)
 {
@@ -100,92 +125,15 @@ void ka_kmalloc_batch(uint64_t iters, struct mb_state *st)
 
 void ka_kmalloc_xthread(uint64_t iters, struct mb_state *st)
 {
-	struct mb_shared *sh = st->shared;
-	int pair = st->thread_index / 2;
-	size_t size = st->size < sizeof(uint64_t) ? sizeof(uint64_t) : st->size;
-	uint64_t seq = st->seq;
-
-	if (!sh || (st->threads & 1 && st->thread_index == st->threads - 1)) {
-		ka_kmalloc_pair(iters, st);
-		return;
-	}
-	if (st->thread_index % 2 == 0) {
-		for (uint64_t i = 0; i < iters; i++) {
-			uint64_t *p = kmalloc(size, GFP_KERNEL);
-
-			if (p)
-				*p = seq;
-			else
-				st->failed = 1;
-			seq++;
-			mb_ring_push(sh, pair, p);
-		}
-	} else {
-		for (uint64_t i = 0; i < iters; i++) {
-			uint64_t *p = mb_ring_pop(sh, pair);
-
-			if (!p || *p != seq)
-				st->failed = 1;
-			seq++;
-			kfree(p);
-		}
-	}
-	st->seq = seq;
+	mb_xthread_on(iters, st, ka_kmalloc, ka_kfree, ka_kmalloc_pair);
 }
 
 void ka_vmalloc_touch(uint64_t iters, struct mb_state *st)
 {
-	size_t size = st->size;
-
-	for (uint64_t i = 0; i < iters; i++) {
-		unsigned char *p = vmalloc(size);
-
-		if (!p) {
-			st->failed = 1;
-			return;
-		}
-		mb_touch(p, 0, size, (unsigned char)i);
-		MB_ESCAPE(p);
-		st->sink += p[size / 2];
-		vfree(p);
-	}
+	mb_pair_touch_on(iters, st, ka_vmalloc, ka_vfree);
 }
-
-#define KA_MAGIC 0x6b616c6c6f632121ULL
 
 void ka_vrealloc_double_touch(uint64_t iters, struct mb_state *st)
 {
-	size_t final = st->size;
-
-	for (uint64_t i = 0; i < iters; i++) {
-		size_t cur = 64;
-		unsigned char *p = vrealloc(NULL, cur, GFP_KERNEL);
-		uint64_t magic = KA_MAGIC ^ i, got;
-
-		if (!p) {
-			st->failed = 1;
-			return;
-		}
-		memcpy(p, &magic, sizeof(magic));
-		while (cur < final) {
-			size_t next = cur * 2;
-			unsigned char *q = vrealloc(p, next, GFP_KERNEL);
-
-			if (!q) {
-				vfree(p);
-				st->failed = 1;
-				return;
-			}
-			p = q;
-			memcpy(&got, p, sizeof(got));
-			if (got != magic)
-				st->failed = 1;
-			mb_touch(p, (cur + MB_PAGE - 1) & ~(size_t)(MB_PAGE - 1),
-				 next, (unsigned char)i);
-			cur = next;
-		}
-		MB_ESCAPE(p);
-		st->sink += p[cur - 1];
-		vfree(p);
-	}
+	mb_realloc_double_on(iters, st, 1, ka_vmalloc, ka_vrealloc, ka_vfree);
 }

@@ -41,40 +41,19 @@ BENCHMARK(kmalloc_pair_mt)->Arg(64)->Threads(1)->Threads(2)->Threads(4)->UseReal
 
 void kmem_cache_pair(benchmark::State &state)
 {
-	static void *cache;
 	mb_state st{};
-
-	if (state.thread_index() == 0) {
-		cache = ka_cache_create(static_cast<unsigned>(state.range(0)));
-		if (!cache)
-			std::abort();
-	}
 	st.size = static_cast<size_t>(state.range(0));
-	st.thread_index = state.thread_index();
-	st.threads = state.threads();
-	if (mb_prepare(&st))
-		std::abort();
-	while (state.KeepRunningBatch(1000)) {
-		st.ctx = cache;
-		ka_kmem_cache_pair(1000, &st);
-	}
-	benchmark::DoNotOptimize(st.sink);
-	state.SetItemsProcessed(state.iterations());
-	mb_release(&st);
-	if (state.thread_index() == 0) {
-		ka_cache_destroy(cache);
-		cache = nullptr;
-	}
+	kbench::run_body_shared(
+		state, ka_kmem_cache_pair, st, 1000,
+		[](benchmark::State &s) { return ka_cache_create(static_cast<unsigned>(s.range(0))); },
+		[](mb_state &s, void *cache) { s.ctx = cache; },
+		[](void *cache) { ka_cache_destroy(cache); });
 }
 BENCHMARK(kmem_cache_pair)->Arg(64);
 
 void kmalloc_batch(benchmark::State &state, int order)
 {
-	mb_state st{};
-	st.size = static_cast<size_t>(state.range(0));
-	st.n = static_cast<size_t>(state.range(1));
-	st.order = order;
-	run_body(state, ka_kmalloc_batch, st, st.n);
+	kbench::run_batch(state, ka_kmalloc_batch, order);
 }
 void kmalloc_batch_same(benchmark::State &s) { kmalloc_batch(s, MB_SAME); }
 void kmalloc_batch_reverse(benchmark::State &s) { kmalloc_batch(s, MB_REVERSE); }
@@ -85,32 +64,9 @@ BENCHMARK(kmalloc_batch_random)->ArgNames({"size", "n"})->Args({64, 1000});
 
 void kmalloc_xthread(benchmark::State &state)
 {
-	static mb_shared *shared;
 	mb_state st{};
-
-	if (state.thread_index() == 0) {
-		shared = mb_shared_create(state.threads(), 1024);
-		if (!shared)
-			std::abort();
-	}
 	st.size = static_cast<size_t>(state.range(0));
-	st.thread_index = state.thread_index();
-	st.threads = state.threads();
-	if (mb_prepare(&st))
-		std::abort();
-	while (state.KeepRunningBatch(256)) {
-		st.shared = shared;
-		ka_kmalloc_xthread(256, &st);
-	}
-	benchmark::DoNotOptimize(st.sink);
-	state.SetItemsProcessed(state.iterations());
-	if (st.failed)
-		state.SkipWithError("cross-thread object corrupted");
-	mb_release(&st);
-	if (state.thread_index() == 0) {
-		mb_shared_destroy(shared);
-		shared = nullptr;
-	}
+	kbench::run_body_rings(state, ka_kmalloc_xthread, st, 256);
 }
 BENCHMARK(kmalloc_xthread)->Arg(64)->Threads(2)->Threads(4)->UseRealTime();
 

@@ -83,11 +83,7 @@ BENCHMARK(aligned_pair)->ArgNames({"align", "size"})
 
 void batch(benchmark::State &state, int order)
 {
-	mb_state st{};
-	st.size = static_cast<size_t>(state.range(0));
-	st.n = static_cast<size_t>(state.range(1));
-	st.order = order;
-	run_body(state, mb_batch, st, st.n);
+	kbench::run_batch(state, mb_batch, order);
 }
 void batch_same(benchmark::State &state) { batch(state, MB_SAME); }
 void batch_reverse(benchmark::State &state) { batch(state, MB_REVERSE); }
@@ -132,36 +128,9 @@ BENCHMARK(realloc_double_touch)->Arg(64 * MiB)->Arg(1 * GiB)
 // Even threads allocate into a ring, odd threads free what they pop.
 void xthread_free(benchmark::State &state)
 {
-	static mb_shared *shared;	// thread 0 sets it before the barrier
 	mb_state st{};
-
 	st.size = static_cast<size_t>(state.range(0));
-	if (state.thread_index() == 0) {
-		shared = mb_shared_create(state.threads(), 1024);
-		if (!shared)
-			std::abort();
-	}
-	// The others read `shared` only inside the loop, after the start
-	// barrier that KeepRunningBatch() holds them at.
-	uint64_t batch = 256;
-	st.thread_index = state.thread_index();
-	st.threads = state.threads();
-	if (mb_prepare(&st))
-		std::abort();
-	while (state.KeepRunningBatch(static_cast<benchmark::IterationCount>(batch))) {
-		st.shared = shared;
-		mb_xthread_free(batch, &st);
-	}
-	benchmark::DoNotOptimize(st.sink);
-	state.SetItemsProcessed(state.iterations());
-	if (st.failed)
-		state.SkipWithError("cross-thread object corrupted");
-	mb_release(&st);
-	// Past the stop barrier every thread has finished its loop.
-	if (state.thread_index() == 0) {
-		mb_shared_destroy(shared);
-		shared = nullptr;
-	}
+	kbench::run_body_rings(state, mb_xthread_free, st, 256);
 }
 BENCHMARK(xthread_free)->Arg(64)->Arg(1024)->Threads(2)->Threads(4)->UseRealTime();
 

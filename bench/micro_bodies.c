@@ -83,20 +83,7 @@ void mb_malloc_pair(uint64_t iters, struct mb_state *st)
 
 void mb_malloc_pair_touch(uint64_t iters, struct mb_state *st)
 {
-	size_t size = st->size;
-
-	for (uint64_t i = 0; i < iters; i++) {
-		unsigned char *p = malloc(size);
-
-		if (!p) {
-			st->failed = 1;
-			return;
-		}
-		mb_touch(p, 0, size, (unsigned char)i);
-		MB_ESCAPE(p);
-		st->sink += p[size / 2];
-		free(p);
-	}
+	mb_pair_touch_on(iters, st, malloc, free);
 }
 
 void mb_calloc_pair(uint64_t iters, struct mb_state *st)
@@ -216,47 +203,9 @@ void mb_batch(uint64_t iters, struct mb_state *st)
 
 /* ---------------------------------------------------------- realloc -- */
 
-#define MB_MAGIC 0x6b616c6c6f632121ULL	/* "kalloc!!" */
-
 void mb_realloc_double(uint64_t iters, struct mb_state *st)
 {
-	size_t final = st->size;
-
-	for (uint64_t i = 0; i < iters; i++) {
-		size_t cur = 64;
-		unsigned char *p = malloc(cur);
-		uint64_t magic = MB_MAGIC ^ i;
-
-		if (!p) {
-			st->failed = 1;
-			return;
-		}
-		memcpy(p, &magic, sizeof(magic));
-		while (cur < final) {
-			size_t next = cur * 2;
-			unsigned char *q = realloc(p, next);
-			uint64_t got;
-
-			if (!q) {
-				free(p);
-				st->failed = 1;
-				return;
-			}
-			p = q;
-			memcpy(&got, p, sizeof(got));
-			if (got != magic)
-				st->failed = 1;
-			if (st->touch)
-				mb_touch(p, (cur + MB_PAGE - 1) & ~(size_t)(MB_PAGE - 1),
-					 next, (unsigned char)i);
-			else
-				p[next - 1] = (unsigned char)i;
-			cur = next;
-		}
-		MB_ESCAPE(p);
-		st->sink += p[cur - 1];
-		free(p);
-	}
+	mb_realloc_double_on(iters, st, st->touch, malloc, realloc, free);
 }
 
 /* ------------------------------------------------------ cross-thread -- */
@@ -356,40 +305,7 @@ void *mb_ring_pop(struct mb_shared *sh, int pair)
 
 void mb_xthread_free(uint64_t iters, struct mb_state *st)
 {
-	struct mb_shared *sh = st->shared;
-	int pair = st->thread_index / 2;
-	size_t size = st->size < sizeof(uint64_t) ? sizeof(uint64_t) : st->size;
-	uint64_t seq = st->seq;	/* the pair's running sequence number */
-
-	if (!sh || pair >= sh->pairs) {
-		/* an odd thread out: plain pairs, so the counts still match */
-		mb_malloc_pair(iters, st);
-		return;
-	}
-	if (st->thread_index % 2 == 0) {
-		for (uint64_t i = 0; i < iters; i++) {
-			uint64_t *p = malloc(size);
-
-			if (!p) {
-				st->failed = 1;
-				p = malloc(size);	/* keep the counts matched */
-			}
-			if (p)
-				*p = seq;
-			seq++;
-			mb_ring_push(sh, pair, p);
-		}
-	} else {
-		for (uint64_t i = 0; i < iters; i++) {
-			uint64_t *p = mb_ring_pop(sh, pair);
-
-			if (!p || *p != seq)
-				st->failed = 1;
-			seq++;
-			free(p);
-		}
-	}
-	st->seq = seq;
+	mb_xthread_on(iters, st, malloc, free, mb_malloc_pair);
 }
 
 /* ----------------------------------------------------------- lookup -- */

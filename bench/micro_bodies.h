@@ -65,6 +65,84 @@ typedef void mb_body(uint64_t iters, struct mb_state *st);
 #define MB_ESCAPE(p)	__asm__ __volatile__("" : : "g"(p) : "memory")
 #define MB_CLOBBER()	__asm__ __volatile__("" : : : "memory")
 
+/*
+ * Bodies that bench/kapi runs on the kernel API and bench/micro on malloc,
+ * written once: the allocator comes as functions (inlined where the
+ * caller passes constants).
+ */
+typedef void *mb_alloc_fn(size_t size);
+typedef void *mb_realloc_fn(void *p, size_t size);
+typedef void mb_free_fn(void *p);
+
+/* p = alloc(size), write one byte per page (and the last), free(p). */
+static inline void mb_pair_touch_on(uint64_t iters, struct mb_state *st, mb_alloc_fn *alloc,
+				    mb_free_fn *release)
+{
+	size_t size = st->size;
+
+	for (uint64_t i = 0; i < iters; i++) {
+		unsigned char *p = (unsigned char *)alloc(size);
+
+		if (!p) {
+			st->failed = 1;
+			return;
+		}
+		mb_touch(p, 0, size, (unsigned char)i);
+		MB_ESCAPE(p);
+		st->sink += p[size / 2];
+		release(p);
+	}
+}
+
+#define MB_MAGIC 0x6b616c6c6f632121ULL	/* "kalloc!!" */
+
+/*
+ * From 64 bytes to st->size by doubling with grow(); the first word must
+ * survive every step; @touch writes one byte in every new page (else only
+ * the last byte).
+ */
+static inline void mb_realloc_double_on(uint64_t iters, struct mb_state *st, int touch,
+					mb_alloc_fn *alloc, mb_realloc_fn *grow,
+					mb_free_fn *release)
+{
+	size_t final = st->size;
+
+	for (uint64_t i = 0; i < iters; i++) {
+		size_t cur = 64;
+		unsigned char *p = (unsigned char *)alloc(cur);
+		uint64_t magic = MB_MAGIC ^ i, got;
+
+		if (!p) {
+			st->failed = 1;
+			return;
+		}
+		__builtin_memcpy(p, &magic, sizeof(magic));
+		while (cur < final) {
+			size_t next = cur * 2;
+			unsigned char *q = (unsigned char *)grow(p, next);
+
+			if (!q) {
+				release(p);
+				st->failed = 1;
+				return;
+			}
+			p = q;
+			__builtin_memcpy(&got, p, sizeof(got));
+			if (got != magic)
+				st->failed = 1;
+			if (touch)
+				mb_touch(p, (cur + MB_PAGE - 1) & ~(size_t)(MB_PAGE - 1), next,
+					 (unsigned char)i);
+			else
+				p[next - 1] = (unsigned char)i;
+			cur = next;
+		}
+		MB_ESCAPE(p);
+		st->sink += p[cur - 1];
+		release(p);
+	}
+}
+
 /* Allocate st's scratch (outside the timed region).  0 or -1. */
 int mb_prepare(struct mb_state *st);
 void mb_release(struct mb_state *st);
@@ -109,6 +187,50 @@ mb_body *mb_body_by_name(const char *name);
 /* Call body once with the given count; noinline and named so that
  * valgrind --toggle-collect=mb_measured counts just the timed work. */
 void mb_measured(mb_body *body, uint64_t iters, struct mb_state *st);
+
+/*
+ * Cross-thread frees: threads pair up (0 with 1, 2 with 3, ...); the even
+ * one allocates objects stamped with a running number and passes them
+ * through the pair's ring, the odd one checks and frees them.  An odd
+ * thread out runs @alone (plain pairs), so the counts still match.
+ */
+static inline void mb_xthread_on(uint64_t iters, struct mb_state *st, mb_alloc_fn *alloc,
+				 mb_free_fn *release, mb_body *alone)
+{
+	struct mb_shared *sh = st->shared;
+	int pair = st->thread_index / 2;
+	size_t size = st->size < sizeof(uint64_t) ? sizeof(uint64_t) : st->size;
+	uint64_t seq = st->seq;	/* the pair's running sequence number */
+
+	if (!sh || (st->threads & 1 && st->thread_index == st->threads - 1)) {
+		alone(iters, st);
+		return;
+	}
+	if (st->thread_index % 2 == 0) {
+		for (uint64_t i = 0; i < iters; i++) {
+			uint64_t *p = (uint64_t *)alloc(size);
+
+			if (!p) {
+				st->failed = 1;
+				p = (uint64_t *)alloc(size);	/* keep the counts matched */
+			}
+			if (p)
+				*p = seq;
+			seq++;
+			mb_ring_push(sh, pair, p);
+		}
+	} else {
+		for (uint64_t i = 0; i < iters; i++) {
+			uint64_t *p = (uint64_t *)mb_ring_pop(sh, pair);
+
+			if (!p || *p != seq)
+				st->failed = 1;
+			seq++;
+			release(p);
+		}
+	}
+	st->seq = seq;
+}
 
 #ifdef __cplusplus
 }
