@@ -56,6 +56,21 @@ run_limited() {
 	fi
 }
 
+# expect_out WHAT SECONDS EXPECTED cmd...: cmd (killed after SECONDS) must
+# print exactly EXPECTED, stdout and stderr together.
+expect_out() {
+	what=$1
+	limit=$2
+	want=$3
+	shift 3
+	out=$(run_limited "$limit" "$@" 2>&1)
+	if [ "$out" = "$want" ]; then
+		pass "$what"
+	else
+		fail "$what: ${out:-(no output: hung?)}"
+	fi
+}
+
 # --------------------------------------------------------------- 1. ABI --
 
 abi=$top_builddir/tests/test_abi
@@ -132,12 +147,8 @@ int main(int argc, char **argv)
 }
 EOF
 if ${CC:-cc} -O2 -o "$tmp/cnew" "$tmp/cnew.c" -ldl 2>"$tmp/cnew.err"; then
-	out=$(LD_PRELOAD="$lib" "$tmp/cnew" 2>&1)
-	if [ "$out" = "cnew ok" ]; then
-		pass "C program calling the C++ operators"
-	else
-		fail "C program calling the C++ operators: $out"
-	fi
+	expect_out "C program calling the C++ operators" 20 "cnew ok" \
+		env LD_PRELOAD="$lib" "$tmp/cnew"
 	LD_PRELOAD="$lib" "$tmp/cnew" abort >"$tmp/cnew.out" 2>&1
 	rc=$?
 	if [ $rc -eq 134 ] && grep -q "std::bad_alloc" "$tmp/cnew.out"; then
@@ -204,12 +215,8 @@ if ${CC:-cc} -O2 -pthread -o "$tmp/fork_ctor" "$tmp/forker.c" "$tmp/atfork.c" 2>
 	-Wl,-rpath,"$tmp" 2>>"$tmp/af.err"; then
 	for prog in fork_ctor fork_lib; do
 		for phys in anon memfd; do
-			out=$(run_limited 20 env LD_PRELOAD="$lib" KALLOC_OPTIONS=phys=$phys "$tmp/$prog" 2>&1)
-			if [ "$out" = "forks ok" ]; then
-				pass "fork with allocating atfork handlers ($prog, phys=$phys)"
-			else
-				fail "fork with allocating atfork handlers ($prog, phys=$phys): ${out:-hung}"
-			fi
+			expect_out "fork with allocating atfork handlers ($prog, phys=$phys)" 20 \
+				"forks ok" env LD_PRELOAD="$lib" KALLOC_OPTIONS=phys=$phys "$tmp/$prog"
 		done
 	done
 else
@@ -300,12 +307,8 @@ int main(void)
 EOF
 if ${CC:-cc} -O2 -pthread -o "$tmp/fork_threads" "$tmp/fork_threads.c" 2>"$tmp/ft.err"; then
 	for phys in anon memfd; do
-		out=$(run_limited 120 env LD_PRELOAD="$lib" KALLOC_OPTIONS=phys=$phys "$tmp/fork_threads" 2>&1)
-		if [ "$out" = "fork amid threads ok" ]; then
-			pass "fork amid allocating threads (phys=$phys)"
-		else
-			fail "fork amid allocating threads (phys=$phys): ${out:-hung}"
-		fi
+		expect_out "fork amid allocating threads (phys=$phys)" 120 "fork amid threads ok" \
+			env LD_PRELOAD="$lib" KALLOC_OPTIONS=phys=$phys "$tmp/fork_threads"
 	done
 else
 	cat "$tmp/ft.err"
