@@ -89,11 +89,7 @@ static void test_brk_mixed_with_malloc(void **state)
 
 static void brk_report(char *buf, size_t size)
 {
-	FILE *f = fmemopen(buf, size, "w");
-
-	assert_non_null(f);
-	assert_int_equal(kalloc_report(f, "brk"), 0);
-	fclose(f);
+	tu_report_capture(buf, size, "brk");
 }
 
 /* The break's frames come from the buddy allocator (HIGHMEM first) and go back. */

@@ -89,13 +89,7 @@ static char si_text[1 << 17];
 /* Capture kalloc_report("slabinfo") and check its two header lines. */
 static const char *slabinfo_capture(void)
 {
-	FILE *f;
-
-	memset(si_text, 0, sizeof(si_text));
-	f = fmemopen(si_text, sizeof(si_text) - 1, "w");
-	assert_non_null(f);
-	assert_int_equal(kalloc_report(f, "slabinfo"), 0);
-	fclose(f);
+	tu_report_capture(si_text, sizeof(si_text), "slabinfo");
 	assert_true(strncmp(si_text, "slabinfo - version: 2.1\n", 24) == 0);
 	assert_true(strncmp(si_text + 24, "# name", 6) == 0);
 	return si_text;
@@ -991,19 +985,6 @@ static void model_check_all(unsigned int nr_live)
 	}
 }
 
-static size_t model_kmalloc_size(struct tu_rng *rng)
-{
-	uint64_t r = tu_rand_below(rng, 1000);
-
-	if (r < 600)
-		return 1 + tu_rand_below(rng, 256);
-	if (r < 900)
-		return 1 + tu_rand_below(rng, 2048);
-	if (r < 990)
-		return 1 + tu_rand_below(rng, 8192);
-	return 8193 + tu_rand_below(rng, 60000);	/* pages */
-}
-
 CHILD_TEST(test_random_model, NULL, 60)
 {
 	struct kmem_cache *ca, *cb, *used[ARRAY_SIZE(class_sizes) + 2];
@@ -1045,7 +1026,7 @@ CHILD_TEST(test_random_model, NULL, 60)
 			o->id = next_id++;
 			if (k < 7) {
 				o->kind = K_KMALLOC;
-				o->size = model_kmalloc_size(&rng);
+				o->size = tu_mixed_size(&rng, 60000);
 				o->p = tu_rand_below(&rng, 8) ? kmalloc(o->size, GFP_KERNEL) :
 								 kzalloc(o->size, GFP_KERNEL);
 				assert_non_null(o->p);
@@ -1094,7 +1075,7 @@ CHILD_TEST(test_random_model, NULL, 60)
 
 			if (o->kind != K_KMALLOC)
 				goto next;
-			ns = model_kmalloc_size(&rng);
+			ns = tu_mixed_size(&rng, 60000);
 			assert_pattern(o->p, o->size, o->id);
 			np = krealloc(o->p, ns, GFP_KERNEL);
 			assert_non_null(np);

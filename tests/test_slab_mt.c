@@ -57,14 +57,9 @@ static struct active_counts slabinfo_active(void)
 	struct active_counts c;
 	unsigned int i;
 	char *line;
-	FILE *f;
 
 	memset(&c, 0, sizeof(c));
-	memset(si_text, 0, sizeof(si_text));
-	f = fmemopen(si_text, sizeof(si_text) - 1, "w");
-	assert_non_null(f);
-	assert_int_equal(kalloc_report(f, "slabinfo"), 0);
-	fclose(f);
+	tu_report_capture(si_text, sizeof(si_text), "slabinfo");
 	assert_true(strncmp(si_text, "slabinfo - version: 2.1\n", 24) == 0);
 	for (i = 0; i < ARRAY_SIZE(class_sizes); i++) {
 		char name[32];
@@ -110,20 +105,6 @@ static void warm_and_shrink(void)
 		kfree(kmalloc(class_sizes[i], GFP_KERNEL));
 	kfree(kmalloc(30000, GFP_KERNEL));
 	tu_shrink_all();
-}
-
-/* Mixed sizes: mostly small, some up to 8 KiB, a few from the page allocator. */
-static size_t mixed_size(struct tu_rng *rng)
-{
-	uint64_t r = tu_rand_below(rng, 1000);
-
-	if (r < 700)
-		return 1 + tu_rand_below(rng, 256);
-	if (r < 950)
-		return 1 + tu_rand_below(rng, 2048);
-	if (r < 995)
-		return 1 + tu_rand_below(rng, 8192);
-	return 8193 + tu_rand_below(rng, 24000);
 }
 
 static uint64_t elapsed_ms(uint64_t since_ns)
@@ -172,7 +153,7 @@ static void *pc_producer(void *arg)
 		for (i = 0; i < PC_BATCH; i++, seq++) {
 			struct pc_item *it = &batch[i];
 
-			it->size = mixed_size(&rng);
+			it->size = tu_mixed_size(&rng, 24000);
 			it->id = (who << 40) | seq;
 			it->p = kmalloc(it->size, GFP_KERNEL);
 			assert_non_null(it->p);
@@ -404,7 +385,7 @@ static void *te_thread(void *arg)
 			o->size = TE_CACHE_SIZE;
 			o->p = kmem_cache_alloc(te_cache, GFP_KERNEL);
 		} else {
-			o->size = mixed_size(&rng);
+			o->size = tu_mixed_size(&rng, 24000);
 			o->p = kmalloc(o->size, GFP_KERNEL);
 		}
 		assert_non_null(o->p);
@@ -829,7 +810,7 @@ static void *fk_thread(void *arg)
 		unsigned int n = 1 + (unsigned int)tu_rand_below(&rng, 64);
 
 		for (i = 0; i < n; i++) {
-			sizes[i] = mixed_size(&rng);
+			sizes[i] = tu_mixed_size(&rng, 24000);
 			objs[i] = kmalloc(sizes[i], GFP_KERNEL);
 			assert_non_null(objs[i]);
 			pat_fill(objs[i], sizes[i], who << 32 | i);
@@ -856,7 +837,7 @@ static int fk_child(unsigned int nfork)
 
 	tu_rng_init(&rng, 5 + nfork);
 	for (i = 0; i < N; i++) {
-		sizes[i] = mixed_size(&rng);
+		sizes[i] = tu_mixed_size(&rng, 24000);
 		objs[i] = kmalloc(sizes[i], GFP_KERNEL);
 		if (!objs[i])
 			return 2;

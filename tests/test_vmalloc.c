@@ -260,14 +260,7 @@ static char report_text[1 << 21];
 
 static const char *vmallocinfo_capture(void)
 {
-	FILE *f;
-
-	memset(report_text, 0, sizeof(report_text));
-	f = fmemopen(report_text, sizeof(report_text) - 1, "w");
-	assert_non_null(f);
-	assert_int_equal(kalloc_report(f, "vmallocinfo"), 0);
-	fclose(f);
-	return report_text;
+	return tu_report_capture(report_text, sizeof(report_text), "vmallocinfo");
 }
 
 struct vi_row {

@@ -279,6 +279,19 @@ static inline void tu_dump_child_stderr(const struct tu_child *res)
 
 /* ------------------------------------------------------------ misc -- */
 
+/* kalloc_report(@which) into buf[size] (NUL-terminated); returns buf. */
+static inline const char *tu_report_capture(char *buf, size_t size, const char *which)
+{
+	FILE *f;
+
+	memset(buf, 0, size);
+	f = fmemopen(buf, size - 1, "w");
+	assert_non_null(f);
+	assert_int_equal(kalloc_report(f, which), 0);
+	fclose(f);
+	return buf;
+}
+
 /* xorshift64*: reproducible; KALLOC_TEST_SEED=n replays a run. */
 struct tu_rng {
 	uint64_t s;
@@ -305,6 +318,24 @@ static inline uint64_t tu_rand(struct tu_rng *r)
 static inline uint64_t tu_rand_below(struct tu_rng *r, uint64_t n)
 {
 	return n ? tu_rand(r) % n : 0;
+}
+
+/*
+ * A kmalloc request size as programs make them: 60 % up to 256 bytes, 30 %
+ * up to 2 KiB, 9 % up to 8 KiB, 1 % from the page allocator (8 KiB + 1 to
+ * 8 KiB + @large).
+ */
+static inline size_t tu_mixed_size(struct tu_rng *rng, size_t large)
+{
+	uint64_t r = tu_rand_below(rng, 1000);
+
+	if (r < 600)
+		return 1 + tu_rand_below(rng, 256);
+	if (r < 900)
+		return 1 + tu_rand_below(rng, 2048);
+	if (r < 990)
+		return 1 + tu_rand_below(rng, 8192);
+	return 8193 + tu_rand_below(rng, large);
 }
 
 /* The process's resident set in bytes (/proc/self/statm, field 2). */
