@@ -300,7 +300,10 @@ typedef struct pglist_data {
 extern struct pglist_data contig_page_data;	/* the one node (UMA) */
 #define NODE_DATA(nid)	(&contig_page_data)
 
-/* The kernel subtracts pointers; struct zone is not a power of two long, so kept. */
+/*
+ * The kernel subtracts pointers; struct zone's size is no power of two, so
+ * that would divide on every allocation: the index is kept in the zone.
+ */
 static inline enum zone_type zone_idx(const struct zone *zone)
 {
 	return (enum zone_type)zone->zone_nr;

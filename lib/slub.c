@@ -258,7 +258,6 @@ static inline bool slab_tracks_full(const struct kmem_cache *s)
 	return s->flags & (SLAB_STORE_USER | SLAB_CONSISTENCY_CHECKS);
 }
 
-/* Take one object out of a slab on the partial list.  Caller holds list_lock. */
 /*
  * Take up to @max objects off @slab's freelist into @objects (one object
  * when the cache debugs, so that each is checked as it goes); the

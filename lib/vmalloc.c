@@ -61,10 +61,11 @@
  * back.
  *
  * Locking: vmap_area_lock protects the three trees, the busy areas'
- * fields and the lazy counters.  It is a leaf: nothing that allocates (kmalloc, alloc_pages) and no
- * system call runs under it.  An area's range is reserved in the trees
- * before it is mapped and unmapped before it is returned to the free
- * tree, so no address is handed out while still mapped to old frames.
+ * fields and the lazy counters.  It is a leaf: nothing that allocates
+ * (kmalloc, alloc_pages) and no system call runs under it.  An area's
+ * range is reserved in the trees before it is mapped and unmapped before
+ * it is returned to the free tree, so no address is handed out while
+ * still mapped to old frames.
  * pkmap_lock protects the pkmap slots; also a leaf (its mremap calls
  * run under it, but it is never held while another lock is taken).
  */
@@ -505,20 +506,23 @@ unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr
 }
 
 /*
- * Give frames back in runs of contiguous pfns, clean: with phys=anon their
+ * Give an area's frames [pfn, pfn + nr) back clean: with phys=anon their
  * slots hold nothing; with phys=memfd their pages are punched first.
  */
+static void vm_free_frames(unsigned long pfn, unsigned long nr)
+{
+	if (phys_is_memfd())
+		kalloc_discard(pfn, nr);
+	free_pfn_range(pfn, pfn + nr, true);
+}
+
+/* Give frames back in runs of contiguous pfns. */
 void vm_area_free_pages(struct page **pages, unsigned int nr)
 {
 	unsigned int i, len;
 
-	for_each_pfn_run(pages, nr, i, len) {
-		unsigned long pfn = __page_to_pfn(pages[i]);
-
-		if (phys_is_memfd())
-			kalloc_discard(pfn, len);
-		free_pfn_range(pfn, pfn + len, true);
-	}
+	for_each_pfn_run(pages, nr, i, len)
+		vm_free_frames(__page_to_pfn(pages[i]), len);
 }
 
 /* Frames for an area, purging lazily freed areas when the buddy is short. */
@@ -759,18 +763,14 @@ void vmalloc_purge(void)
 				run_len += len;
 				continue;
 			}
-			if (run_len) {
-				kalloc_discard(run_pfn, run_len);
-				free_pfn_range(run_pfn, run_pfn + run_len, true);
-			}
+			if (run_len)
+				vm_free_frames(run_pfn, run_len);
 			run_pfn = pfn;
 			run_len = len;
 		}
 	}
-	if (run_len) {
-		kalloc_discard(run_pfn, run_len);
-		free_pfn_range(run_pfn, run_pfn + run_len, true);
-	}
+	if (run_len)
+		vm_free_frames(run_pfn, run_len);
 
 	for (va = list; va; va = next) {
 		struct vm_struct *vm = va->vm;
