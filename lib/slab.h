@@ -406,8 +406,15 @@ int reserve_range(unsigned long addr, unsigned long size) __hidden;
 int map_anon_range(unsigned long addr, unsigned long size) __hidden;
 unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr_pages) __hidden;
 void vm_area_free_pages(struct page **pages, unsigned int nr) __hidden;
-void vmalloc_stats(unsigned long *nr_areas, unsigned long *nr_pages, unsigned long *in_place,
-		   unsigned long *moved, unsigned long *lazy_pages, unsigned long *purges) __hidden;
+/* vmalloc's counters, for the totals report and the tests */
+struct vmalloc_stats {
+	unsigned long nr_areas;		/* busy areas */
+	unsigned long nr_pages;		/* frames they hold */
+	unsigned long in_place, moved;	/* vrealloc growths */
+	unsigned long lazy_pages;	/* frames of lazily freed areas (phys=memfd) */
+	unsigned long purges;
+};
+void vmalloc_stats(struct vmalloc_stats *vs) __hidden;
 
 /* brk.c: the emulated mm->brk */
 unsigned long kalloc_sys_brk(unsigned long brk) __hidden;

@@ -577,7 +577,7 @@ unsigned long kalloc_trim(void)
  */
 void kalloc_malloc_stats(struct kalloc_malloc_stats *st)
 {
-	unsigned long areas, pages, in_place, moved, lazy, purges;
+	struct vmalloc_stats vs;
 	long ev[NR_MALLOC_EVENTS];
 	struct kmem_cache *s;
 
@@ -587,9 +587,9 @@ void kalloc_malloc_stats(struct kalloc_malloc_stats *st)
 	st->nr_pages = ev[MALLOC_PAGE_BLOCKS];
 	st->nr_vmalloc = ev[MALLOC_VMALLOC];
 	st->foreign_frees = READ_ONCE(nr_foreign);
-	vmalloc_stats(&areas, &pages, &in_place, &moved, &lazy, &purges);
-	st->bytes_in_use = ((pages + max(ev[MALLOC_PAGE_BLOCK_PAGES], 0L)) << PAGE_SHIFT) -
-			   min(READ_ONCE(area_cache_bytes), pages << PAGE_SHIFT);
+	vmalloc_stats(&vs);
+	st->bytes_in_use = ((vs.nr_pages + max(ev[MALLOC_PAGE_BLOCK_PAGES], 0L)) << PAGE_SHIFT) -
+			   min(READ_ONCE(area_cache_bytes), vs.nr_pages << PAGE_SHIFT);
 	spin_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		struct slabinfo si;

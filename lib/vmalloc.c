@@ -1405,17 +1405,15 @@ void vmallocinfo_show(FILE *out)
 	kvfree(rows);
 }
 
-/* Counters for the totals report. */
-void vmalloc_stats(unsigned long *nr_areas, unsigned long *nr_pages, unsigned long *in_place,
-		   unsigned long *moved, unsigned long *lazy_pages, unsigned long *purges)
+void vmalloc_stats(struct vmalloc_stats *vs)
 {
 	spin_lock(&vmap_area_lock);
-	*lazy_pages = vmap_lazy_nr;
-	*purges = vmap_purges;
-	*nr_areas = nr_vmap_areas;
-	*nr_pages = vmalloc_nr_pages;
-	*in_place = vrealloc_in_place;
-	*moved = vrealloc_moved;
+	vs->nr_areas = nr_vmap_areas;
+	vs->nr_pages = vmalloc_nr_pages;
+	vs->in_place = vrealloc_in_place;
+	vs->moved = vrealloc_moved;
+	vs->lazy_pages = vmap_lazy_nr;
+	vs->purges = vmap_purges;
 	spin_unlock(&vmap_area_lock);
 }
 

@@ -538,12 +538,12 @@ static void malloc_totals_show(FILE *out, const struct node_snapshot *snap)
 {
 	struct kalloc_malloc_stats st;
 	unsigned long slab_bytes = 0, slab_objs = 0, reported = 0, calls = 0;
-	unsigned long areas, vpages, in_place, moved, lazy, purges;
+	struct vmalloc_stats vs;
 	struct kmem_cache *s;
 	unsigned int i;
 
 	kalloc_malloc_stats(&st);
-	vmalloc_stats(&areas, &vpages, &in_place, &moved, &lazy, &purges);
+	vmalloc_stats(&vs);
 	spin_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		struct slabinfo si;
@@ -561,10 +561,10 @@ static void malloc_totals_show(FILE *out, const struct node_snapshot *snap)
 		slab_bytes >> 10);
 	fprintf(out, "page blocks:   %lu requests\n", st.nr_pages);
 	fprintf(out, "vmalloc:       %lu requests, %lu areas live, %lu kB; vrealloc %lu in place, %lu moved\n",
-		st.nr_vmalloc, areas, vpages << (PAGE_SHIFT - 10), in_place, moved);
+		st.nr_vmalloc, vs.nr_areas, vs.nr_pages << (PAGE_SHIFT - 10), vs.in_place, vs.moved);
 	if (phys_is_memfd())
 		fprintf(out, "vmap purge:    %lu kB lazily freed, %lu purges\n",
-			lazy << (PAGE_SHIFT - 10), purges);
+			vs.lazy_pages << (PAGE_SHIFT - 10), vs.purges);
 	fprintf(out, "reported:      %lu kB given back in %lu %s calls\n",
 		reported << (PAGE_SHIFT - 10), calls, phys_is_memfd() ? "fallocate" : "madvise");
 	fprintf(out, "foreign frees: %lu\n", st.foreign_frees);

@@ -86,16 +86,12 @@ static unsigned long pages_in_use(void)
 	return tu_pages_in_use();
 }
 
-struct vstats {
-	unsigned long areas, pages, in_place, moved, lazy, purges;
-};
-
-static struct vstats vstats(void)
+static struct vmalloc_stats vstats(void)
 {
-	struct vstats v;
+	struct vmalloc_stats vs;
 
-	vmalloc_stats(&v.areas, &v.pages, &v.in_place, &v.moved, &v.lazy, &v.purges);
-	return v;
+	vmalloc_stats(&vs);
+	return vs;
 }
 
 /*
@@ -478,7 +474,7 @@ static void *valloc_kind(enum vkind k, unsigned long size)
 static void one_area(enum vkind k, unsigned long size, int zone)
 {
 	unsigned long nr = pages_of(size), i;
-	struct vstats v0 = vstats(), v1;
+	struct vmalloc_stats v0 = vstats(), v1;
 	unsigned char *p;
 	uint64_t tag = size * 31 + k;
 
@@ -490,8 +486,8 @@ static void one_area(enum vkind k, unsigned long size, int zone)
 	assert_int_equal((unsigned long)p & (PAGE_SIZE - 1), 0);
 	assert_int_equal(vmalloc_size(p), nr * PAGE_SIZE);
 	v1 = vstats();
-	assert_int_equal(v1.areas, v0.areas + 1);
-	assert_int_equal(v1.pages, v0.pages + nr);
+	assert_int_equal(v1.nr_areas, v0.nr_areas + 1);
+	assert_int_equal(v1.nr_pages, v0.nr_pages + nr);
 
 	/* Zeroed: fresh anonymous memory, the whole pages (slack too). */
 	if (size <= SZ_64M) {
@@ -524,8 +520,8 @@ static void one_area(enum vkind k, unsigned long size, int zone)
 	}
 	vfree(p);
 	v1 = vstats();
-	assert_int_equal(v1.areas, v0.areas);
-	assert_int_equal(v1.pages, v0.pages);
+	assert_int_equal(v1.nr_areas, v0.nr_areas);
+	assert_int_equal(v1.nr_pages, v0.nr_pages);
 }
 
 static const unsigned long odd_sizes[] = {
@@ -571,7 +567,7 @@ CHILD_TEST(test_vmalloc_1g, "mem=2G " NO_REPORTING, 60)
 /* Sizes that are no area: NULL and ENOMEM; vfree(NULL) is nothing. */
 CHILD_TEST(test_vmalloc_bad_sizes, "mem=256M vmalloc=1G", 10)
 {
-	struct vstats v0;
+	struct vmalloc_stats v0;
 	unsigned long window;
 
 	vfree(NULL);
@@ -594,8 +590,8 @@ CHILD_TEST(test_vmalloc_bad_sizes, "mem=256M vmalloc=1G", 10)
 	errno = 0;
 	assert_null(__vmalloc(SZ_512M, GFP_KERNEL | __GFP_NOWARN));
 	assert_int_equal(errno, ENOMEM);
-	assert_int_equal(vstats().areas, v0.areas);
-	assert_int_equal(vstats().pages, v0.pages);
+	assert_int_equal(vstats().nr_areas, v0.nr_areas);
+	assert_int_equal(vstats().nr_pages, v0.nr_pages);
 	assert_no_window_hole();
 }
 
@@ -792,7 +788,7 @@ CHILD_TEST(test_vmallocinfo, "mem=2G " NO_REPORTING, 30)
 	vfree(vmalloc(1));
 	n = vmallocinfo_parse(vmallocinfo_capture(), rows, 64);
 	assert_int_equal(n, 0);
-	assert_int_equal(vstats().areas, 0);
+	assert_int_equal(vstats().nr_areas, 0);
 
 	a = vmalloc(1);
 	b = vzalloc((5UL << 20) + 1);
@@ -809,14 +805,14 @@ CHILD_TEST(test_vmallocinfo, "mem=2G " NO_REPORTING, 30)
 
 	n = vmallocinfo_parse(vmallocinfo_capture(), rows, 64);
 	assert_int_equal(n, 4);
-	assert_int_equal(vstats().areas, 4);
+	assert_int_equal(vstats().nr_areas, 4);
 	for (i = 1; i < n; i++)
 		assert_true(rows[i].start >= rows[i - 1].end);	/* by address, disjoint */
 	check_row(find_row(rows, n, a), a, 1, false);
 	check_row(find_row(rows, n, b), b, 1281, false);
 	check_row(find_row(rows, n, c), c, 16, false);
 	check_row(find_row(rows, n, d), d, 3, true);
-	assert_int_equal(vstats().pages, 1 + 1281 + 16);
+	assert_int_equal(vstats().nr_pages, 1 + 1281 + 16);
 
 	/* A line follows its area through vrealloc. */
 	b = vrealloc(b, 9UL << 20, GFP_KERNEL);
@@ -837,8 +833,8 @@ CHILD_TEST(test_vmallocinfo, "mem=2G " NO_REPORTING, 30)
 	vunmap(d);
 	n = vmallocinfo_parse(vmallocinfo_capture(), rows, 64);
 	assert_int_equal(n, 0);
-	assert_int_equal(vstats().areas, 0);
-	assert_int_equal(vstats().pages, 0);
+	assert_int_equal(vstats().nr_areas, 0);
+	assert_int_equal(vstats().nr_pages, 0);
 	for (i = 0; i < 3; i++)
 		__free_page(lp[i]);
 }
@@ -848,7 +844,7 @@ CHILD_TEST(test_vmallocinfo, "mem=2G " NO_REPORTING, 30)
 CHILD_TEST(test_guard_pages, "mem=2G " NO_REPORTING, 30)
 {
 	struct page *lp[2], *hp;
-	struct vstats v0;
+	struct vmalloc_stats v0;
 	char *a, *b, *c, *d, *v, *k;
 
 	a = vmalloc(1);
@@ -956,7 +952,7 @@ CHILD_TEST(test_vrealloc_grow_in_place, "mem=2G " NO_REPORTING, 60)
 {
 	unsigned long nr_max = SZ_512M >> PAGE_SHIFT, size, old_nr, nr;
 	struct page **pages = malloc(nr_max * sizeof(*pages));
-	struct vstats v0, v1;
+	struct vmalloc_stats v0, v1;
 	char *p;
 
 	assert_non_null(pages);
@@ -972,7 +968,7 @@ CHILD_TEST(test_vrealloc_grow_in_place, "mem=2G " NO_REPORTING, 60)
 		v1 = vstats();
 		assert_int_equal(v1.in_place, v0.in_place + 1);
 		assert_int_equal(v1.moved, v0.moved);
-		assert_int_equal(v1.pages, v0.pages + (nr - old_nr));
+		assert_int_equal(v1.nr_pages, v0.nr_pages + (nr - old_nr));
 		old_nr = nr;
 	}
 	check_area_frames(p, nr_max, ZONE_HIGHMEM, NULL);
@@ -994,7 +990,7 @@ CHILD_TEST(test_vrealloc_grow_moving, "mem=2G " NO_REPORTING, 60)
 	struct page **pages = malloc(nr_max * sizeof(*pages));
 	void *fill[8], *block[8];
 	unsigned int nf = 0, nb = 0;
-	struct vstats v0, v1;
+	struct vmalloc_stats v0, v1;
 	char *p, *q;
 
 	assert_non_null(pages);
@@ -1042,7 +1038,7 @@ CHILD_TEST(test_vrealloc_grow_moving, "mem=2G " NO_REPORTING, 60)
  */
 CHILD_TEST(test_vrealloc_move_after_growth_in_place, "mem=2G " NO_REPORTING, 30)
 {
-	struct vstats v0;
+	struct vmalloc_stats v0;
 	char *p, *q, *b1, *fill, *b2;
 
 	p = vmalloc(SZ_8M);
@@ -1085,7 +1081,7 @@ CHILD_TEST(test_vrealloc_move_after_growth_in_place, "mem=2G " NO_REPORTING, 30)
 CHILD_TEST(test_vrealloc_shrink, "mem=2G " NO_REPORTING, 30)
 {
 	unsigned long start, before, nr = SZ_64M >> PAGE_SHIFT, nr8 = SZ_8M >> PAGE_SHIFT;
-	struct vstats v0;
+	struct vmalloc_stats v0;
 	char *p, *q;
 
 	vfree(vmalloc(1));
@@ -1098,7 +1094,7 @@ CHILD_TEST(test_vrealloc_shrink, "mem=2G " NO_REPORTING, 30)
 	v0 = vstats();
 	before = pages_in_use();
 	assert_ptr_equal(vrealloc(p, SZ_8M, GFP_KERNEL), p);
-	assert_int_equal(vstats().pages, v0.pages - (nr - nr8));
+	assert_int_equal(vstats().nr_pages, v0.nr_pages - (nr - nr8));
 	assert_int_equal(vmalloc_size(p), SZ_8M);
 	assert_true(pages_in_use() <= before - (nr - nr8));
 	assert_stamps(p, 0, nr8, 9);
@@ -1160,7 +1156,7 @@ CHILD_TEST(test_vrealloc_null_zero_and_failures, "mem=256M " NO_REPORTING, 30)
 		SIZE_MAX - PAGE_SIZE + 2,	/* rounds up to 0 */
 		SIZE_MAX,			/* rounds up to 0 */
 	};
-	struct vstats v0;
+	struct vmalloc_stats v0;
 	unsigned int i;
 	char *p;
 
@@ -1172,7 +1168,7 @@ CHILD_TEST(test_vrealloc_null_zero_and_failures, "mem=256M " NO_REPORTING, 30)
 	assert_non_null(p);
 	assert_true(is_vmalloc_addr(p));
 	assert_int_equal(vmalloc_size(p), nr * PAGE_SIZE);
-	assert_int_equal(vstats().areas, v0.areas + 1);
+	assert_int_equal(vstats().nr_areas, v0.nr_areas + 1);
 	assert_true(tu_is_zero(p, nr * PAGE_SIZE));
 	stamp_pages(p, 0, nr, 4);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -1185,13 +1181,13 @@ CHILD_TEST(test_vrealloc_null_zero_and_failures, "mem=256M " NO_REPORTING, 30)
 				 bad[i], (void *)q, vmalloc_size(q));
 		assert_int_equal(errno, ENOMEM);
 		assert_int_equal(vmalloc_size(p), nr * PAGE_SIZE);
-		assert_int_equal(vstats().pages, v0.pages + nr);
+		assert_int_equal(vstats().nr_pages, v0.nr_pages + nr);
 		assert_stamps(p, 0, nr, 4);
 		assert_readable(p + nr * PAGE_SIZE - 1);
 	}
 	assert_null(vrealloc(p, 0, GFP_KERNEL));
-	assert_int_equal(vstats().areas, v0.areas);
-	assert_int_equal(vstats().pages, v0.pages);
+	assert_int_equal(vstats().nr_areas, v0.nr_areas);
+	assert_int_equal(vstats().nr_pages, v0.nr_pages);
 	vmalloc_purge();
 	assert_faults(p);
 	tu_shrink_all();
@@ -1256,7 +1252,7 @@ static unsigned long vmap_area_objects(void)
 CHILD_TEST(test_vmap_area_nodes, "mem=2G " NO_REPORTING, 30)
 {
 	unsigned long nodes0, nodes;
-	struct vstats v0;
+	struct vmalloc_stats v0;
 	int round;
 
 	vfree(vmalloc(1));
@@ -1349,7 +1345,7 @@ CHILD_TEST(test_vmap_lowmem, "mem=2G " NO_REPORTING, 30)
 			assert_int_equal(b[i], 0xab);
 		assert_int_equal(b[100], 0xff & (tu_pattern_word(103, page_to_pfn(pages[3]), 262) >> 32));
 	}
-	assert_int_equal(vstats().areas, 0);
+	assert_int_equal(vstats().nr_areas, 0);
 	for (i = 0; i < 4; i++)
 		__free_page(pages[i]);
 	assert_null(vmap(NULL, 1, VM_MAP, PAGE_KERNEL));
@@ -1606,13 +1602,13 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 	kalloc_free(kalloc_malloc(SZ_8M));
 	kalloc_trim();
 	vmalloc_purge();
-	areas0 = vstats().areas;
+	areas0 = vstats().nr_areas;
 
 	p = kalloc_malloc(SZ_16M + SZ_4M);
 	assert_non_null(p);
 	memset(p, 0x33, SZ_16M + SZ_4M);
 	kalloc_free(p);
-	assert_int_equal(vstats().areas, areas0 + 1);		/* kept mapped */
+	assert_int_equal(vstats().nr_areas, areas0 + 1);		/* kept mapped */
 	flt = minor_faults();
 	q = kalloc_malloc(SZ_16M);				/* 16 of 20 MiB: trimmed */
 	assert_ptr_equal(q, p);
@@ -1637,28 +1633,28 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 	/* Bigger than 32 MiB: not kept. */
 	kalloc_trim();
 	vmalloc_purge();
-	assert_int_equal(vstats().areas, areas0);
+	assert_int_equal(vstats().nr_areas, areas0);
 	big = kalloc_malloc(SZ_32M + SZ_4M);
 	assert_non_null(big);
 	kalloc_free(big);
 	vmalloc_purge();
-	assert_int_equal(vstats().areas, areas0);
+	assert_int_equal(vstats().nr_areas, areas0);
 
 	/* malloc_trim() empties the cache. */
 	p = kalloc_malloc(SZ_16M);
 	kalloc_free(p);
-	assert_int_equal(vstats().areas, areas0 + 1);
+	assert_int_equal(vstats().nr_areas, areas0 + 1);
 	kalloc_trim();
-	assert_int_equal(vstats().areas, areas0);
+	assert_int_equal(vstats().nr_areas, areas0);
 
 	/* An area waits page_reporting_delay at most: the next free lets it go. */
 	p = kalloc_malloc(SZ_16M);
 	q = kalloc_malloc(SZ_8M + SZ_4M);
 	kalloc_free(p);
-	assert_int_equal(vstats().areas, areas0 + 2);
+	assert_int_equal(vstats().nr_areas, areas0 + 2);
 	usleep(400 * 1000);
 	kalloc_free(q);					/* p expired; q is kept */
-	assert_int_equal(vstats().areas, areas0 + 1);
+	assert_int_equal(vstats().nr_areas, areas0 + 1);
 	kalloc_trim();
 }
 
@@ -1700,10 +1696,10 @@ CHILD_TEST(test_kvmalloc, "mem=2G " NO_REPORTING, 30)
 	p = kvmalloc(SZ_16M, GFP_KERNEL);
 	assert_non_null(p);
 	assert_true(is_vmalloc_addr(p));
-	assert_int_equal(vstats().areas, 1);
+	assert_int_equal(vstats().nr_areas, 1);
 	memset(p, 0x22, SZ_16M);
 	kvfree(p);
-	assert_int_equal(vstats().areas, 0);
+	assert_int_equal(vstats().nr_areas, 0);
 	p = kvzalloc(SZ_16M, GFP_KERNEL);
 	assert_non_null(p);
 	assert_true(is_vmalloc_addr(p));
@@ -1746,7 +1742,7 @@ CHILD_TEST(test_kvmalloc, "mem=2G " NO_REPORTING, 30)
 	assert_int_equal(q[SZ_16M - 1], 0x44);
 	assert_true(tu_is_zero(q + SZ_16M, SZ_16M));
 	kvfree(q);
-	assert_int_equal(vstats().areas, 0);
+	assert_int_equal(vstats().nr_areas, 0);
 	tu_shrink_all();
 	assert_int_equal(pages_in_use(), start);
 }
@@ -1847,7 +1843,7 @@ CHILD_TEST(test_fork_private_areas, "mem=2G " NO_REPORTING, 30)
 	assert_true(all_bytes(p, size, 'P'));
 	assert_true(all_bytes(other, SZ_4M, 'O'));
 	assert_int_equal(vmalloc_size(other), SZ_4M);
-	assert_int_equal(vstats().areas, 2);
+	assert_int_equal(vstats().nr_areas, 2);
 	vfree(p);
 	vfree(other);
 }
@@ -1956,7 +1952,7 @@ static void model_check_report(const struct model_area *areas, int op)
 {
 	static struct vi_row rows[MODEL_SLOTS + 8];
 	unsigned long live = 0, pages = 0;
-	struct vstats v = vstats();
+	struct vmalloc_stats v = vstats();
 	int n, i;
 
 	n = vmallocinfo_parse(vmallocinfo_capture(), rows, MODEL_SLOTS + 8);
@@ -1973,8 +1969,8 @@ static void model_check_report(const struct model_area *areas, int op)
 				 areas[i].p, areas[i].nr);
 	}
 	assert_int_equal(n, live);
-	assert_int_equal(v.areas, live);
-	assert_int_equal(v.pages, pages);
+	assert_int_equal(v.nr_areas, live);
+	assert_int_equal(v.nr_pages, pages);
 }
 
 CHILD_TEST(test_random_model, "mem=3G vmalloc=2G " NO_REPORTING, 60)
@@ -2047,8 +2043,8 @@ CHILD_TEST(test_random_model, "mem=3G vmalloc=2G " NO_REPORTING, 60)
 		}
 	}
 	assert_int_equal(vmallocinfo_parse(vmallocinfo_capture(), NULL, 0), 0);
-	assert_int_equal(vstats().areas, 0);
-	assert_int_equal(vstats().pages, 0);
+	assert_int_equal(vstats().nr_areas, 0);
+	assert_int_equal(vstats().nr_pages, 0);
 	tu_shrink_all();
 	if (pages_in_use() != start)
 		fail_msg("pages in use %lu at the end, %lu at the start (%+ld)", pages_in_use(), start,
@@ -2205,7 +2201,7 @@ CHILD_TEST(test_memfd_fork_aliases, "mem=2G phys=memfd " NO_REPORTING, 30)
  */
 CHILD_TEST(test_memfd_lazy_purge, "mem=2G phys=memfd " NO_REPORTING, 30)
 {
-	struct vstats v0;
+	struct vmalloc_stats v0;
 	unsigned char *a, *b, *big;
 	unsigned long rss0, rss1, i;
 	const char *text;
@@ -2216,9 +2212,9 @@ CHILD_TEST(test_memfd_lazy_purge, "mem=2G phys=memfd " NO_REPORTING, 30)
 	assert_non_null(a);
 	memset(a, 0x11, SZ_64K);
 	vfree(a);
-	assert_int_equal(vstats().lazy, SZ_64K >> PAGE_SHIFT);
+	assert_int_equal(vstats().lazy_pages, SZ_64K >> PAGE_SHIFT);
 	assert_int_equal(vstats().purges, v0.purges);
-	assert_int_equal(vstats().areas, v0.areas);
+	assert_int_equal(vstats().nr_areas, v0.nr_areas);
 	text = vmallocinfo_capture();
 	{
 		char want[128];
@@ -2234,7 +2230,7 @@ CHILD_TEST(test_memfd_lazy_purge, "mem=2G phys=memfd " NO_REPORTING, 30)
 	assert_true(b >= a + SZ_64K + PAGE_SIZE || b + SZ_64K + PAGE_SIZE <= a);
 	vfree(b);
 	vmalloc_purge();
-	assert_int_equal(vstats().lazy, 0);
+	assert_int_equal(vstats().lazy_pages, 0);
 	assert_int_equal(vstats().purges, v0.purges + 1);
 	assert_faults(a);
 	assert_int_equal(maps_in_range((void *)VMALLOC_START, VMALLOC_END - VMALLOC_START), 1);
@@ -2259,7 +2255,7 @@ CHILD_TEST(test_memfd_lazy_purge, "mem=2G phys=memfd " NO_REPORTING, 30)
 	rss0 = tu_rss_bytes();
 	vfree(big);
 	rss1 = tu_rss_bytes();
-	assert_int_equal(vstats().lazy, 0);
+	assert_int_equal(vstats().lazy_pages, 0);
 	if (rss0 - rss1 < SZ_32M + SZ_16M)
 		fail_msg("RSS %lu MiB before vfree of 64 MiB, %lu MiB after", rss0 >> 20, rss1 >> 20);
 	assert_faults(big);
@@ -2268,7 +2264,7 @@ CHILD_TEST(test_memfd_lazy_purge, "mem=2G phys=memfd " NO_REPORTING, 30)
 /* Lazily freed areas wait page_reporting_delay at most: the next vmalloc purges. */
 CHILD_TEST(test_memfd_lazy_expiry, "mem=2G phys=memfd page_reporting_delay=400", 30)
 {
-	struct vstats v0;
+	struct vmalloc_stats v0;
 	char *a, *b;
 
 	vfree_settled(vmalloc(1));
@@ -2278,18 +2274,18 @@ CHILD_TEST(test_memfd_lazy_expiry, "mem=2G phys=memfd page_reporting_delay=400",
 	vfree(a);
 	b = vmalloc(SZ_64K);		/* at once: a still waits */
 	assert_non_null(b);
-	assert_int_equal(vstats().lazy, SZ_64K >> PAGE_SHIFT);
+	assert_int_equal(vstats().lazy_pages, SZ_64K >> PAGE_SHIFT);
 	assert_int_equal(vstats().purges, v0.purges);
 	usleep(500 * 1000);
 	vfree(b);			/* the oldest has waited: both go */
-	assert_int_equal(vstats().lazy, 0);
+	assert_int_equal(vstats().lazy_pages, 0);
 	assert_int_equal(vstats().purges, v0.purges + 1);
 	a = vmalloc(SZ_64K);
 	vfree(a);
 	usleep(500 * 1000);
 	b = vmalloc(SZ_64K);		/* a vmalloc purges what has waited, too */
 	assert_non_null(b);
-	assert_int_equal(vstats().lazy, 0);
+	assert_int_equal(vstats().lazy_pages, 0);
 	assert_int_equal(vstats().purges, v0.purges + 2);
 	vfree(b);
 }
@@ -2304,7 +2300,7 @@ static void phys_bogus(void *arg)
 	assert_non_null(p);
 	assert_false(phys_is_memfd());
 	vfree(p);
-	assert_int_equal(vstats().lazy, 0);
+	assert_int_equal(vstats().lazy_pages, 0);
 }
 
 /* A file size limit below the machine: phys=memfd cannot be; anon it is. */
@@ -2412,8 +2408,8 @@ CHILD_TEST(test_threads, "mem=2G " NO_REPORTING, 60)
 		assert_int_equal(pthread_create(&th[i], NULL, mt_worker, (void *)i), 0);
 	for (i = 0; i < MT_THREADS; i++)
 		assert_int_equal(pthread_join(th[i], NULL), 0);
-	assert_int_equal(vstats().areas, 0);
-	assert_int_equal(vstats().pages, 0);
+	assert_int_equal(vstats().nr_areas, 0);
+	assert_int_equal(vstats().nr_pages, 0);
 	assert_int_equal(vmallocinfo_parse(vmallocinfo_capture(), NULL, 0), 0);
 	vmalloc_purge();
 	assert_no_window_hole();
@@ -2448,8 +2444,8 @@ CHILD_TEST(test_many_areas_map_count, "mem=64G " NO_REPORTING, 60)
 			p[i][i] = 1;	/* a few are touched */
 	}
 	maps1 = count_maps();
-	assert_int_equal(vstats().areas, MANY_AREAS);
-	assert_int_equal(vstats().pages, MANY_AREAS * 1280UL);
+	assert_int_equal(vstats().nr_areas, MANY_AREAS);
+	assert_int_equal(vstats().nr_pages, MANY_AREAS * 1280UL);
 	if (maps1 >= limit)
 		fail_msg("%lu host mappings for %d areas: vm.max_map_count is %lu", maps1, MANY_AREAS,
 			 limit);
@@ -2464,7 +2460,7 @@ CHILD_TEST(test_many_areas_map_count, "mem=64G " NO_REPORTING, 60)
 	for (i = 0; i < MANY_AREAS; i++)
 		vfree(p[i]);
 	vmalloc_purge();
-	assert_int_equal(vstats().areas, 0);
+	assert_int_equal(vstats().nr_areas, 0);
 	/* The window is one PROT_NONE reservation again. */
 	assert_int_equal(maps_in_range((void *)VMALLOC_START, VMALLOC_END - VMALLOC_START), 1);
 	assert_no_window_hole();
@@ -2485,7 +2481,7 @@ CHILD_TEST(test_host_refuses_mapping, "mem=2G " NO_REPORTING, 30)
 {
 	struct rlimit old, low;
 	unsigned long before, nr1 = (1UL << 20) >> PAGE_SHIFT;
-	struct vstats v0;
+	struct vmalloc_stats v0;
 	char *a, *b, *blocker, *p, *q, *r;
 	int e_p, e_q, e_r;
 
@@ -2526,8 +2522,8 @@ CHILD_TEST(test_host_refuses_mapping, "mem=2G " NO_REPORTING, 30)
 	assert_null(r);
 	assert_int_equal(e_r, ENOMEM);
 	/* Nothing was left behind, and the live areas are as they were. */
-	assert_int_equal(vstats().areas, v0.areas);
-	assert_int_equal(vstats().pages, v0.pages);
+	assert_int_equal(vstats().nr_areas, v0.nr_areas);
+	assert_int_equal(vstats().nr_pages, v0.nr_pages);
 	assert_int_equal(vmalloc_size(a), 1UL << 20);
 	assert_int_equal(vmalloc_size(b), 1UL << 20);
 	assert_stamps(a, 0, nr1, 21);
