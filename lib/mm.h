@@ -90,7 +90,11 @@ struct page {
 	union {
 		struct {	/* buddy free lists, pcp lists, page owners */
 			struct list_head lru;
-			void *mapping;
+			union {
+				void *mapping;
+				/* buddy, not reported: decay clock when freed */
+				unsigned long buddy_freed;
+			};
 			unsigned long index;	/* pcp: migratetype */
 			unsigned long private;	/* buddy: order */
 		};
@@ -245,7 +249,8 @@ struct zone {
 	unsigned long online_pfn;	/* sections below this are online */
 	unsigned long offline_pages;	/* present pages not yet onlined */
 	unsigned long reporting_pending; /* unreported free pages >= order */
-	uint64_t pending_since_ns;	/* when pending memory was first seen */
+	unsigned long pending_oldest;	/* decay clock: no pending block is older */
+	unsigned long decay_next;	/* decay clock: the next pass, at the earliest */
 	bool reporting_active;	/* a thread is reporting this zone */
 
 	/* Counters: written under lock, read locklessly. */
@@ -457,7 +462,18 @@ unsigned long zone_pcp_pages(struct zone *zone) __hidden;
 /* Sum of every thread's events for the zone into events[NR_ZONE_EVENTS]. */
 void zone_events_sum(struct zone *zone, unsigned long *events) __hidden;
 
-/* page_reporting.c: giving free memory back to the host */
+/*
+ * page_reporting.c: giving free memory back to the host when it has stayed
+ * free for page_reporting_delay.  The decay clock counts milliseconds
+ * (CLOCK_MONOTONIC_COARSE); decay_clock_update() refreshes it, and every
+ * path that frees to a zone calls it before taking the zone lock, so that
+ * __free_one_page() stamps blocks with the time of their free.
+ */
+extern unsigned long decay_clock __hidden;
+unsigned long decay_clock_update(void) __hidden;
+#define time_after(a, b)	((long)((b) - (a)) < 0)
+#define time_before(a, b)	time_after(b, a)
+#define time_after_eq(a, b)	((long)((a) - (b)) >= 0)
 void page_reporting_notify_free(struct zone *zone) __hidden;
 unsigned long zone_report_pages(struct zone *zone, bool all) __hidden;
 

@@ -172,6 +172,7 @@ static void mm_core_init(void)
 	kalloc_phys_size = max_pfn << PAGE_SHIFT;
 	phys_init();
 	print_layout();
+	decay_clock_update();
 	free_area_init();
 	pcpu_init();
 	kmem_cache_init();

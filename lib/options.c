@@ -83,9 +83,9 @@ unsigned long long opt_mem;				/* 0: host RAM */
 unsigned long long opt_vmalloc = 128 * (unsigned long long)SZ_1G;
 unsigned long min_free_kbytes;				/* 0: computed */
 unsigned int percpu_pagelist_high_fraction;		/* 0: kernel default */
-unsigned int page_reporting_order = 5;
-unsigned int page_reporting_delay_ms = 1000;
-unsigned long long page_reporting_high = 16 * SZ_1M;
+unsigned int page_reporting_order;
+unsigned int page_reporting_delay_ms = 2000;
+unsigned long long page_reporting_high;
 
 /* --------------------------------------------------------- the table -- */
 
@@ -157,11 +157,11 @@ static const struct kalloc_param kalloc_params[] = {
 	ULONG_PARAM("min_free_kbytes", min_free_kbytes, 0, SZ_1G / SZ_1K, 0, 0),
 	UINT_PARAM("percpu_pagelist_high_fraction",
 		   percpu_pagelist_high_fraction, 8, 1000, 0, PARAM_ZERO_OK),
-	UINT_PARAM("page_reporting_order", page_reporting_order, 0, 10, 5, 0),
+	UINT_PARAM("page_reporting_order", page_reporting_order, 0, 10, 0, 0),
 	UINT_PARAM("page_reporting_delay", page_reporting_delay_ms,
-		   0, 60000, 1000, 0),
+		   0, 600000, 2000, 0),
 	SIZE_PARAM("page_reporting_high", page_reporting_high,
-		   0, 64 * SZ_1G, 16 * SZ_1M, 0),
+		   0, 64 * SZ_1G, 0, 0),
 
 	/* the slab allocator ("slub_debug" alone: FZPU everywhere; "-": off) */
 	STRING_PARAM("slub_debug", slub_debug_string, "-"),

@@ -33,7 +33,7 @@ extern unsigned int percpu_pagelist_high_fraction;
 extern unsigned int page_reporting_order;
 /* page_reporting_delay=: milliseconds a free block may stay cold before it is given back. */
 extern unsigned int page_reporting_delay_ms;
-/* page_reporting_high=: bytes of free, not yet given back memory kept per zone beyond which it is given back at once. */
+/* page_reporting_high=: 0, or bytes of free memory not yet given back per zone beyond which all of it is given back at once. */
 extern unsigned long long page_reporting_high;
 
 /*

@@ -111,10 +111,14 @@ static inline unsigned int get_order(size_t size)
 
 /* ---------------------------------------------------- the free lists -- */
 
-/* __add_to_free_list() */
+/*
+ * __add_to_free_list().  A block that is not reported holds host memory:
+ * it carries @freed, the decay clock when its bytes were last in use, and
+ * counts as pending for page reporting (page_reporting.c).
+ */
 static inline void add_to_free_list(struct page *page, struct zone *zone,
 				    unsigned int order, int migratetype,
-				    bool tail, bool reported)
+				    bool tail, bool reported, unsigned long freed)
 {
 	struct free_area *area = &zone->free_area[order];
 
@@ -127,8 +131,12 @@ static inline void add_to_free_list(struct page *page, struct zone *zone,
 		__mod_zone_page_state(zone, NR_REPORTED_PAGES, 1L << order);
 	} else {
 		ClearPageReported(page);
-		if (order >= page_reporting_order)
+		page->buddy_freed = freed;
+		if (order >= page_reporting_order) {
+			if (!zone->reporting_pending || time_before(freed, zone->pending_oldest))
+				zone->pending_oldest = freed;
 			zone->reporting_pending += 1UL << order;
+		}
 	}
 	if (tail)
 		list_add_tail(&page->lru, &area->free_list[migratetype]);
@@ -178,11 +186,15 @@ static inline bool page_is_buddy(struct page *page, struct page *buddy,
 
 /*
  * __free_one_page(): put a block back, merging it with its free buddies.
- * The merged block is reported (known zero) only if all its parts were.
+ * The merged block is reported (known zero) only if all its parts were;
+ * otherwise it is as young as its youngest part that holds memory (a block
+ * freed now is stamped with the decay clock of this free).
  */
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
 		     unsigned int order, int migratetype, bool reported)
 {
+	unsigned long freed = reported ? 0 : decay_clock;
+	bool any_dirty = !reported;
 	bool to_tail = false;
 
 	while (order < MAX_PAGE_ORDER) {
@@ -191,6 +203,11 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
 
 		if (!pfn_valid(buddy_pfn) || !page_is_buddy(page, buddy, order))
 			break;
+		if (!PageReported(buddy)) {
+			if (!any_dirty || time_after(buddy->buddy_freed, freed))
+				freed = buddy->buddy_freed;
+			any_dirty = true;
+		}
 		reported = reported && PageReported(buddy);
 		del_page_from_free_list(buddy, zone, order);
 		ClearPageReported(buddy);
@@ -213,7 +230,7 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
 			to_tail = page_is_buddy(page, hb, order + 1);
 		}
 	}
-	add_to_free_list(page, zone, order, migratetype, to_tail || reported, reported);
+	add_to_free_list(page, zone, order, migratetype, to_tail || reported, reported, freed);
 }
 
 /*
@@ -221,14 +238,14 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
  * halves back on the free lists (they inherit the block's reported state).
  */
 static inline void expand(struct zone *zone, struct page *page, unsigned int low,
-			  unsigned int high, int migratetype, bool reported)
+			  unsigned int high, int migratetype, bool reported, unsigned long freed)
 {
 	unsigned long size = 1UL << high;
 
 	while (high > low) {
 		high--;
 		size >>= 1;
-		add_to_free_list(&page[size], zone, high, migratetype, reported, reported);
+		add_to_free_list(&page[size], zone, high, migratetype, reported, reported, freed);
 	}
 }
 
@@ -249,7 +266,7 @@ static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
 		page = list_first_entry(list, struct page, lru);
 		reported = PageReported(page);
 		del_page_from_free_list(page, zone, current_order);
-		expand(zone, page, order, current_order, migratetype, reported);
+		expand(zone, page, order, current_order, migratetype, reported, page->buddy_freed);
 		return page;
 	}
 	return NULL;
@@ -406,6 +423,7 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 	unsigned int pindex = pcp->free_pindex;
 
 	count = min(count, pcp->count);
+	decay_clock_update();
 	spin_lock(&zone->lock);
 	while (count > 0) {
 		struct list_head *list;
@@ -792,6 +810,7 @@ static void free_frozen_pages(struct page *page, unsigned int order)
 		free_unref_page_commit(cpu, zone, page, order, migratetype);
 		return;
 	}
+	decay_clock_update();
 	spin_lock(&zone->lock);
 	__free_one_page(page, pfn, zone, order, migratetype, false);
 	spin_unlock(&zone->lock);
@@ -954,6 +973,7 @@ void free_pfn_range(unsigned long start_pfn, unsigned long end_pfn, bool reporte
 			continue;	/* someone else still holds it */
 		free_pages_prepare(page, 0);
 	}
+	decay_clock_update();
 	spin_lock(&zone->lock);
 	for (pfn = start_pfn; pfn < end_pfn; ) {
 		unsigned long run = pfn;
@@ -983,6 +1003,7 @@ void free_block_range(unsigned long start_pfn, unsigned long end_pfn, bool repor
 		return;
 	zone = __page_zone(__pfn_to_page(start_pfn));
 	__pfn_to_page(start_pfn)->_refcount = 0;
+	decay_clock_update();
 	spin_lock(&zone->lock);
 	__free_pages_core_range(zone, start_pfn, end_pfn, reported);
 	spin_unlock(&zone->lock);

@@ -1,96 +1,175 @@
 /*
- * lib/page_reporting.c - giving free memory back to the host
- * (mm/page_reporting.c: free page reporting, as a balloon driver does it).
+ * lib/page_reporting.c - giving free memory back to the host after it has
+ * stayed free a while (mm/page_reporting.c, free page reporting, whose
+ * delayed work waits PAGE_REPORTING_DELAY, 2 s, before it reports).
  *
- * A free block of order >= page_reporting_order that still holds host
- * memory is "pending".  Pending blocks are reported (kalloc_discard():
- * their slots madvise(MADV_DONTNEED)ed, or with phys=memfd holes punched
- * in the memfd, so the host frees the memory and the block
- * reads as zero; PG_reported marks them) when either
+ * A free block that still holds host memory is "pending" (counted in
+ * zone->reporting_pending when its order is >= page_reporting_order, 0 by
+ * default: every order).  It carries page->buddy_freed, the decay clock
+ * when its bytes were last in use; a merge keeps the youngest part's time.
+ * A pass over a zone reports (kalloc_discard(): madvise(MADV_DONTNEED) of
+ * the slots, or with phys=memfd a hole punched in the memfd; PG_reported
+ * then marks the block, which reads as zero) every pending block that has
+ * been free for page_reporting_delay (2000 ms) or longer, and no other:
  *
- *	- a zone's pending memory exceeds page_reporting_high (default
- *	  16 MiB): the coldest blocks are reported until half of it is left,
- *	  so a program that frees a lot sees its RSS fall at once while the
- *	  memory it is most likely to reuse stays mapped; or
- *	- pending memory has waited page_reporting_delay (default 1 s): all
- *	  of it is reported, the next time the zone frees pages.
+ *	- memory freed and taken again within the delay is never given back,
+ *	  however much of it there is (a program that replaces its buffers
+ *	  keeps them mapped);
+ *	- memory left free longer is given back, however little of it there
+ *	  is, order-0 pages included; blocks that touch are given back with
+ *	  one system call (a pass sorts what it took by pfn and merges runs).
  *
- * Smaller blocks and the per-thread pcp lists are the hot memory the
- * policy keeps.  page_reporting_flush() (malloc_trim()) drains this
- * thread's pcp lists and reports everything at once.
+ * Blocks expire one by one, at their own age, so what a program gives back
+ * follows what it stopped using: a smooth curve, not a cliff.  Passes run
+ * from the paths a running program takes anyway (zone-level frees, pcp
+ * refills and drains, sheaf refills and flushes: vmscan.c's decay tick) and
+ * from kswapd when it is on; a pass over a zone starts only when its oldest
+ * pending block is due (zone->pending_oldest, a lower bound kept on every
+ * free and made exact by each pass), at most once per 1/8 of the delay.
  *
- * There is no reporting thread: the checks run on zone-level frees (pcp
- * drains, large frees), after zone->lock is dropped.
+ * page_reporting_delay=0 gives everything back at the next zone-level free
+ * (the eager policy).  page_reporting_high, when set, is a ceiling: a zone
+ * whose pending memory exceeds it gives everything back at once.
+ * page_reporting_flush() (malloc_trim()) drains this thread's pcp lists and
+ * reports everything now.
  *
- * Locking: blocks are isolated (taken off the free lists) under
- * zone->lock, reported with the lock dropped, and freed back under the
- * lock, so no system call is made with a zone lock held.
- * zone->reporting_active lets one thread report a zone at a time.
+ * Locking: blocks are isolated (taken off the free lists, no longer
+ * PageBuddy, so nothing merges with them) under zone->lock, reported with
+ * the lock dropped, and freed back under the lock as reported blocks, so no
+ * system call is made with a zone lock held.  zone->reporting_active lets
+ * one thread report a zone at a time, and guards that zone's report_buf.
  */
 #include "percpu.h"
 #include "options.h"
 
 #include <sys/mman.h>
+#include <time.h>
 
-#define REPORTING_BATCH	32
+/* Blocks isolated per lock hold: a pass over a big zone takes several. */
+#define REPORTING_BATCH	2048
 
-struct reported_block {
-	struct page *page;
-	unsigned int order;
-	int migratetype;
-};
+/* An isolated block: pfn << 8 | order << 4 | migratetype (sorts by pfn). */
+static unsigned long report_buf[MAX_NR_ZONES][REPORTING_BATCH];
+
+unsigned long decay_clock;
+
+unsigned long decay_clock_update(void)
+{
+	struct timespec ts;
+	unsigned long now;
+
+	/* the vDSO answers: no system call, a few nanoseconds */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (unsigned long)ts.tv_sec * 1000 + (unsigned long)ts.tv_nsec / 1000000;
+	WRITE_ONCE(decay_clock, now);
+	return now;
+}
+
+static inline unsigned long decay_interval(void)
+{
+	return page_reporting_delay_ms / 8 + 1;
+}
 
 /*
- * Isolate up to REPORTING_BATCH pending blocks, coldest first (list tails,
- * largest orders first), stopping once pending memory is down to @target.
+ * Isolate up to REPORTING_BATCH pending blocks that are due at @now (or
+ * all of them).  Sets *@oldest to the free time of the oldest pending block
+ * left when the walk saw every block (returns < REPORTING_BATCH).
  */
-static unsigned int isolate_pending(struct zone *zone, struct reported_block *batch,
-				    unsigned long target)
+static unsigned int isolate_due(struct zone *zone, unsigned long *buf, unsigned long now,
+				bool all, unsigned long *oldest)
 {
+	unsigned long delay = page_reporting_delay_ms;
+	bool left = false;
 	unsigned int n = 0;
 	int order, mt;
 
 	for (order = MAX_PAGE_ORDER; order >= (int)page_reporting_order; order--) {
 		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 			struct list_head *list = &zone->free_area[order].free_list[mt];
-			struct list_head *pos = list->prev;
+			struct list_head *pos = list->next;
 
 			while (pos != list) {
 				struct page *page = list_entry(pos, struct page, lru);
 
-				pos = pos->prev;
+				pos = pos->next;
 				if (PageReported(page))
 					continue;
-				if (n == REPORTING_BATCH || zone->reporting_pending <= target)
+				if (!all && time_after(page->buddy_freed + delay, now)) {
+					if (!left || time_before(page->buddy_freed, *oldest))
+						*oldest = page->buddy_freed;
+					left = true;
+					continue;
+				}
+				if (n == REPORTING_BATCH)
 					return n;
-				batch[n].page = page;
-				batch[n].order = order;
-				batch[n].migratetype = mt;
-				/* Off the list; not PageBuddy, so nothing merges with it. */
+				buf[n++] = __page_to_pfn(page) << 8 | (unsigned long)order << 4 | mt;
 				list_del(&page->lru);
 				__ClearPageBuddy(page);
 				zone->free_area[order].nr_free--;
 				__mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
 				zone->reporting_pending -= 1UL << order;
-				n++;
 			}
 		}
 	}
+	if (!left)
+		*oldest = now;
 	return n;
 }
 
+/* Shell sort: no allocation (qsort() may call malloc) and n is small. */
+static void sort_blocks(unsigned long *a, unsigned int n)
+{
+	static const unsigned int gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+	unsigned int g, i, j;
+
+	for (g = 0; g < ARRAY_SIZE(gaps); g++) {
+		unsigned int gap = gaps[g];
+
+		for (i = gap; i < n; i++) {
+			unsigned long v = a[i];
+
+			for (j = i; j >= gap && a[j - gap] > v; j -= gap)
+				a[j] = a[j - gap];
+			a[j] = v;
+		}
+	}
+}
+
+static inline unsigned long blk_pfn(unsigned long b) { return b >> 8; }
+static inline unsigned int blk_order(unsigned long b) { return (b >> 4) & 0xf; }
+static inline int blk_mt(unsigned long b) { return b & 0xf; }
+
+/* Give the host the memory of @n isolated blocks: one call per run of frames. */
+static unsigned long discard_blocks(unsigned long *buf, unsigned int n)
+{
+	unsigned long calls = 0;
+	unsigned int i = 0;
+
+	sort_blocks(buf, n);
+	while (i < n) {
+		unsigned long start = blk_pfn(buf[i]);
+		unsigned long end = start + (1UL << blk_order(buf[i]));
+
+		for (i++; i < n && blk_pfn(buf[i]) == end; i++)
+			end += 1UL << blk_order(buf[i]);
+		kalloc_discard(start, end - start);
+		calls++;
+	}
+	return calls;
+}
+
 /*
- * zone_report_pages(): report pending blocks of @zone, all of them or down
- * to half of page_reporting_high.  Returns the pages given back.
+ * zone_report_pages(): report the pending blocks of @zone that are due
+ * (or all of them).  Returns the pages given back.
  */
 unsigned long zone_report_pages(struct zone *zone, bool all)
 {
-	unsigned long target = all ? 0 : (page_reporting_high >> PAGE_SHIFT) / 2;
-	struct reported_block batch[REPORTING_BATCH];
+	unsigned long *buf = report_buf[zone_idx(zone)];
 	struct kalloc_pcpu *cpu = this_cpu();
-	unsigned long total = 0;
+	unsigned long total = 0, now = decay_clock_update();
 
 	for (;;) {
+		unsigned long oldest = now, calls;
 		unsigned int i, n;
 
 		spin_lock(&zone->lock);
@@ -98,70 +177,80 @@ unsigned long zone_report_pages(struct zone *zone, bool all)
 			spin_unlock(&zone->lock);
 			break;
 		}
-		n = isolate_pending(zone, batch, target);
+		n = isolate_due(zone, buf, now, all, &oldest);
+		if (n < REPORTING_BATCH) {
+			zone->pending_oldest = oldest;
+			zone->decay_next = now + decay_interval();
+		}
 		if (!n) {
-			if (!zone->reporting_pending)
-				zone->pending_since_ns = 0;
 			spin_unlock(&zone->lock);
 			break;
 		}
 		zone->reporting_active = true;
 		spin_unlock(&zone->lock);
 
-		for (i = 0; i < n; i++)
-			kalloc_discard(__page_to_pfn(batch[i].page), 1UL << batch[i].order);
+		calls = discard_blocks(buf, n);
 
 		spin_lock(&zone->lock);
 		for (i = 0; i < n; i++) {
-			__free_one_page(batch[i].page, __page_to_pfn(batch[i].page), zone,
-					batch[i].order, batch[i].migratetype, true);
-			total += 1UL << batch[i].order;
+			unsigned long pfn = blk_pfn(buf[i]);
+
+			__free_one_page(__pfn_to_page(pfn), pfn, zone, blk_order(buf[i]),
+					blk_mt(buf[i]), true);
+			total += 1UL << blk_order(buf[i]);
 		}
 		zone->reporting_active = false;
 		spin_unlock(&zone->lock);
-		count_zone_events(cpu, zone, PGREPORT_CALLS, n);
+		count_zone_events(cpu, zone, PGREPORT_CALLS, calls);
+		if (n < REPORTING_BATCH)
+			break;
 	}
 	if (total)
 		count_zone_events(cpu, zone, PGREPORTED, total);
 	return total;
 }
 
-static void zone_reporting_check(struct zone *zone)
+/* Is a pass over @zone due at @now?  Lockless reads: a stale one only delays. */
+static bool zone_reporting_due(struct zone *zone, unsigned long now)
 {
 	unsigned long pending = READ_ONCE(zone->reporting_pending);
-	uint64_t now, since;
 
 	if (!pending)
+		return false;
+	if (page_reporting_high && pending > (page_reporting_high >> PAGE_SHIFT))
+		return true;
+	if (!page_reporting_delay_ms)
+		return true;
+	return time_after_eq(now, READ_ONCE(zone->pending_oldest) + page_reporting_delay_ms) &&
+	       time_after_eq(now, READ_ONCE(zone->decay_next));
+}
+
+static void zone_reporting_check(struct zone *zone, unsigned long now)
+{
+	unsigned long pending;
+
+	if (!zone_reporting_due(zone, now))
 		return;
-	if (pending > (page_reporting_high >> PAGE_SHIFT)) {
-		zone_report_pages(zone, false);
-		return;
-	}
-	/* The first check that sees memory pending starts its clock. */
-	now = ktime_get_ns();
-	since = READ_ONCE(zone->pending_since_ns);
-	if (!since) {
-		WRITE_ONCE(zone->pending_since_ns, now);
-		return;
-	}
-	if (now - since >= page_reporting_delay_ms * 1000000ull)
-		zone_report_pages(zone, true);
+	pending = READ_ONCE(zone->reporting_pending);
+	zone_report_pages(zone, !page_reporting_delay_ms ||
+			  (page_reporting_high && pending > (page_reporting_high >> PAGE_SHIFT)));
 }
 
 /*
  * page_reporting_notify_free(): called after a zone-level free, with no
- * lock held; @zone NULL checks every zone.
+ * lock held; @zone NULL checks every zone.  Also the decay tick's work.
  */
 void page_reporting_notify_free(struct zone *zone)
 {
+	unsigned long now = READ_ONCE(decay_clock);
 	struct zone *z;
 
 	if (zone) {
-		zone_reporting_check(zone);
+		zone_reporting_check(zone, now);
 		return;
 	}
 	for_each_zone(z)
-		zone_reporting_check(z);
+		zone_reporting_check(z, now);
 }
 
 unsigned long page_reporting_flush(void)

@@ -93,9 +93,9 @@ static void assert_defaults(void)
 	assert_int_equal(console_loglevel, 5);
 	assert_int_equal(min_free_kbytes, 0);
 	assert_int_equal(percpu_pagelist_high_fraction, 0);
-	assert_int_equal(page_reporting_order, 5);
-	assert_int_equal(page_reporting_delay_ms, 1000);
-	assert_int_equal(page_reporting_high, 16 * M);
+	assert_int_equal(page_reporting_order, 0);
+	assert_int_equal(page_reporting_delay_ms, 2000);
+	assert_int_equal(page_reporting_high, 0);
 }
 
 static int reset(void **state)
@@ -400,11 +400,11 @@ static void test_page_reporting_delay(void **state)
 	(void)state;
 	assert_parse_ok("page_reporting_delay=0");
 	assert_int_equal(page_reporting_delay_ms, 0);
-	assert_parse_ok("page_reporting_delay=60000");
-	assert_int_equal(page_reporting_delay_ms, 60000);
+	assert_parse_ok("page_reporting_delay=600000");
+	assert_int_equal(page_reporting_delay_ms, 600000);
 	assert_parse_ok("page_reporting_delay=250");
-	assert_parse_warns("page_reporting_delay=60001",
-			   "ignoring option 'page_reporting_delay=60001': above the maximum 60000");
+	assert_parse_warns("page_reporting_delay=600001",
+			   "ignoring option 'page_reporting_delay=600001': above the maximum 600000");
 	/* the option is named after the kernel's knob, not the variable */
 	assert_parse_warns("page_reporting_delay_ms=5",
 			   "ignoring unknown option 'page_reporting_delay_ms=5'");
@@ -619,7 +619,7 @@ static bool all_in_range(void)
 		(percpu_pagelist_high_fraction >= 8 &&
 		 percpu_pagelist_high_fraction <= 1000)) &&
 	       page_reporting_order <= 10 &&
-	       page_reporting_delay_ms <= 60000 &&
+	       page_reporting_delay_ms <= 600000 &&
 	       page_reporting_high <= 64 * G;
 }
 

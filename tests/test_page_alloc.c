@@ -1474,24 +1474,108 @@ PA_TEST(test_page_reporting_flush,
 	assert_all_free();
 }
 
-/* The default policy gives most of a large free back at once, unasked. */
-PA_TEST(test_page_reporting_default_policy, "mem=256M", 20)
+/* A zone-level free of one page: the decay tick of a running program. */
+static void nudge_reporting(void)
+{
+	__free_pages(must_alloc(GFP_KERNEL, MAX_PAGE_ORDER), MAX_PAGE_ORDER);
+	drain_local_pages(NULL);
+}
+
+static unsigned long report_calls(void)
+{
+	return tu_zone_event(ZONE_DMA, PGREPORT_CALLS) + tu_zone_event(ZONE_NORMAL, PGREPORT_CALLS) +
+	       tu_zone_event(ZONE_HIGHMEM, PGREPORT_CALLS);
+}
+
+/*
+ * Decay: memory just freed stays mapped however much of it there is; once
+ * it has stayed free page_reporting_delay, the next zone-level free gives
+ * it back, order-0 pages included.
+ */
+PA_TEST(test_page_reporting_decay, "mem=256M page_reporting_delay=400", 20)
 {
 	unsigned long rss1, rss2, rss3;
 	void **blocks;
 
-	assert_int_equal(page_reporting_high, 16UL << 20);
-	blocks = alloc_touched(REPORT_MB, GFP_KERNEL, MAX_PAGE_ORDER);
+	assert_int_equal(page_reporting_order, 0);
+	blocks = alloc_touched(REPORT_MB, GFP_KERNEL, 0);
 	rss1 = tu_rss_bytes();
-	free_blocks(blocks, MAX_PAGE_ORDER);
+	free_blocks(blocks, 0);
+	drain_local_pages(NULL);
+	nudge_reporting();
 	rss2 = tu_rss_bytes();
-	/* no more than page_reporting_high kept */
-	if (rss1 - rss2 < ((REPORT_MB - 16 - 2) << 20))
+	if (rss1 - rss2 > (4UL << 20))
+		fail_msg("RSS went from %lu to %lu KiB at once: memory just freed was given back",
+			 rss1 >> 10, rss2 >> 10);
+	usleep(600 * 1000);
+	nudge_reporting();
+	rss3 = tu_rss_bytes();
+	if (rss1 - rss3 < ((REPORT_MB - 4) << 20))
+		fail_msg("RSS went from %lu to %lu KiB %d ms after freeing %d MiB of pages",
+			 rss1 >> 10, rss3 >> 10, 600, REPORT_MB);
+	tu_check_all_buddies();
+	assert_all_free();
+}
+
+/* Memory freed and taken again within the delay is never given back. */
+PA_TEST(test_page_reporting_reuse, "mem=256M", 30)
+{
+	unsigned long calls0, i;
+
+	assert_int_equal(page_reporting_delay_ms, 2000);
+	calls0 = report_calls();
+	for (i = 0; i < 20; i++)
+		free_blocks(alloc_touched(REPORT_MB, GFP_KERNEL, i % 5), i % 5);
+	if (report_calls() - calls0 > 2)
+		fail_msg("%lu madvise calls for memory reused at once", report_calls() - calls0);
+	assert_all_free();
+}
+
+/* page_reporting_delay=0: everything goes back at the next zone-level free. */
+PA_TEST(test_page_reporting_eager, "mem=256M page_reporting_delay=0", 20)
+{
+	unsigned long rss1, rss2;
+	void **blocks;
+
+	blocks = alloc_touched(REPORT_MB, GFP_KERNEL, 2);
+	rss1 = tu_rss_bytes();
+	free_blocks(blocks, 2);
+	drain_local_pages(NULL);
+	rss2 = tu_rss_bytes();
+	if (rss1 - rss2 < ((REPORT_MB - 4) << 20))
 		fail_msg("RSS went from %lu to %lu KiB after freeing %d MiB", rss1 >> 10,
 			 rss2 >> 10, REPORT_MB);
+	assert_all_free();
+}
+
+/*
+ * Free pages that touch but are not buddies (pfn 1 and 2..3 between live
+ * pages 0 and 4) are given back with one system call per run, not per block.
+ */
+PA_TEST(test_page_reporting_merges_runs, "mem=256M " NO_REPORTING, 20)
+{
+	struct page *base = must_alloc(GFP_KERNEL, MAX_PAGE_ORDER);
+	unsigned long i, calls0, calls, rss1, rss2;
+
+	split_page(base, MAX_PAGE_ORDER);
+	for (i = 0; i < MAX_ORDER_NR_PAGES; i++)
+		memset(page_address(base + i), 0x5a, PAGE_SIZE);
+	rss1 = tu_rss_bytes();
+	calls0 = report_calls();
+	for (i = 0; i < MAX_ORDER_NR_PAGES; i++)
+		if (i % 4)
+			__free_page(base + i);
 	page_reporting_flush();
-	rss3 = tu_rss_bytes();
-	assert_true(rss1 - rss3 >= ((REPORT_MB - 2) << 20));
+	calls = report_calls() - calls0;
+	rss2 = tu_rss_bytes();
+	/* 256 runs of three pages (an order-0 and an order-1 block each) */
+	if (calls > 256 + 8)
+		fail_msg("%lu madvise calls to give back 256 runs of 3 pages", calls);
+	if (rss1 - rss2 < (MAX_ORDER_NR_PAGES * 3 / 4 - 64) * PAGE_SIZE)
+		fail_msg("RSS went from %lu to %lu KiB", rss1 >> 10, rss2 >> 10);
+	for (i = 0; i < MAX_ORDER_NR_PAGES; i += 4)
+		__free_page(base + i);
+	tu_check_all_buddies();
 	assert_all_free();
 }
 
@@ -1809,7 +1893,10 @@ int main(void)
 		cmocka_unit_test(test_migratetype_fallback_fragmented),
 		cmocka_unit_test(test_sparse_onlining),
 		cmocka_unit_test(test_page_reporting_flush),
-		cmocka_unit_test(test_page_reporting_default_policy),
+		cmocka_unit_test(test_page_reporting_decay),
+		cmocka_unit_test(test_page_reporting_reuse),
+		cmocka_unit_test(test_page_reporting_eager),
+		cmocka_unit_test(test_page_reporting_merges_runs),
 		cmocka_unit_test(test_reported_state_merges),
 		cmocka_unit_test(test_random_model_256m),
 		cmocka_unit_test(test_random_model_1g),
