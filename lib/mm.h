@@ -475,6 +475,10 @@ unsigned long decay_clock_update(void) __hidden;
 #define time_before(a, b)	time_after(b, a)
 #define time_after_eq(a, b)	((long)((a) - (b)) >= 0)
 void page_reporting_notify_free(struct zone *zone) __hidden;
+/* vmscan.c: the decay tick, at the end of slow paths that hold no lock */
+void vmscan_tick(void) __hidden;
+void vmscan_fork_child(void) __hidden;
+unsigned long kswapd_nr_wakeups(void) __hidden;
 unsigned long zone_report_pages(struct zone *zone, bool all) __hidden;
 
 /* phys.c: the host memory behind the frames (phys=anon or phys=memfd) */

@@ -219,6 +219,7 @@ static void kalloc_fork_child(void)
 	vmalloc_fork_child();
 	brk_fork_child();
 	area_cache_fork_child();
+	vmscan_fork_child();
 }
 
 /*

@@ -169,6 +169,9 @@ static const struct kalloc_param kalloc_params[] = {
 	UINT_PARAM("slub_max_order", slub_max_order, 0, MAX_PAGE_ORDER, 3, 0),
 	UINT_PARAM("slub_min_objects", slub_min_objects, 0, 32767, 0, 0),
 	BOOL_PARAM("slab_nomerge", slab_nomerge, 0),
+
+	/* giving memory back (vmscan.c) */
+	BOOL_PARAM("kswapd", kswapd_enabled, 0),
 };
 
 #define for_each_param(p) \

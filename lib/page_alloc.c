@@ -478,6 +478,30 @@ void drain_local_pages(struct zone *zone)
 }
 
 /*
+ * drain_idle_pages(): this thread's pcp lists of a zone whose count has
+ * not moved since its last tick (a decay period ago) go back to the zone,
+ * as vmstat_update() drains the lists of a CPU that left them alone.
+ */
+void drain_idle_pages(struct kalloc_pcpu *cpu)
+{
+	struct zone *zone;
+
+	for_each_zone(zone) {
+		struct per_cpu_pages *pcp = &cpu->pageset[zone_idx(zone)];
+		int *seen = &cpu->pcp_seen[zone_idx(zone)];
+
+		if (!pcp->count) {
+			*seen = 0;
+		} else if (*seen == pcp->count + 1) {
+			drain_pages_zone(cpu, zone);
+			*seen = 0;
+		} else {
+			*seen = pcp->count + 1;
+		}
+	}
+}
+
+/*
  * drain_all_pages(): the kernel sends work to every CPU; here other
  * threads see pcp_drain_seq move and drain on their next slow path.
  */

@@ -82,6 +82,13 @@ struct slub_percpu_sheaves {
 
 struct kalloc_pcpu {
 	/*
+	 * malloc's fast path counts down to the next decay tick (vmscan.c):
+	 * a program whose allocations all hit its sheaves still ticks every
+	 * MALLOC_TICK_EVERY calls.  Padded to one pcs[] entry.
+	 */
+	int malloc_countdown;
+	int pad_[7];
+	/*
 	 * Indexed by kmem_cache->cpu_index; the kmalloc caches have their
 	 * kmalloc index, so malloc finds its sheaf from the size alone.  The
 	 * extra last entry belongs to every cache without sheaves (debug,
@@ -94,11 +101,18 @@ struct kalloc_pcpu {
 	unsigned long vm_events[MAX_NR_ZONES][NR_ZONE_EVENTS];
 	long malloc_events[NR_MALLOC_EVENTS];	/* util.c's counters, no atomics */
 	unsigned long drain_seq;	/* last drain_all_pages() seen */
+	/* vmscan.c: the thread's decay tick (see there) */
+	unsigned long vmscan_next;	/* decay clock of the next tick */
+	bool in_vmscan;			/* the tick is running on this thread */
+	int vmscan_countdown;		/* vmscan_tick_every(): calls to the next tick */
+	int pcp_seen[MAX_NR_ZONES];	/* pcp count at the last tick, + 1 */
+	unsigned short pcs_seen[SLUB_MAX_PCPU_CACHES];	/* sheaf fill at the last tick, + 1 */
 	struct list_head list;		/* on all_pcpus, under pcpu_lock */
 	pid_t tid;			/* owner, for fork */
 };
 
 #define PCPU_DEAD	((struct kalloc_pcpu *)1)
+#define MALLOC_TICK_EVERY	1024
 
 extern __thread struct kalloc_pcpu *kalloc_pcpu_area
 	__attribute__((tls_model("initial-exec"))) __hidden;
@@ -107,6 +121,23 @@ extern spinlock_t pcpu_lock __hidden;
 extern struct list_head all_pcpus __hidden;
 
 struct kalloc_pcpu *pcpu_setup(void) __hidden;
+void drain_idle_pages(struct kalloc_pcpu *cpu) __hidden;	/* page_alloc.c */
+
+/*
+ * vmscan_tick_every(): the decay tick on paths too hot to read the clock
+ * each time (malloc's page blocks): every VMSCAN_EVERY calls of a thread.
+ */
+#define VMSCAN_EVERY	32
+static inline void vmscan_tick_every(void)
+{
+	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+
+	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD && --cpu->vmscan_countdown > 0)
+		return;
+	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)
+		cpu->vmscan_countdown = VMSCAN_EVERY;
+	vmscan_tick();
+}
 void pcpu_init(void) __hidden;
 void pcpu_fork_child(void) __hidden;
 

@@ -43,6 +43,7 @@ struct slab_sheaf {
 
 struct node_barn {
 	spinlock_t lock;
+	unsigned long last_busy;	/* decay clock of the last exchange */
 	struct list_head sheaves_full;
 	struct list_head sheaves_empty;
 	unsigned int nr_full;
@@ -57,6 +58,7 @@ struct kmem_cache_node {
 	unsigned long nr_slabs;
 	unsigned long total_objects;
 	unsigned long free_objects;	/* on slab freelists */
+	unsigned long last_busy;	/* decay clock of the last refill or flush */
 };
 
 struct track {
@@ -171,6 +173,9 @@ __attribute__((noreturn)) void slab_abort(void) __hidden;
 void kmem_cache_init(void) __hidden;
 void slub_init_pcpu(struct kalloc_pcpu *cpu) __hidden;
 void slub_thread_exit(struct kalloc_pcpu *cpu) __hidden;
+/* vmscan.c's work in the slab layer */
+void slub_drain_idle(struct kalloc_pcpu *cpu) __hidden;
+void slub_shrink_idle(unsigned long now) __hidden;
 void slub_fork_prepare(void) __hidden;
 void slub_fork_parent(void) __hidden;
 void slub_fork_child(void) __hidden;
@@ -341,7 +346,8 @@ static __always_inline void slab_free_page(const struct page *page, unsigned int
 
 /*
  * kmalloc_sheaf_pop(): an object of kmalloc cache @idx from this thread's
- * sheaf, or NULL (the caller takes its slow path).
+ * sheaf, or NULL (the caller takes its slow path; so it does once every
+ * MALLOC_TICK_EVERY calls, for the decay tick).
  */
 static __always_inline void *kmalloc_sheaf_pop(unsigned int idx)
 {
@@ -351,7 +357,7 @@ static __always_inline void *kmalloc_sheaf_pop(unsigned int idx)
 		struct slub_percpu_sheaves *pcs = &cpu->pcs[idx];
 		void **top = pcs->top;
 
-		if (likely(top != pcs->bottom)) {
+		if (likely(top != pcs->bottom && --cpu->malloc_countdown >= 0)) {
 			pcs->top = --top;
 			return *top;
 		}
@@ -398,6 +404,7 @@ void vmalloc_fork_child(void) __hidden;
 void vmallocinfo_show(FILE *out) __hidden;
 void vmalloc_phys_remap(void) __hidden;
 void vmalloc_purge(void) __hidden;
+void vmalloc_decay(void) __hidden;
 void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 			   unsigned long caller) __hidden;
 unsigned long vmalloc_size(const void *addr) __hidden;

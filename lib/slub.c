@@ -341,6 +341,7 @@ static unsigned int __refill_objects(struct kmem_cache *s, void **objects, unsig
 	unsigned int taken = 0;
 
 	spin_lock(&n->list_lock);
+	n->last_busy = READ_ONCE(decay_clock);
 	while (taken < max_n) {
 		struct page *slab;
 
@@ -381,6 +382,7 @@ static void __free_objects_to_slabs(struct kmem_cache *s, void **objects, unsign
 	while (i < nr) {
 		nd = 0;
 		spin_lock(&n->list_lock);
+		n->last_busy = READ_ONCE(decay_clock);
 		while (i < nr && nd < ARRAY_SIZE(discard)) {
 			struct page *slab = virt_to_slab(s, objects[i]);
 			struct page *empty;
@@ -460,6 +462,7 @@ static struct slab_sheaf *barn_replace_empty_sheaf(struct kmem_cache *s,
 	if (!READ_ONCE(barn->nr_full))
 		return NULL;
 	spin_lock(&barn->lock);
+	barn->last_busy = READ_ONCE(decay_clock);
 	if (barn->nr_full) {
 		full = list_first_entry(&barn->sheaves_full, struct slab_sheaf, barn_list);
 		list_del(&full->barn_list);
@@ -487,6 +490,7 @@ static struct slab_sheaf *barn_replace_full_sheaf(struct kmem_cache *s, struct s
 	struct slab_sheaf *empty = NULL;
 
 	spin_lock(&barn->lock);
+	barn->last_busy = READ_ONCE(decay_clock);
 	if (barn->nr_full >= s->max_full_sheaves) {
 		spin_unlock(&barn->lock);
 		return NULL;
@@ -660,6 +664,7 @@ __noinline void *__slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, unsigned lon
 	pcs_sync(pcs);
 	object = ___slab_alloc_slow(s, pcs, &cpu->pcs_spare[s->cpu_index], gfp, addr);
 	pcs_load(pcs);
+	vmscan_tick();
 	return object;
 }
 
@@ -723,6 +728,7 @@ __noinline void __slab_free_slow(struct kmem_cache *s, void *x, unsigned long ad
 	pcs_sync(pcs);
 	___slab_free_slow(s, pcs, &cpu->pcs_spare[s->cpu_index], x, addr);
 	pcs_load(pcs);
+	vmscan_tick();
 }
 
 /* ------------------------------------------------------ fast paths -- */
@@ -1255,6 +1261,69 @@ static int __kmem_cache_shrink(struct kmem_cache *s)
 	list_for_each_entry_safe(slab, tmp, &discard, slab_list)
 		free_slab(s, slab);
 	return 0;
+}
+
+/*
+ * slub_drain_idle(): the sheaves of this thread that have not moved since
+ * its last tick (a decay period ago) go back to the barn or the slabs, as
+ * the kernel's vmstat_update() drains per-cpu lists a CPU left alone.  A
+ * sheaf whose allocations and frees balanced out looks idle too; flushing
+ * it costs one refill.  Takes slab_mutex only if it is free.
+ */
+void slub_drain_idle(struct kalloc_pcpu *cpu)
+{
+	struct kmem_cache *s;
+
+	if (!spin_trylock(&slab_mutex))
+		return;
+	list_for_each_entry(s, &slab_caches, list) {
+		unsigned int i = s->cpu_index, fill;
+		struct slab_sheaf *spare;
+
+		if (i >= SLUB_MAX_PCPU_CACHES)
+			continue;
+		pcs_sync(&cpu->pcs[i]);
+		spare = cpu->pcs_spare[i];
+		fill = cpu->pcs[i].main->size + (spare ? spare->size + 1 : 0);
+		if (cpu->pcs[i].main == &empty_sheaf && !spare) {
+			cpu->pcs_seen[i] = 0;
+			continue;
+		}
+		if (cpu->pcs_seen[i] == (unsigned short)(fill + 1)) {
+			pcs_flush(s, cpu);
+			cpu->pcs_seen[i] = 0;
+		} else {
+			cpu->pcs_seen[i] = (unsigned short)(fill + 1);
+		}
+	}
+	spin_unlock(&slab_mutex);
+}
+
+/*
+ * slub_shrink_idle(): a cache whose slabs and barn nobody touched for
+ * page_reporting_delay gives its barn's sheaves back to the slabs and its
+ * empty slabs back to the buddy (kmem_cache_shrink() of an idle cache).
+ */
+void slub_shrink_idle(unsigned long now)
+{
+	struct kmem_cache *s;
+
+	if (!spin_trylock(&slab_mutex))
+		return;
+	list_for_each_entry(s, &slab_caches, list) {
+		unsigned long busy = READ_ONCE(s->node.last_busy);
+
+		if (time_after(READ_ONCE(s->barn.last_busy), busy))
+			busy = READ_ONCE(s->barn.last_busy);
+		if (time_before(now, busy + page_reporting_delay_ms))
+			continue;
+		if (READ_ONCE(s->barn.nr_full) || READ_ONCE(s->barn.nr_empty))
+			barn_shrink(s);
+		if (READ_ONCE(s->node.free_objects))
+			__kmem_cache_shrink(s);
+		WRITE_ONCE(s->node.last_busy, now);	/* next look: a delay from now */
+	}
+	spin_unlock(&slab_mutex);
 }
 
 /*

@@ -154,8 +154,12 @@ static void area_cache_purge(bool all, unsigned long below);
 
 static __noinline void *malloc_slab_slow(unsigned int idx)
 {
+	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 	void *p;
 
+	/* the countdown sent us here: __slab_alloc_slow() ticks on its way out */
+	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD && cpu->malloc_countdown < 0)
+		cpu->malloc_countdown = MALLOC_TICK_EVERY;
 	kalloc_init_once();
 	p = __slab_alloc_slow(kmalloc_caches[idx], GFP_KALLOC_MALLOC, 0);
 	if (unlikely(!p) && READ_ONCE(area_cache_bytes)) {
@@ -227,6 +231,11 @@ static void area_cache_purge(bool all, unsigned long below)
 	spin_unlock(&area_cache_lock);
 	while (n)
 		vfree(victims[--n]);
+}
+
+void area_cache_decay(void)
+{
+	area_cache_purge(false, 0);
 }
 
 /* Keep the area @p of @size bytes instead of freeing it; false if it does not fit. */
@@ -316,8 +325,10 @@ static __noinline void *malloc_large(size_t size, bool zero)
 			area_cache_purge(true, 0);
 			p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero);
 		}
-		if (p)
+		if (p) {
+			vmscan_tick_every();
 			return p;
+		}
 		/* no block of that order: a vmalloc area of scattered frames */
 	}
 	if (size > (1UL << 46)) {
@@ -342,6 +353,7 @@ static __noinline void *malloc_large(size_t size, bool zero)
 	}
 	if (!p)
 		count_malloc_event(MALLOC_VMALLOC, -1);
+	vmscan_tick();
 	return p;
 }
 
@@ -455,6 +467,7 @@ void kalloc_free(void *p)
 		}
 		if (PageLarge(page) && IS_ALIGNED(off, PAGE_SIZE)) {
 			free_page_block(page);
+			vmscan_tick_every();
 			return;
 		}
 		invalid_free(p);
@@ -464,6 +477,7 @@ void kalloc_free(void *p)
 	if (is_vmalloc_addr(p)) {
 		if (!area_cache_put(p, vmalloc_size(p)))
 			vfree(p);
+		vmscan_tick();
 		return;
 	}
 	kalloc_count_foreign();

@@ -42,6 +42,7 @@ struct kalloc_malloc_stats {
 	unsigned long foreign_frees;			/* pointers not ours */
 };
 void kalloc_malloc_stats(struct kalloc_malloc_stats *st) __hidden;
+void area_cache_decay(void) __hidden;	/* vmscan.c: free the areas that waited long enough */
 void area_cache_fork_prepare(void) __hidden;
 void area_cache_fork_parent(void) __hidden;
 void area_cache_fork_child(void) __hidden;

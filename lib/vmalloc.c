@@ -799,6 +799,12 @@ static void purge_if_expired(void)
 		vmalloc_purge();
 }
 
+/* The decay tick (vmscan.c): lazily freed areas that waited long enough. */
+void vmalloc_decay(void)
+{
+	purge_if_expired();
+}
+
 /*
  * free_vmap_area_noflush(): the area leaves the busy tree for the purge
  * tree with its mappings and frames; purge when enough has gathered or
