@@ -405,6 +405,7 @@ void vmallocinfo_show(FILE *out) __hidden;
 void vmalloc_phys_remap(void) __hidden;
 void vmalloc_purge(void) __hidden;
 void vmalloc_decay(void) __hidden;
+unsigned long vmalloc_nr_pages_read(void) __hidden;	/* frames held by areas */
 void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 			   unsigned long caller) __hidden;
 unsigned long vmalloc_size(const void *addr) __hidden;

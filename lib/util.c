@@ -150,7 +150,7 @@ static void trim_page_block(struct page *page, unsigned long new_nr)
 /* ---------------------------------------------------------- malloc -- */
 
 static unsigned long area_cache_bytes;
-static void area_cache_purge(bool all, unsigned long below);
+static void area_cache_purge(bool all);
 
 static __noinline void *malloc_slab_slow(unsigned int idx)
 {
@@ -163,7 +163,7 @@ static __noinline void *malloc_slab_slow(unsigned int idx)
 	kalloc_init_once();
 	p = __slab_alloc_slow(kmalloc_caches[idx], GFP_KALLOC_MALLOC, 0);
 	if (unlikely(!p) && READ_ONCE(area_cache_bytes)) {
-		area_cache_purge(true, 0);
+		area_cache_purge(true);
 		p = __slab_alloc_slow(kmalloc_caches[idx], GFP_KALLOC_MALLOC, 0);
 	}
 	if (unlikely(!p))
@@ -172,41 +172,51 @@ static __noinline void *malloc_slab_slow(unsigned int idx)
 }
 
 /*
- * The area cache: a few vmalloc areas malloc freed lately stay mapped, so
- * that a program that frees and allocates big buffers again and again does
- * not fault every page in each time (the role of glibc's mmap threshold and
- * jemalloc's dirty extents).  Areas up to 32 MiB, at most 32 MiB in all,
- * stay no longer than page_reporting_delay; a request takes the smallest
- * cached area of at least its size and at most twice it, trimmed in place
- * by vrealloc(); a request that finds none frees the cached areas smaller
- * than itself (a growing buffer will not take them back).  malloc_trim()
- * empties the cache, and so does any allocation that finds no memory.
- * area_cache_lock is a leaf: vfree() and vrealloc() run with it dropped.
+ * The area cache: vmalloc areas that malloc freed stay mapped for up to
+ * page_reporting_delay, so that a program that frees and allocates big
+ * buffers again and again does not fault every page in each time (the
+ * role of glibc's mmap threshold and jemalloc's dirty extents; the decay
+ * of every other layer).  A request takes the smallest cached area of at
+ * least its size, trimmed in place by vrealloc() when it is more than
+ * twice too big, or else the largest smaller one, grown by vrealloc()
+ * (mapped on in place or moved with mremap(): the old pages are not
+ * faulted again, no byte is copied).  The cache holds AREA_CACHE_SLOTS
+ * areas and at most a quarter of what malloc's live areas hold (at least
+ * AREA_CACHE_MIN_BYTES); a newly freed area evicts the oldest ones.
+ * Areas that waited page_reporting_delay go at the decay tick (vmscan.c);
+ * malloc_trim() empties the cache, and so does any allocation that finds
+ * no memory.  area_cache_lock is a leaf: vfree() and vrealloc() run with
+ * it dropped.
  */
-#define AREA_CACHE_SLOTS	8
-#define AREA_CACHE_BYTES	(32UL << 20)
-#define AREA_CACHE_MAX_AREA	(32UL << 20)	/* bigger areas go back at once */
+#define AREA_CACHE_SLOTS	16
+#define AREA_CACHE_MIN_BYTES	(64UL << 20)
 
 static struct cached_area {
 	void *addr;
 	unsigned long size;
-	uint64_t when;
+	unsigned long when;	/* decay clock of the free */
 } area_cache[AREA_CACHE_SLOTS];
 static spinlock_t area_cache_lock = __SPIN_LOCK_UNLOCKED;
 
-/*
- * Take the expired areas out of the cache into @out: those older than
- * page_reporting_delay, those smaller than @below, or with @all every one.
- */
-static unsigned int area_cache_expire(void **out, uint64_t now, bool all, unsigned long below)
+static inline unsigned long area_cache_cap(void)
 {
-	uint64_t delay = (uint64_t)page_reporting_delay_ms * 1000000u;
+	unsigned long live = (vmalloc_nr_pages_read() << PAGE_SHIFT) - READ_ONCE(area_cache_bytes);
+
+	return max(AREA_CACHE_MIN_BYTES, live / 4);
+}
+
+/*
+ * Take the expired areas out of the cache into @out: those that waited
+ * page_reporting_delay, or with @all every one.
+ */
+static unsigned int area_cache_expire(void **out, unsigned long now, bool all)
+{
 	unsigned int i, n = 0;
 
 	for (i = 0; i < AREA_CACHE_SLOTS; i++) {
 		struct cached_area *c = &area_cache[i];
 
-		if (c->addr && (all || now - c->when >= delay || c->size < below)) {
+		if (c->addr && (all || !time_before(now, c->when + page_reporting_delay_ms))) {
 			out[n++] = c->addr;
 			area_cache_bytes -= c->size;
 			c->addr = NULL;
@@ -215,11 +225,8 @@ static unsigned int area_cache_expire(void **out, uint64_t now, bool all, unsign
 	return n;
 }
 
-/*
- * area_cache_purge(): the expired areas, those smaller than @below (a
- * program whose buffers grow will not take them again), or all of them.
- */
-static void area_cache_purge(bool all, unsigned long below)
+/* area_cache_purge(): the expired areas, or all of them. */
+static void area_cache_purge(bool all)
 {
 	void *victims[AREA_CACHE_SLOTS];
 	unsigned int n;
@@ -227,7 +234,7 @@ static void area_cache_purge(bool all, unsigned long below)
 	if (!READ_ONCE(area_cache_bytes))
 		return;
 	spin_lock(&area_cache_lock);
-	n = area_cache_expire(victims, ktime_get_ns(), all, below);
+	n = area_cache_expire(victims, decay_clock_update(), all);
 	spin_unlock(&area_cache_lock);
 	while (n)
 		vfree(victims[--n]);
@@ -235,68 +242,94 @@ static void area_cache_purge(bool all, unsigned long below)
 
 void area_cache_decay(void)
 {
-	area_cache_purge(false, 0);
+	area_cache_purge(false);
+}
+
+/* The oldest cached area, out of the cache, into @out[*n]. */
+static void area_cache_evict_oldest(void **out, unsigned int *n)
+{
+	struct cached_area *old = NULL;
+	unsigned int i;
+
+	for (i = 0; i < AREA_CACHE_SLOTS; i++)
+		if (area_cache[i].addr && (!old || time_before(area_cache[i].when, old->when)))
+			old = &area_cache[i];
+	out[(*n)++] = old->addr;
+	area_cache_bytes -= old->size;
+	old->addr = NULL;
 }
 
 /* Keep the area @p of @size bytes instead of freeing it; false if it does not fit. */
 static bool area_cache_put(void *p, unsigned long size)
 {
 	void *victims[AREA_CACHE_SLOTS];
+	unsigned long now = decay_clock_update(), cap = area_cache_cap();
+	struct cached_area *slot = NULL;
 	unsigned int i, n;
-	bool kept = false;
 
-	if (!size || size > AREA_CACHE_MAX_AREA)
+	if (!size || size > cap)
 		return false;
 	spin_lock(&area_cache_lock);
-	n = area_cache_expire(victims, ktime_get_ns(), false, 0);
-	if (area_cache_bytes + size <= AREA_CACHE_BYTES) {
-		for (i = 0; i < AREA_CACHE_SLOTS; i++)
-			if (!area_cache[i].addr) {
-				area_cache[i].addr = p;
-				area_cache[i].size = size;
-				area_cache[i].when = ktime_get_ns();
-				area_cache_bytes += size;
-				kept = true;
-				break;
-			}
+	n = area_cache_expire(victims, now, false);
+	for (;;) {
+		for (i = 0; i < AREA_CACHE_SLOTS && !slot; i++)
+			if (!area_cache[i].addr)
+				slot = &area_cache[i];
+		if (slot && area_cache_bytes + size <= cap)
+			break;
+		slot = NULL;
+		area_cache_evict_oldest(victims, &n);
 	}
+	slot->addr = p;
+	slot->size = size;
+	slot->when = now;
+	area_cache_bytes += size;
 	spin_unlock(&area_cache_lock);
 	while (n)
 		vfree(victims[--n]);
-	return kept;
+	return true;
 }
 
-/* The smallest cached area of @size to 2 * @size bytes, trimmed to @size. */
+/*
+ * A cached area for @size bytes: the smallest that holds them (trimmed if
+ * more than twice too big), else the largest smaller one, grown.
+ */
 static void *area_cache_get(unsigned long size)
 {
-	struct cached_area *best = NULL;
+	struct cached_area *fit = NULL, *grow = NULL, *c;
 	unsigned long have = 0;
+	void *p = NULL, *q;
 	unsigned int i;
-	void *p = NULL;
 
 	size = ALIGN(size, PAGE_SIZE);
 	if (!READ_ONCE(area_cache_bytes))
 		return NULL;
 	spin_lock(&area_cache_lock);
 	for (i = 0; i < AREA_CACHE_SLOTS; i++) {
-		struct cached_area *c = &area_cache[i];
-
-		if (c->addr && c->size >= size && c->size / 2 <= size &&
-		    (!best || c->size < best->size))
-			best = c;
+		c = &area_cache[i];
+		if (!c->addr)
+			continue;
+		if (c->size >= size) {
+			if (!fit || c->size < fit->size)
+				fit = c;
+		} else if (!grow || c->size > grow->size) {
+			grow = c;
+		}
 	}
-	if (best) {
-		p = best->addr;
-		have = best->size;
+	c = fit ? fit : grow;
+	if (c) {
+		p = c->addr;
+		have = c->size;
 		area_cache_bytes -= have;
-		best->addr = NULL;
+		c->addr = NULL;
 	}
 	spin_unlock(&area_cache_lock);
-	if (p && have > size && vrealloc(p, size, GFP_KALLOC_MALLOC) != p) {
-		vfree(p);	/* cannot happen: shrinking stays in place */
-		p = NULL;
-	}
-	return p;
+	if (!p || have == size || (have > size && have - size <= size))
+		return p;
+	q = vrealloc(p, size, GFP_KALLOC_MALLOC);
+	if (!q)
+		vfree(p);
+	return q;
 }
 
 void area_cache_fork_prepare(void)
@@ -322,7 +355,7 @@ static __noinline void *malloc_large(size_t size, bool zero)
 	if (size <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT)) {
 		p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero);
 		if (!p && READ_ONCE(area_cache_bytes)) {
-			area_cache_purge(true, 0);
+			area_cache_purge(true);
 			p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero);
 		}
 		if (p) {
@@ -342,12 +375,11 @@ static __noinline void *malloc_large(size_t size, bool zero)
 			memset(p, 0, size);
 		return p;
 	}
-	area_cache_purge(false, size);
 	/* phys=memfd: frames keep their bytes unless __GFP_ZERO asks */
 	gfp = zero ? GFP_KALLOC_MALLOC | __GFP_ZERO : GFP_KALLOC_MALLOC;
 	p = __vmalloc_node_range(size, PAGE_SIZE, gfp, (unsigned long)__builtin_return_address(0));
 	if (!p && READ_ONCE(area_cache_bytes)) {
-		area_cache_purge(true, 0);	/* the cached areas' frames first */
+		area_cache_purge(true);	/* the cached areas' frames first */
 		p = __vmalloc_node_range(size, PAGE_SIZE, gfp,
 					 (unsigned long)__builtin_return_address(0));
 	}
@@ -574,7 +606,7 @@ unsigned long kalloc_trim(void)
 	struct kmem_cache *s;
 
 	kalloc_init_once();
-	area_cache_purge(true, 0);
+	area_cache_purge(true);
 	vmalloc_purge();
 	spin_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list)

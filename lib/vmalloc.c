@@ -799,6 +799,11 @@ static void purge_if_expired(void)
 		vmalloc_purge();
 }
 
+unsigned long vmalloc_nr_pages_read(void)
+{
+	return READ_ONCE(vmalloc_nr_pages);
+}
+
 /* The decay tick (vmscan.c): lazily freed areas that waited long enough. */
 void vmalloc_decay(void)
 {

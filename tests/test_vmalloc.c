@@ -1610,12 +1610,12 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 	kalloc_free(p);
 	assert_int_equal(vstats().nr_areas, areas0 + 1);		/* kept mapped */
 	flt = minor_faults();
-	q = kalloc_malloc(SZ_16M);				/* 16 of 20 MiB: trimmed */
+	q = kalloc_malloc(SZ_16M);				/* 16 of 20 MiB: kept whole */
 	assert_ptr_equal(q, p);
 	memset(q, 0x44, SZ_16M);
 	if (minor_faults() - flt > 64)
 		fail_msg("%ld page faults writing a reused 16 MiB area", minor_faults() - flt);
-	assert_int_equal(vmalloc_size(q), SZ_16M);
+	assert_int_equal(vmalloc_size(q), SZ_16M + SZ_4M);
 	kalloc_free(q);
 
 	/* calloc over a cached area is zero. */
@@ -1624,30 +1624,39 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 	assert_true(tu_is_zero(q, SZ_8M + SZ_4M));
 	kalloc_free(q);
 
-	/* Too small for the cached area (below half of it): a new one. */
+	/* More than twice the request: the area is trimmed to it. */
 	q = kalloc_malloc(SZ_4M + SZ_1M);
-	assert_non_null(q);
-	assert_ptr_not_equal(q, p);
+	assert_ptr_equal(q, p);
+	assert_int_equal(vmalloc_size(q), SZ_4M + SZ_1M);
 	kalloc_free(q);
 
-	/* Bigger than 32 MiB: not kept. */
+	/* Bigger than the cached area: it grows; its old pages are not faulted again. */
+	flt = minor_faults();
+	q = kalloc_malloc(SZ_8M);
+	assert_ptr_equal(q, p);		/* grown in place: the range after it is free */
+	memset(q, 0x55, SZ_8M);
+	if (minor_faults() - flt > (long)((SZ_8M - SZ_4M - SZ_1M) / PAGE_SIZE) + 64)
+		fail_msg("%ld page faults writing an 8 MiB area grown from 5 MiB",
+			 minor_faults() - flt);
+	kalloc_free(q);
+
+	/* malloc_trim() empties the cache. */
 	kalloc_trim();
 	vmalloc_purge();
 	assert_int_equal(vstats().nr_areas, areas0);
+
+	/* An area of any size is kept, within a quarter of what malloc's live areas hold. */
 	big = kalloc_malloc(SZ_32M + SZ_4M);
 	assert_non_null(big);
 	kalloc_free(big);
-	vmalloc_purge();
-	assert_int_equal(vstats().nr_areas, areas0);
-
-	/* malloc_trim() empties the cache. */
-	p = kalloc_malloc(SZ_16M);
-	kalloc_free(p);
 	assert_int_equal(vstats().nr_areas, areas0 + 1);
 	kalloc_trim();
-	assert_int_equal(vstats().nr_areas, areas0);
+	big = kalloc_malloc(SZ_64M + SZ_64M);
+	kalloc_free(big);
+	vmalloc_purge();
+	assert_int_equal(vstats().nr_areas, areas0);	/* 128 MiB > max(64 MiB, 0 / 4) */
 
-	/* An area waits page_reporting_delay at most: the next free lets it go. */
+	/* An area waits page_reporting_delay at most: the decay tick lets it go. */
 	p = kalloc_malloc(SZ_16M);
 	q = kalloc_malloc(SZ_8M + SZ_4M);
 	kalloc_free(p);
