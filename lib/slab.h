@@ -167,7 +167,24 @@ bool free_debug_processing(struct kmem_cache *s, struct page *slab, void *object
 void slab_bug(struct kmem_cache *s, const char *reason) __hidden;
 __attribute__((noreturn)) void slab_abort(void) __hidden;
 
+/*
+ * struct kmem_cache_args (include/linux/slab.h, 6.12): what
+ * __kmem_cache_create_args() takes besides name, size and flags.  The
+ * kernel's callers set align and ctor; cpu_index and order are kalloc's,
+ * for a cache whose sheaf slot was reserved at boot and whose slab order
+ * its creator chooses.
+ */
+struct kmem_cache_args {
+	unsigned int align;
+	void (*ctor)(void *);
+	int cpu_index;		/* a sheaf slot reserved at boot, or -1 */
+	unsigned int order;	/* slab order; 0: calculate_order() chooses */
+};
+
 /* slub.c */
+struct kmem_cache *__kmem_cache_create_args(const char *name, unsigned int size,
+					    const struct kmem_cache_args *args,
+					    slab_flags_t flags) __hidden;
 void kmem_cache_init(void) __hidden;
 void slub_init_pcpu(struct kalloc_pcpu *cpu) __hidden;
 void slub_thread_exit(struct kalloc_pcpu *cpu) __hidden;

@@ -1032,8 +1032,10 @@ static unsigned int calculate_order(unsigned int size)
  *	[left red zone][object][right red zone][free pointer][tracks][pad]
  * (debug parts only when their flags are set); the free pointer sits in
  * the middle of the object when nothing else needs the object's bytes.
+ * The slab order is calculate_order()'s, or @forced_order when the
+ * creator gives one (as writing /sys/kernel/slab/<cache>/order does).
  */
-static bool calculate_sizes(struct kmem_cache *s)
+static bool calculate_sizes(struct kmem_cache *s, unsigned int forced_order)
 {
 	slab_flags_t flags = s->flags;
 	unsigned int size = s->object_size;
@@ -1058,7 +1060,14 @@ static bool calculate_sizes(struct kmem_cache *s)
 	size = ALIGN(size, s->align);
 	s->size = size;
 	s->reciprocal_size = (unsigned int)(((1ULL << 32) + size - 1) / size);
-	s->order = calculate_order(size);
+	if (forced_order) {
+		/* at least the order that holds one object, and slub_min_order */
+		s->order = max(forced_order, slub_min_order);
+		while (s->order < MAX_PAGE_ORDER && order_objects(s->order, size + s->red_left_pad) < 1)
+			s->order++;
+	} else {
+		s->order = calculate_order(size);
+	}
 	s->objects = order_objects(s->order, size);
 	if (s->red_left_pad && s->objects > 0 &&
 	    (unsigned long)s->objects * size + s->red_left_pad > (PAGE_SIZE << s->order))
@@ -1108,9 +1117,9 @@ static unsigned long get_random_long(void)
 
 /* kmem_cache_open(); slab_mutex held or single-threaded boot */
 static bool kmem_cache_open(struct kmem_cache *s, const char *name, unsigned int size,
-			    unsigned int align, slab_flags_t flags, void (*ctor)(void *),
-			    int want_index)
+			    const struct kmem_cache_args *args, slab_flags_t flags)
 {
+	void (*ctor)(void *) = args->ctor;
 	size_t n = strlen(name);
 
 	memset(s, 0, sizeof(*s));
@@ -1123,8 +1132,8 @@ static bool kmem_cache_open(struct kmem_cache *s, const char *name, unsigned int
 	s->flags = kmem_cache_flags(s->name, flags);
 	if (ctor)	/* poisoning would destroy what the constructor built */
 		s->flags &= ~SLAB_POISON;
-	s->align = calculate_alignment(s->flags, align, size);
-	if (!calculate_sizes(s))
+	s->align = calculate_alignment(s->flags, args->align, size);
+	if (!calculate_sizes(s, args->order))
 		return false;
 	s->allocflags = GFP_KERNEL | ((s->flags & SLAB_CACHE_DMA) ? __GFP_DMA : 0);
 	s->random = get_random_long();
@@ -1140,8 +1149,8 @@ static bool kmem_cache_open(struct kmem_cache *s, const char *name, unsigned int
 	INIT_LIST_HEAD(&s->barn.sheaves_empty);
 	if ((s->flags & (SLAB_DEBUG_FLAGS | __SLAB_NO_SHEAVES)))
 		s->cpu_index = SLUB_MAX_PCPU_CACHES;
-	else if (want_index >= 0)
-		s->cpu_index = want_index;	/* reserved at boot */
+	else if (args->cpu_index >= 0)
+		s->cpu_index = args->cpu_index;	/* reserved at boot */
 	else
 		s->cpu_index = alloc_cpu_index();
 	return true;
@@ -1180,9 +1189,16 @@ static struct kmem_cache *find_mergeable(unsigned int size, unsigned int align,
 	return NULL;
 }
 
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
-				     slab_flags_t flags, void (*ctor)(void *))
+/*
+ * __kmem_cache_create_args(): kmem_cache_create() with the arguments in a
+ * struct (slab.h), kalloc's own users setting the two fields the kernel's
+ * callers do not have: a sheaf slot reserved at boot and a slab order.
+ */
+struct kmem_cache *__kmem_cache_create_args(const char *name, unsigned int size,
+					    const struct kmem_cache_args *args, slab_flags_t flags)
 {
+	unsigned int align = args->align;
+	void (*ctor)(void *) = args->ctor;
 	struct kmem_cache *s;
 
 	kalloc_init_once();
@@ -1205,7 +1221,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 	if (!s)
 		goto fail;
 	spin_lock(&slab_mutex);
-	if (!kmem_cache_open(s, name, size, align, flags, ctor, -1)) {
+	if (!kmem_cache_open(s, name, size, args, flags)) {
 		spin_unlock(&slab_mutex);
 		kmem_cache_free(&boot_kmem_cache, s);
 		goto fail;
@@ -1218,6 +1234,14 @@ fail:
 		panic("kmem_cache_create: cannot create %s", name);
 	errno = ENOMEM;
 	return NULL;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+				     slab_flags_t flags, void (*ctor)(void *))
+{
+	struct kmem_cache_args args = { .align = align, .ctor = ctor, .cpu_index = -1 };
+
+	return __kmem_cache_create_args(name, size, &args, flags);
 }
 
 /* Every thread's sheaves of @s back to the barn or slabs; slab_mutex held. */
@@ -1362,7 +1386,9 @@ static unsigned int num_possible_cpus(void)
 static void create_boot_cache(struct kmem_cache *s, const char *name, unsigned int size,
 			      unsigned int align, slab_flags_t flags, int want_index)
 {
-	if (!kmem_cache_open(s, name, size, align, flags, NULL, want_index))
+	struct kmem_cache_args args = { .align = align, .cpu_index = want_index };
+
+	if (!kmem_cache_open(s, name, size, &args, flags))
 		panic("cannot create boot cache %s", name);
 	list_add_tail(&s->list, &slab_caches);
 }
