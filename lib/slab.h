@@ -377,9 +377,10 @@ static __always_inline void *kmalloc_sheaf_pop(unsigned int idx)
 }
 
 /*
- * slab_free_fast(): free @p if it is an object of a power-of-two slab cache
- * (the mask in its page's page_type checks the object start), there is room
- * in this thread's sheaf, and it is not the object freed just before.
+ * slab_free_fast(): free @p if it is an object start of a slab cache (a
+ * power-of-two cache checks it with the mask in its page's page_type, any
+ * other with check_valid_pointer()'s multiply), there is room in this
+ * thread's sheaf, and it is not the object freed just before.
  * False: the caller takes its full path, which checks everything.
  */
 static __always_inline bool slab_free_fast(const void *p)
@@ -392,8 +393,10 @@ static __always_inline bool slab_free_fast(const void *p)
 		unsigned long mask = page_slab_align_mask(type);
 		struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 
-		if (likely((type & PGTY_slab_mask) == PGTY_slab && mask &&
-			   !((unsigned long)p & mask) && (uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
+		if (likely((type & PGTY_slab_mask) == PGTY_slab &&
+			   (likely(mask) ? !((unsigned long)p & mask) :
+					   check_valid_pointer(page->slab_cache, p)) &&
+			   (uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
 			struct slub_percpu_sheaves *pcs = &cpu->pcs[page_slab_cpu_index(type)];
 			void **top = pcs->top;
 
