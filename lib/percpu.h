@@ -83,7 +83,9 @@ struct slub_percpu_sheaves {
 struct kalloc_pcpu {
 	/*
 	 * Indexed by kmem_cache->cpu_index; the kmalloc caches have their
-	 * kmalloc index, so malloc finds its sheaf from the size alone.  The
+	 * kmalloc index and malloc's own caches the slots after them
+	 * (slab.h, PCPU_RESERVED_SLOTS), so malloc finds its sheaf from the
+	 * size alone.  The
 	 * extra last entry belongs to every cache without sheaves (debug,
 	 * kalloc's own) and stays the empty sheaf: its fast paths always
 	 * fall through to the slow ones.

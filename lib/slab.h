@@ -168,6 +168,16 @@ void slab_bug(struct kmem_cache *s, const char *reason) __hidden;
 __attribute__((noreturn)) void slab_abort(void) __hidden;
 
 /*
+ * Sheaf slots (kmem_cache->cpu_index) fixed at boot, so that malloc finds
+ * its cache's sheaf from the size alone: pcs[0..KMALLOC_SHIFT_HIGH] for the
+ * kmalloc caches at their kmalloc index, the next NR_MALLOC_OWN_CACHES for
+ * malloc's own caches (util.c).  kmem_cache_create() hands out the rest.
+ */
+#define PCPU_MALLOC_FIRST	(KMALLOC_SHIFT_HIGH + 1)
+#define NR_MALLOC_OWN_CACHES	32
+#define PCPU_RESERVED_SLOTS	(PCPU_MALLOC_FIRST + NR_MALLOC_OWN_CACHES)
+
+/*
  * struct kmem_cache_args (include/linux/slab.h, 6.12): what
  * __kmem_cache_create_args() takes besides name, size and flags.  The
  * kernel's callers set align and ctor; cpu_index and order are kalloc's,

@@ -26,6 +26,8 @@
  * every allocation and free runs the checks under list_lock.
  *
  * Locking, the global order:
+ *	0. malloc_caches_lock	(util.c) held around the creation of a
+ *				malloc-<size> cache
  *	1. slab_mutex		slab_caches, cache creation/destroy, cpu_index
  *	2. pcpu_lock		all_pcpus (destroy flushes every thread's
  *				sheaves of the cache; thread exit flushes its own)
@@ -41,6 +43,8 @@
  * Sizes follow the kernel: kmalloc-8 ... kmalloc-8k with 96 and 192;
  * kmalloc() above KMALLOC_MAX_CACHE_SIZE takes a compound page
  * (kmalloc_large()).  A power-of-two kmalloc object is aligned to its size.
+ * malloc's finer classes are caches of their own, made by util.c through
+ * __kmem_cache_create_args() in sheaf slots reserved here at boot.
  */
 #include "slab.h"
 #include "options.h"
@@ -1399,9 +1403,9 @@ void kmem_cache_init(void)
 	unsigned int i;
 
 	nr_cpu_ids_possible = num_possible_cpus();
-	/* pcs[0..KMALLOC_SHIFT_HIGH] belong to the kmalloc caches */
-	for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-		cpu_index_map[0] |= 1UL << i;
+	/* pcs[0..KMALLOC_SHIFT_HIGH] belong to the kmalloc caches, then malloc's (slab.h) */
+	for (i = 0; i < PCPU_RESERVED_SLOTS; i++)
+		cpu_index_map[i / 64] |= 1UL << (i % 64);
 	create_boot_cache(&boot_kmem_cache, "kmem_cache", sizeof(struct kmem_cache), 64,
 			  SLAB_HWCACHE_ALIGN | __SLAB_NO_SHEAVES, -1);
 	create_boot_cache(&boot_sheaf_cache, "slab_sheaf", SHEAF_ALLOC_SIZE, 64,
