@@ -180,13 +180,15 @@ __attribute__((noreturn)) void slab_abort(void) __hidden;
 /*
  * struct kmem_cache_args (include/linux/slab.h, 6.12): what
  * __kmem_cache_create_args() takes besides name, size and flags.  The
- * kernel's callers set align and ctor; cpu_index and order are kalloc's,
- * for a cache whose sheaf slot was reserved at boot and whose slab order
- * its creator chooses.
+ * kernel's callers set align, ctor and sheaf_capacity (6.18; there 0 means
+ * no sheaves, here a capacity by object size); cpu_index and order are
+ * kalloc's, for a cache whose sheaf slot was reserved at boot and whose
+ * slab order its creator chooses.
  */
 struct kmem_cache_args {
 	unsigned int align;
 	void (*ctor)(void *);
+	unsigned int sheaf_capacity;	/* objects per sheaf; 0: by object size */
 	int cpu_index;		/* a sheaf slot reserved at boot, or -1 */
 	unsigned int order;	/* slab order; 0: calculate_order() chooses */
 };

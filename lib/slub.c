@@ -1143,7 +1143,8 @@ static bool kmem_cache_open(struct kmem_cache *s, const char *name, unsigned int
 	s->random = get_random_long();
 	s->refcount = 1;
 	s->min_partial = clamp((unsigned long)fls_u(s->size) / 2, 5UL, 10UL);
-	s->sheaf_capacity = sheaf_capacity_for(s->size);
+	s->sheaf_capacity = args->sheaf_capacity ? min(args->sheaf_capacity, SHEAF_MAX_CAPACITY) :
+						   sheaf_capacity_for(s->size);
 	s->max_full_sheaves = 8;
 	spin_lock_init(&s->node.list_lock);
 	INIT_LIST_HEAD(&s->node.partial);

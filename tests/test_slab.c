@@ -1625,6 +1625,13 @@ CHILD_TEST(test_malloc_caches_slabinfo, NULL, 20)
 		rows++;
 	}
 	assert_true(rows >= 2);
+	/* a sheaf of malloc's own caches holds about 8 KiB, at least 2 objects */
+	for (i = PCPU_MALLOC_FIRST; i < PCPU_RESERVED_SLOTS; i++) {
+		struct kmem_cache *s = malloc_caches[i];
+
+		if (s && s->sheaf_capacity > 2 && s->sheaf_capacity * s->size > 8192)
+			fail_msg("%s: sheaves of %u objects", s->name, s->sheaf_capacity);
+	}
 	kalloc_malloc_stats(&st);
 	if (st.bytes_in_use < st0.bytes_in_use + N * (1088 + 4608))
 		fail_msg("bytes in use %lu, was %lu before %u objects of 1088 and 4608", st.bytes_in_use,
