@@ -176,11 +176,12 @@ static void mm_core_init(void)
 	free_area_init();
 	pcpu_init();
 	kmem_cache_init();
+	malloc_classes_init();
 	vmalloc_init();
 }
 
 /*
- * The global lock order: area_cache_lock, mm_brk_lock, vmap_area_lock, pkmap_lock, slab_mutex, pcpu_lock,
+ * The global lock order: malloc_caches_lock, area_cache_lock, mm_brk_lock, vmap_area_lock, pkmap_lock, slab_mutex, pcpu_lock,
  * each cache's barn and list locks, zone locks.
  */
 int kalloc_fork_active;
@@ -188,6 +189,7 @@ pthread_t kalloc_fork_owner;
 
 static void kalloc_fork_prepare(void)
 {
+	malloc_caches_fork_prepare();
 	area_cache_fork_prepare();
 	brk_fork_prepare();
 	vmalloc_fork_prepare();
@@ -208,6 +210,7 @@ static void kalloc_fork_parent(void)
 	vmalloc_fork_parent();
 	brk_fork_parent();
 	area_cache_fork_parent();
+	malloc_caches_fork_parent();
 }
 
 static void kalloc_fork_child(void)
@@ -220,6 +223,7 @@ static void kalloc_fork_child(void)
 	brk_fork_child();
 	area_cache_fork_child();
 	vmscan_fork_child();
+	malloc_caches_fork_child();
 }
 
 /*

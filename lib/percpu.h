@@ -90,7 +90,9 @@ struct kalloc_pcpu {
 	int pad_[7];
 	/*
 	 * Indexed by kmem_cache->cpu_index; the kmalloc caches have their
-	 * kmalloc index, so malloc finds its sheaf from the size alone.  The
+	 * kmalloc index and malloc's own caches the slots after them
+	 * (slab.h, PCPU_RESERVED_SLOTS), so malloc finds its sheaf from the
+	 * size alone.  The
 	 * extra last entry belongs to every cache without sheaves (debug,
 	 * kalloc's own) and stays the empty sheaf: its fast paths always
 	 * fall through to the slow ones.

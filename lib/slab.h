@@ -169,7 +169,36 @@ bool free_debug_processing(struct kmem_cache *s, struct page *slab, void *object
 void slab_bug(struct kmem_cache *s, const char *reason) __hidden;
 __attribute__((noreturn)) void slab_abort(void) __hidden;
 
+/*
+ * Sheaf slots (kmem_cache->cpu_index) fixed at boot, so that malloc finds
+ * its cache's sheaf from the size alone: pcs[0..KMALLOC_SHIFT_HIGH] for the
+ * kmalloc caches at their kmalloc index, the next NR_MALLOC_OWN_CACHES for
+ * malloc's own caches (util.c).  kmem_cache_create() hands out the rest.
+ */
+#define PCPU_MALLOC_FIRST	(KMALLOC_SHIFT_HIGH + 1)
+#define NR_MALLOC_OWN_CACHES	32
+#define PCPU_RESERVED_SLOTS	(PCPU_MALLOC_FIRST + NR_MALLOC_OWN_CACHES)
+
+/*
+ * struct kmem_cache_args (include/linux/slab.h, 6.12): what
+ * __kmem_cache_create_args() takes besides name, size and flags.  The
+ * kernel's callers set align, ctor and sheaf_capacity (6.18; there 0 means
+ * no sheaves, here a capacity by object size); cpu_index and order are
+ * kalloc's, for a cache whose sheaf slot was reserved at boot and whose
+ * slab order its creator chooses.
+ */
+struct kmem_cache_args {
+	unsigned int align;
+	void (*ctor)(void *);
+	unsigned int sheaf_capacity;	/* objects per sheaf; 0: by object size */
+	int cpu_index;		/* a sheaf slot reserved at boot, or -1 */
+	unsigned int order;	/* slab order; 0: calculate_order() chooses */
+};
+
 /* slub.c */
+struct kmem_cache *__kmem_cache_create_args(const char *name, unsigned int size,
+					    const struct kmem_cache_args *args,
+					    slab_flags_t flags) __hidden;
 void kmem_cache_init(void) __hidden;
 void slub_init_pcpu(struct kalloc_pcpu *cpu) __hidden;
 void slub_thread_exit(struct kalloc_pcpu *cpu) __hidden;
@@ -366,9 +395,10 @@ static __always_inline void *kmalloc_sheaf_pop(unsigned int idx)
 }
 
 /*
- * slab_free_fast(): free @p if it is an object of a power-of-two slab cache
- * (the mask in its page's page_type checks the object start), there is room
- * in this thread's sheaf, and it is not the object freed just before.
+ * slab_free_fast(): free @p if it is an object start of a slab cache (a
+ * power-of-two cache checks it with the mask in its page's page_type, any
+ * other with check_valid_pointer()'s multiply), there is room in this
+ * thread's sheaf, and it is not the object freed just before.
  * False: the caller takes its full path, which checks everything.
  */
 static __always_inline bool slab_free_fast(const void *p)
@@ -381,8 +411,10 @@ static __always_inline bool slab_free_fast(const void *p)
 		unsigned long mask = page_slab_align_mask(type);
 		struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 
-		if (likely((type & PGTY_slab_mask) == PGTY_slab && mask &&
-			   !((unsigned long)p & mask) && (uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
+		if (likely((type & PGTY_slab_mask) == PGTY_slab &&
+			   (likely(mask) ? !((unsigned long)p & mask) :
+					   check_valid_pointer(page->slab_cache, p)) &&
+			   (uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
 			struct slub_percpu_sheaves *pcs = &cpu->pcs[page_slab_cpu_index(type)];
 			void **top = pcs->top;
 

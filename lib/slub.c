@@ -26,6 +26,8 @@
  * every allocation and free runs the checks under list_lock.
  *
  * Locking, the global order:
+ *	0. malloc_caches_lock	(util.c) held around the creation of a
+ *				malloc-<size> cache
  *	1. slab_mutex		slab_caches, cache creation/destroy, cpu_index
  *	2. pcpu_lock		all_pcpus (destroy flushes every thread's
  *				sheaves of the cache; thread exit flushes its own)
@@ -41,6 +43,8 @@
  * Sizes follow the kernel: kmalloc-8 ... kmalloc-8k with 96 and 192;
  * kmalloc() above KMALLOC_MAX_CACHE_SIZE takes a compound page
  * (kmalloc_large()).  A power-of-two kmalloc object is aligned to its size.
+ * malloc's finer classes are caches of their own, made by util.c through
+ * __kmem_cache_create_args() in sheaf slots reserved here at boot.
  */
 #include "slab.h"
 #include "options.h"
@@ -1038,8 +1042,10 @@ static unsigned int calculate_order(unsigned int size)
  *	[left red zone][object][right red zone][free pointer][tracks][pad]
  * (debug parts only when their flags are set); the free pointer sits in
  * the middle of the object when nothing else needs the object's bytes.
+ * The slab order is calculate_order()'s, or @forced_order when the
+ * creator gives one (as writing /sys/kernel/slab/<cache>/order does).
  */
-static bool calculate_sizes(struct kmem_cache *s)
+static bool calculate_sizes(struct kmem_cache *s, unsigned int forced_order)
 {
 	slab_flags_t flags = s->flags;
 	unsigned int size = s->object_size;
@@ -1064,7 +1070,14 @@ static bool calculate_sizes(struct kmem_cache *s)
 	size = ALIGN(size, s->align);
 	s->size = size;
 	s->reciprocal_size = (unsigned int)(((1ULL << 32) + size - 1) / size);
-	s->order = calculate_order(size);
+	if (forced_order) {
+		/* at least the order that holds one object, and slub_min_order */
+		s->order = max(forced_order, slub_min_order);
+		while (s->order < MAX_PAGE_ORDER && order_objects(s->order, size + s->red_left_pad) < 1)
+			s->order++;
+	} else {
+		s->order = calculate_order(size);
+	}
 	s->objects = order_objects(s->order, size);
 	if (s->red_left_pad && s->objects > 0 &&
 	    (unsigned long)s->objects * size + s->red_left_pad > (PAGE_SIZE << s->order))
@@ -1114,9 +1127,9 @@ static unsigned long get_random_long(void)
 
 /* kmem_cache_open(); slab_mutex held or single-threaded boot */
 static bool kmem_cache_open(struct kmem_cache *s, const char *name, unsigned int size,
-			    unsigned int align, slab_flags_t flags, void (*ctor)(void *),
-			    int want_index)
+			    const struct kmem_cache_args *args, slab_flags_t flags)
 {
+	void (*ctor)(void *) = args->ctor;
 	size_t n = strlen(name);
 
 	memset(s, 0, sizeof(*s));
@@ -1129,14 +1142,15 @@ static bool kmem_cache_open(struct kmem_cache *s, const char *name, unsigned int
 	s->flags = kmem_cache_flags(s->name, flags);
 	if (ctor)	/* poisoning would destroy what the constructor built */
 		s->flags &= ~SLAB_POISON;
-	s->align = calculate_alignment(s->flags, align, size);
-	if (!calculate_sizes(s))
+	s->align = calculate_alignment(s->flags, args->align, size);
+	if (!calculate_sizes(s, args->order))
 		return false;
 	s->allocflags = GFP_KERNEL | ((s->flags & SLAB_CACHE_DMA) ? __GFP_DMA : 0);
 	s->random = get_random_long();
 	s->refcount = 1;
 	s->min_partial = clamp((unsigned long)fls_u(s->size) / 2, 5UL, 10UL);
-	s->sheaf_capacity = sheaf_capacity_for(s->size);
+	s->sheaf_capacity = args->sheaf_capacity ? min(args->sheaf_capacity, SHEAF_MAX_CAPACITY) :
+						   sheaf_capacity_for(s->size);
 	s->max_full_sheaves = 8;
 	spin_lock_init(&s->node.list_lock);
 	INIT_LIST_HEAD(&s->node.partial);
@@ -1146,8 +1160,8 @@ static bool kmem_cache_open(struct kmem_cache *s, const char *name, unsigned int
 	INIT_LIST_HEAD(&s->barn.sheaves_empty);
 	if ((s->flags & (SLAB_DEBUG_FLAGS | __SLAB_NO_SHEAVES)))
 		s->cpu_index = SLUB_MAX_PCPU_CACHES;
-	else if (want_index >= 0)
-		s->cpu_index = want_index;	/* reserved at boot */
+	else if (args->cpu_index >= 0)
+		s->cpu_index = args->cpu_index;	/* reserved at boot */
 	else
 		s->cpu_index = alloc_cpu_index();
 	return true;
@@ -1186,9 +1200,16 @@ static struct kmem_cache *find_mergeable(unsigned int size, unsigned int align,
 	return NULL;
 }
 
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
-				     slab_flags_t flags, void (*ctor)(void *))
+/*
+ * __kmem_cache_create_args(): kmem_cache_create() with the arguments in a
+ * struct (slab.h), kalloc's own users setting the two fields the kernel's
+ * callers do not have: a sheaf slot reserved at boot and a slab order.
+ */
+struct kmem_cache *__kmem_cache_create_args(const char *name, unsigned int size,
+					    const struct kmem_cache_args *args, slab_flags_t flags)
 {
+	unsigned int align = args->align;
+	void (*ctor)(void *) = args->ctor;
 	struct kmem_cache *s;
 
 	kalloc_init_once();
@@ -1211,7 +1232,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 	if (!s)
 		goto fail;
 	spin_lock(&slab_mutex);
-	if (!kmem_cache_open(s, name, size, align, flags, ctor, -1)) {
+	if (!kmem_cache_open(s, name, size, args, flags)) {
 		spin_unlock(&slab_mutex);
 		kmem_cache_free(&boot_kmem_cache, s);
 		goto fail;
@@ -1224,6 +1245,14 @@ fail:
 		panic("kmem_cache_create: cannot create %s", name);
 	errno = ENOMEM;
 	return NULL;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+				     slab_flags_t flags, void (*ctor)(void *))
+{
+	struct kmem_cache_args args = { .align = align, .ctor = ctor, .cpu_index = -1 };
+
+	return __kmem_cache_create_args(name, size, &args, flags);
 }
 
 /* Every thread's sheaves of @s back to the barn or slabs; slab_mutex held. */
@@ -1431,7 +1460,9 @@ static unsigned int num_possible_cpus(void)
 static void create_boot_cache(struct kmem_cache *s, const char *name, unsigned int size,
 			      unsigned int align, slab_flags_t flags, int want_index)
 {
-	if (!kmem_cache_open(s, name, size, align, flags, NULL, want_index))
+	struct kmem_cache_args args = { .align = align, .cpu_index = want_index };
+
+	if (!kmem_cache_open(s, name, size, &args, flags))
 		panic("cannot create boot cache %s", name);
 	list_add_tail(&s->list, &slab_caches);
 }
@@ -1442,9 +1473,9 @@ void kmem_cache_init(void)
 	unsigned int i;
 
 	nr_cpu_ids_possible = num_possible_cpus();
-	/* pcs[0..KMALLOC_SHIFT_HIGH] belong to the kmalloc caches */
-	for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
-		cpu_index_map[0] |= 1UL << i;
+	/* pcs[0..KMALLOC_SHIFT_HIGH] belong to the kmalloc caches, then malloc's (slab.h) */
+	for (i = 0; i < PCPU_RESERVED_SLOTS; i++)
+		cpu_index_map[i / 64] |= 1UL << (i % 64);
 	create_boot_cache(&boot_kmem_cache, "kmem_cache", sizeof(struct kmem_cache), 64,
 			  SLAB_HWCACHE_ALIGN | __SLAB_NO_SHEAVES, -1);
 	create_boot_cache(&boot_sheaf_cache, "slab_sheaf", SHEAF_ALLOC_SIZE, 64,

@@ -4,16 +4,57 @@
  * usable size, ownership of an address).  preload/ calls only these.
  *
  * Routing (design 1): a request of up to KMALLOC_MAX_CACHE_SIZE goes to
- * the kmalloc caches, up to MAX_PAGE_ORDER pages to alloc_pages_exact(),
- * anything larger to vmalloc (the kernel's thresholds).  free() finds the
- * layer from the address alone: slab page -> its cache; other linear-map
- * page -> a buddy block whose size its head page records; vmalloc window
- * -> its vmap_area; anything else is foreign.
+ * malloc's size classes (below), up to MAX_PAGE_ORDER pages to
+ * alloc_pages_exact(), anything larger to vmalloc (the kernel's
+ * thresholds).  free() finds the layer from the address alone: slab page
+ * -> its cache; other linear-map page -> a buddy block whose size its head
+ * page records; vmalloc window -> its vmap_area; anything else is foreign.
  */
 #ifndef KALLOC_UTIL_H
 #define KALLOC_UTIL_H
 
 #include "slab.h"
+
+/*
+ * malloc's size classes, finer than kmalloc's powers of two: 16-byte steps
+ * up to 128, four per power of two up to 1 KiB, eight per power of two up
+ * to KMALLOC_MAX_CACHE_SIZE.  A class that is a kmalloc size is served by
+ * that kmalloc cache itself; the others are malloc's own caches
+ * ("malloc-<size>", util.c), made with __kmem_cache_create_args() the way
+ * kmem_buckets_create() gives a subsystem its own buckets.  Every class
+ * has a fixed sheaf slot, so the fast path goes from size to slot with one
+ * load from a table of 354 bytes:
+ *
+ *	size <= 1024	malloc_size_index[(size + 7) / 8]	(8-byte steps)
+ *	size <= 8192	malloc_size_index[97 + (size + 31) / 32]	(32-byte steps)
+ *
+ * (every class above 1 KiB is a multiple of 32; a clz-and-shift index with
+ * a table of 96 bytes costs about ten more instructions per malloc).
+ *
+ * malloc_caches[slot] is the cache of a slot (kmalloc caches included;
+ * malloc's own appear on their first use).  malloc_size_index[] is filled
+ * at boot (malloc_classes_init()) and read-only after; before that every
+ * thread's sheaves are empty, so a fast path that reads a zero (slot 0,
+ * never any cache's) just goes slow.
+ */
+#define MALLOC_SIZE_INDEX_SMALL	129			/* sizes 0..1024 */
+#define MALLOC_SIZE_INDEX_LARGE	(MALLOC_SIZE_INDEX_SMALL - 1024 / 32)
+#define NR_MALLOC_SIZE_INDEX	(MALLOC_SIZE_INDEX_LARGE + KMALLOC_MAX_CACHE_SIZE / 32 + 1)
+
+extern unsigned char malloc_size_index[NR_MALLOC_SIZE_INDEX] __hidden;
+extern struct kmem_cache *malloc_caches[PCPU_RESERVED_SLOTS] __hidden;
+void malloc_classes_init(void) __hidden;
+void malloc_caches_fork_prepare(void) __hidden;
+void malloc_caches_fork_parent(void) __hidden;
+void malloc_caches_fork_child(void) __hidden;
+
+/* malloc_index(): the sheaf slot of malloc's class for @size (<= KMALLOC_MAX_CACHE_SIZE) */
+static __always_inline unsigned int malloc_index(size_t size)
+{
+	if (size <= 1024)
+		return malloc_size_index[(size + 7) >> 3];
+	return malloc_size_index[MALLOC_SIZE_INDEX_LARGE + ((size + 31) >> 5)];
+}
 
 /* The gfp of malloc's memory: may come from HIGHMEM when lowmem is out. */
 #define GFP_KALLOC_MALLOC	(GFP_KERNEL | __GFP_HIGHMEM | __GFP_NOWARN)
@@ -50,15 +91,14 @@ void kalloc_count_foreign(void) __hidden;
 
 /*
  * The fast paths, inline so that malloc() and free() are themselves the
- * fast path (no call, no frame): a hit in this thread's sheaf (the kmalloc
- * cache's sheaf is found from the size alone: pcs[kmalloc_index(size)]),
- * or a tail call of the slow routine; kalloc_free() does every check
- * again properly.
+ * fast path (no call, no frame): a hit in this thread's sheaf (the class's
+ * sheaf is found from the size alone: pcs[malloc_index(size)]), or a tail
+ * call of the slow routine; kalloc_free() does every check again properly.
  */
 static __always_inline void *kalloc_malloc_fast(size_t size)
 {
 	if (likely(size <= KMALLOC_MAX_CACHE_SIZE)) {
-		void *p = kmalloc_sheaf_pop(kmalloc_index(size));
+		void *p = kmalloc_sheaf_pop(malloc_index(size));
 
 		if (likely(p))
 			return p;

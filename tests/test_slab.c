@@ -2,8 +2,10 @@
  * tests/test_slab.c - the slab layer (lib/slub.c): kmalloc size classes,
  * alignment, zeroing, krealloc, large kmalloc, kmem_cache_* (alignment,
  * constructors, merging, destroy), /proc/slabinfo, a randomized model
- * test, and the checks that stay on without slub_debug (hardened free
- * pointers, double free in a row, invalid pointers).
+ * test, the checks that stay on without slub_debug (hardened free
+ * pointers, double free in a row, invalid pointers), and malloc's own
+ * size classes (lib/util.h: the classes, their caches in slabinfo,
+ * realloc within a class, no merging, the totals).
  *
  * Every case runs in a forked child (testutil.h, CHILD_TEST and
  * tu_run_child()): each gets a fresh machine, a configuration of its own
@@ -25,6 +27,7 @@
 
 #include "kalloc.h"
 #include "slab.h"
+#include "util.h"
 
 #include <limits.h>
 
@@ -1505,6 +1508,199 @@ CHILD_TEST(test_dma_allocations, NULL, 10)
 	}
 }
 
+/* ------------------------------------------- malloc's size classes -- */
+
+/* The cache an object of malloc lives in. */
+static struct kmem_cache *cache_of(const void *p)
+{
+	return page_slab_cache(virt_to_page(p));
+}
+
+/* Is @size one of the kmalloc sizes? */
+static bool is_kmalloc_size(size_t size)
+{
+	return class_of(size) == size;
+}
+
+/*
+ * Every size 1..8192: malloc_usable_size() is exactly the object size of
+ * the cache the object lives in, constant, at least the request and within
+ * the waste bound (25% from 129 bytes, 12.5% above 1 KiB); the class is
+ * the smallest that holds the size (a new class begins right after the
+ * previous one ends); a class that is a kmalloc size is the kmalloc cache
+ * itself, any other is "malloc-<size>".
+ */
+CHILD_TEST(test_malloc_every_size, NULL, 60)
+{
+	size_t size, prev = 0, classes = 0;
+
+	for (size = 1; size <= KMALLOC_MAX_CACHE_SIZE; size++) {
+		void *p = kalloc_malloc(size);
+		struct kmem_cache *s;
+		size_t usable;
+
+		assert_non_null(p);
+		s = cache_of(p);
+		assert_non_null(s);
+		usable = kalloc_usable_size(p);
+		if (usable != s->object_size || usable < size)
+			fail_msg("malloc(%zu): usable size %zu in %s (object size %u)", size, usable,
+				 s->name, s->object_size);
+		if ((size > 128 && (usable - size) * 4 > usable) ||
+		    (size > 1024 && (usable - size) * 8 > usable))
+			fail_msg("malloc(%zu): class %zu wastes %zu bytes", size, usable, usable - size);
+		if (usable != prev) {
+			if (usable < prev || (prev && prev != size - 1))
+				fail_msg("malloc(%zu): class %zu after class %zu", size, usable, prev);
+			classes++;
+			prev = usable;
+		}
+		if ((uintptr_t)p % (size >= 16 ? 16 : 8))
+			fail_msg("malloc(%zu) = %p: not aligned", size, p);
+		if (is_kmalloc_size(usable)) {
+			assert_ptr_equal(s, kmalloc_caches[kmalloc_index(usable)]);
+		} else {
+			char name[32];
+
+			snprintf(name, sizeof(name), "malloc-%zu", usable);
+			assert_string_equal(s->name, name);
+			assert_true(s->flags & SLAB_NO_MERGE);
+		}
+		assert_ptr_equal(malloc_caches[malloc_index(size)], s);
+		memset(p, 0x5a, usable);
+		assert_int_equal(kalloc_usable_size(p), usable);
+		kalloc_free(p);
+	}
+	/* 8..128 by 16, four per power of two to 1 KiB, eight to 8 KiB */
+	assert_int_equal(classes, 9 + 12 + 24);
+}
+
+/*
+ * malloc's own caches are in slabinfo under their names, count their
+ * objects, lose at most 1/16 of a slab to its tail, and take the requests
+ * that kmalloc-2k and kmalloc-8k took before; the totals (mallinfo) count
+ * their objects as bytes in use.
+ */
+CHILD_TEST(test_malloc_caches_slabinfo, NULL, 20)
+{
+	enum { N = 200 };
+	static void *a[N], *b[N];
+	struct kalloc_malloc_stats st0, st;
+	struct si_row r, k2, k8, k2_0, k8_0;
+	const char *text, *line;
+	unsigned int i, rows = 0;
+
+	kalloc_malloc_stats(&st0);
+	k2_0 = slabinfo_get("kmalloc-2k");
+	k8_0 = slabinfo_get("kmalloc-8k");
+	for (i = 0; i < N; i++) {
+		a[i] = kalloc_malloc(1033);
+		b[i] = kalloc_malloc(4400);
+		assert_non_null(a[i]);
+		assert_non_null(b[i]);
+	}
+	text = slabinfo_capture();
+	assert_true(slabinfo_row(text, "malloc-1088", &r));
+	check_row_consistent(&r);
+	assert_int_equal(r.objsize, 1088);
+	assert_true(r.active_objs >= N);
+	assert_true(slabinfo_row(text, "malloc-4608", &r));
+	check_row_consistent(&r);
+	assert_int_equal(r.objsize, 4608);
+	assert_true(r.active_objs >= N);
+	assert_true(slabinfo_row(text, "kmalloc-2k", &k2));
+	assert_true(slabinfo_row(text, "kmalloc-8k", &k8));
+	assert_true(k2.active_objs < k2_0.active_objs + N);
+	assert_true(k8.active_objs < k8_0.active_objs + N);
+	/* every malloc-* line: consistent, and its slabs' tails small */
+	for (line = strstr(text, "\nmalloc-"); line; line = strstr(line + 1, "\nmalloc-")) {
+		char name[40];
+
+		assert_int_equal(sscanf(line + 1, "%39s", name), 1);
+		assert_true(slabinfo_row(text, name, &r));
+		check_row_consistent(&r);
+		if ((unsigned long)r.objperslab * r.objsize < r.pagesperslab * PAGE_SIZE / 16 * 15)
+			fail_msg("%s: %u objects of %u bytes in %u pages", name, r.objperslab,
+				 r.objsize, r.pagesperslab);
+		rows++;
+	}
+	assert_true(rows >= 2);
+	/* a sheaf of malloc's own caches holds about 8 KiB, at least 2 objects */
+	for (i = PCPU_MALLOC_FIRST; i < PCPU_RESERVED_SLOTS; i++) {
+		struct kmem_cache *s = malloc_caches[i];
+
+		if (s && s->sheaf_capacity > 2 && s->sheaf_capacity * s->size > 8192)
+			fail_msg("%s: sheaves of %u objects", s->name, s->sheaf_capacity);
+	}
+	kalloc_malloc_stats(&st);
+	if (st.bytes_in_use < st0.bytes_in_use + N * (1088 + 4608))
+		fail_msg("bytes in use %lu, was %lu before %u objects of 1088 and 4608", st.bytes_in_use,
+			 st0.bytes_in_use, N);
+	for (i = 0; i < N; i++) {
+		kalloc_free(a[i]);
+		kalloc_free(b[i]);
+	}
+	kmem_cache_shrink(malloc_caches[malloc_index(1033)]);
+	r = slabinfo_get("malloc-1088");
+	assert_int_equal(r.active_objs, 0);
+	assert_int_equal(r.num_slabs, 0);
+}
+
+/* realloc() stays in the object while the new size maps to its class, and moves otherwise. */
+CHILD_TEST(test_malloc_realloc_in_class, NULL, 10)
+{
+	static const size_t steps[][4] = {
+		/* first, still in its class (up, down), the next class up */
+		{ 1100, 1152, 1089, 1153 },
+		{ 200, 224, 193, 225 },
+		{ 40, 48, 33, 49 },
+		{ 4400, 4608, 4353, 4609 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		unsigned char *p = kalloc_malloc(steps[i][0]), *q;
+		size_t usable = kalloc_usable_size(p);
+
+		assert_int_equal(usable, steps[i][1]);
+		pat_fill(p, steps[i][0], i);
+		assert_ptr_equal(kalloc_realloc(p, steps[i][1]), p);
+		assert_ptr_equal(kalloc_realloc(p, steps[i][2]), p);
+		assert_int_equal(kalloc_usable_size(p), usable);
+		q = kalloc_realloc(p, steps[i][3]);
+		assert_non_null(q);
+		assert_ptr_not_equal(q, p);
+		assert_true(kalloc_usable_size(q) > usable);
+		assert_pattern(q, steps[i][2], i);
+		/* shrinking below the class moves too, to the smaller class */
+		p = kalloc_realloc(q, steps[i][2] - 1);
+		assert_ptr_not_equal(p, q);
+		assert_true(kalloc_usable_size(p) < usable);
+		assert_pattern(p, steps[i][2] - 1, i);
+		kalloc_free(p);
+	}
+}
+
+/* No cache becomes an alias of one of malloc's, whatever its size. */
+CHILD_TEST(test_malloc_caches_no_merge, NULL, 10)
+{
+	struct kmem_cache *mine, *s;
+	void *p = kalloc_malloc(1100), *q;
+
+	mine = cache_of(p);
+	assert_string_equal(mine->name, "malloc-1152");
+	s = kmem_cache_create("like_malloc_1152", 1152, 16, 0, NULL);
+	assert_non_null(s);
+	assert_ptr_not_equal(s, mine);
+	q = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(q);
+	assert_ptr_not_equal(cache_of(q), mine);
+	kmem_cache_free(s, q);
+	kmem_cache_destroy(s);
+	assert_int_equal(mine->refcount, 1);
+	kalloc_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1534,6 +1730,10 @@ int main(void)
 		cmocka_unit_test(test_many_caches),
 		cmocka_unit_test(test_slabinfo_lists_every_cache),
 		cmocka_unit_test(test_dma_allocations),
+		cmocka_unit_test(test_malloc_every_size),
+		cmocka_unit_test(test_malloc_caches_slabinfo),
+		cmocka_unit_test(test_malloc_realloc_in_class),
+		cmocka_unit_test(test_malloc_caches_no_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 
 #include "kalloc.h"
 #include "slab.h"
+#include "util.h"
 
 #include <pthread.h>
 
@@ -177,6 +178,90 @@ static void test_redzone_odd_size_cache(void **state)
 	(void)state;
 	expect_report(odd_cache_overflow_body, NULL, "slub_debug=Z,rz60",
 		      "BUG rz60: Redzone overwritten");
+}
+
+/*
+ * malloc's own caches (lib/util.h) take slub_debug= by name like any
+ * other: a one-byte overflow of a malloc-1152 object is caught, with the
+ * cache named alone or with every cache debugged; naming one leaves the
+ * next class alone.
+ */
+static void malloc_overflow_body(void *arg)
+{
+	struct kmem_cache *s, *next;
+	unsigned char *p, *q[64];
+	size_t usable;
+	unsigned int i;
+
+	p = kalloc_malloc(1100);
+	assert_non_null(p);
+	s = page_slab_cache(virt_to_page(p));
+	assert_string_equal(s->name, "malloc-1152");
+	assert_true(s->flags & SLAB_RED_ZONE);
+	assert_int_equal(s->cpu_index, SLUB_MAX_PCPU_CACHES);	/* no sheaves */
+	usable = kalloc_usable_size(p);
+	assert_int_equal(usable, 1152);
+	assert_int_equal((uintptr_t)p % 16, 0);
+	for (i = 0; i < 64; i++) {	/* normal use first: no false alarm */
+		q[i] = kalloc_malloc(1089 + i);
+		assert_int_equal((uintptr_t)q[i] % 16, 0);
+		memset(q[i], (int)i, kalloc_usable_size(q[i]));
+	}
+	for (i = 0; i < 64; i++)
+		kalloc_free(q[i]);
+	q[0] = kalloc_malloc(1200);
+	next = page_slab_cache(virt_to_page(q[0]));
+	assert_string_equal(next->name, "malloc-1248");
+	if (arg) {	/* only malloc-1152 is debugged */
+		assert_false(next->flags & SLAB_DEBUG_FLAGS);
+		assert_true(next->cpu_index < SLUB_MAX_PCPU_CACHES);
+	}
+	kalloc_free(q[0]);
+	memset(p, 0x33, usable);
+	p[usable] = 0x78;	/* one byte past the object */
+	kalloc_free(p);
+	fail_msg("a one-byte overflow of a malloc-1152 object went unnoticed");
+}
+
+static void test_redzone_malloc_cache(void **state)
+{
+	(void)state;
+	expect_report(malloc_overflow_body, (void *)1, "slub_debug=FZ,malloc-1152",
+		      "BUG malloc-1152: Redzone overwritten");
+	expect_text("First byte 0x78 instead of 0xcc");
+	expect_report(malloc_overflow_body, NULL, "slub_debug=FZPU",
+		      "BUG malloc-1152: Redzone overwritten");
+}
+
+/* Every malloc size under full debugging: the classes, 16-byte alignment, no report. */
+static void malloc_every_size_body(void *arg)
+{
+	static void *objs[KMALLOC_MAX_CACHE_SIZE + 1];
+	size_t size;
+
+	(void)arg;
+	for (size = 1; size <= KMALLOC_MAX_CACHE_SIZE; size++) {
+		struct kmem_cache *s;
+
+		objs[size] = kalloc_malloc(size);
+		assert_non_null(objs[size]);
+		s = page_slab_cache(virt_to_page(objs[size]));
+		assert_true(s->flags & SLAB_RED_ZONE);
+		assert_int_equal(kalloc_usable_size(objs[size]), s->object_size);
+		assert_true(s->object_size >= size);
+		if (size >= 16 && (uintptr_t)objs[size] % 16)
+			fail_msg("malloc(%zu) = %p in %s: not 16-byte aligned", size, objs[size],
+				 s->name);
+		memset(objs[size], 0x44, s->object_size);
+	}
+	for (size = 1; size <= KMALLOC_MAX_CACHE_SIZE; size++)
+		kalloc_free(objs[size]);
+}
+
+static void test_debug_malloc_every_size(void **state)
+{
+	(void)state;
+	expect_silence(malloc_every_size_body, NULL, "slub_debug=FZPU");
 }
 
 /* --------------------------------------------------------- poison -- */
@@ -700,6 +785,8 @@ int main(void)
 		cmocka_unit_test(test_redzone_overflow),
 		cmocka_unit_test(test_redzone_underflow),
 		cmocka_unit_test(test_redzone_odd_size_cache),
+		cmocka_unit_test(test_redzone_malloc_cache),
+		cmocka_unit_test(test_debug_malloc_every_size),
 		cmocka_unit_test(test_poison_use_after_free),
 		cmocka_unit_test(test_poison_pattern),
 		cmocka_unit_test(test_double_free_not_in_a_row),
