@@ -1,0 +1,202 @@
+/*
+ * tests/policy_prog.c - a program whose memory the tests of the free-memory
+ * policy watch (tests/test_policy.sh runs it under the preload).
+ *
+ *   policy_prog MODE [MiB=256]
+ *
+ *	traffic	allocate MiB in objects of 64 B .. 64 KiB (every byte written),
+ *		free all of it, then light traffic (300 malloc/free of
+ *		16 .. 256 B every 100 ms); prints "settled MS" at the first
+ *		RSS sample within MiB/4 of the start, or "never" after 10 s
+ *	quiet	the same with no traffic at all after the frees (sleeps)
+ *	now	the same, but prints the RSS above the start right after the
+ *		frees: "freed KiB"
+ *	reuse	allocates and frees MiB of mixed objects 40 times, then prints
+ *		the number of madvise calls of the totals report: "calls N"
+ *	threads	prints the names of the process's threads, one per line,
+ *		after allocating and freeing a little, then again in a forked
+ *		child after it did the same
+ *
+ * Everything it writes it checks; a mismatch exits 1.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long rss_kb(void)
+{
+	long size = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f || fscanf(f, "%ld %ld", &size, &res) != 2)
+		exit(2);
+	fclose(f);
+	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static uint64_t rng = 12345;
+
+static size_t rand_size(size_t lo, size_t hi)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return lo + rng % (hi - lo + 1);
+}
+
+struct obj {
+	struct obj *next;
+	size_t size;
+};
+
+/* MiB of objects of lo .. hi bytes, each filled with its size's low byte. */
+static struct obj *fill(long mib, size_t lo, size_t hi)
+{
+	struct obj *head = NULL;
+	long bytes = 0;
+
+	while (bytes < mib << 20) {
+		size_t s = rand_size(lo, hi);
+		struct obj *o = malloc(s);
+
+		if (!o) {
+			fprintf(stderr, "malloc(%zu) failed\n", s);
+			exit(1);
+		}
+		memset(o, (int)(s & 0xff), s);
+		o->next = head;
+		o->size = s;
+		head = o;
+		bytes += (long)s;
+	}
+	return head;
+}
+
+static void drop(struct obj *head)
+{
+	while (head) {
+		struct obj *next = head->next;
+		unsigned char *c = (unsigned char *)head;
+
+		if (c[head->size - 1] != (unsigned char)(head->size & 0xff)) {
+			fprintf(stderr, "object of %zu bytes overwritten\n", head->size);
+			exit(1);
+		}
+		free(head);
+		head = next;
+	}
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static void light_traffic(void **ring)
+{
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		unsigned int k = (unsigned int)rand_size(0, 63);
+
+		free(ring[k]);
+		ring[k] = malloc(rand_size(16, 256));
+		memset(ring[k], 1, 16);
+	}
+}
+
+static void print_threads(const char *who)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[64], name[32] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (f && fgets(name, sizeof(name), f))
+			printf("%s %s", who, name);
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "traffic";
+	long mib = argc > 2 ? atol(argv[2]) : 256;
+	long start = rss_kb(), t;
+	void *ring[64] = { 0 };
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!strcmp(mode, "reuse")) {
+		int (*report)(FILE *, const char *) =
+			(int (*)(FILE *, const char *))dlsym(RTLD_DEFAULT, "kalloc_report");
+		char buf[8192], *at;
+		FILE *f;
+		int i;
+
+		for (i = 0; i < 40; i++)
+			drop(fill(mib, 64, 256 << 10));
+		if (!report)
+			return 2;
+		f = fmemopen(buf, sizeof(buf) - 1, "w");
+		memset(buf, 0, sizeof(buf));
+		report(f, "totals");
+		fclose(f);
+		at = strstr(buf, "given back in ");
+		printf("calls %ld\n", at ? atol(at + strlen("given back in ")) : -1L);
+		return 0;
+	}
+	if (!strcmp(mode, "threads")) {
+		pid_t pid;
+		int st;
+
+		drop(fill(4, 64, 1024));
+		sleep_ms(100);
+		print_threads("parent");
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			drop(fill(4, 64, 1024));
+			sleep_ms(100);
+			print_threads("child");
+			_exit(0);
+		}
+		waitpid(pid, &st, 0);
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+	}
+	drop(fill(mib, 64, 64 << 10));
+	if (!strcmp(mode, "now")) {
+		printf("freed %ld\n", rss_kb() - start);
+		return 0;
+	}
+	for (t = 0; t <= 10000; t += 100) {
+		if (rss_kb() - start <= (mib << 10) / 4) {
+			printf("settled %ld\n", t);
+			return 0;
+		}
+		if (!strcmp(mode, "traffic"))
+			light_traffic(ring);
+		sleep_ms(100);
+	}
+	printf("never (%ld KiB above the start)\n", rss_kb() - start);
+	return 0;
+}

@@ -1,0 +1,65 @@
+#!/bin/sh
+# tests/test_policy.sh - the free-memory policy seen from a real program
+# (tests/policy_prog under LD_PRELOAD; lib/page_reporting.c, lib/vmscan.c):
+#
+#  1. after a program frees 256 MiB and goes on with light traffic, RSS
+#     comes back near its start within seconds, without malloc_trim();
+#  2. with KALLOC_OPTIONS=kswapd it does so with no traffic at all, and the
+#     process has a thread named kswapd0 (a fork child starts its own when
+#     it allocates); without the option no thread is started;
+#  3. page_reporting_delay=0 gives the memory back at once;
+#  4. memory freed and reused at once is not given back: a reuse loop makes
+#     almost no madvise calls (the totals report counts them).
+# Timing bounds are generous (10 s for a 2 s decay): they fail only when
+# memory is never given back, not when the machine is slow.
+set -u
+
+top_builddir=${top_builddir:-.}
+lib=$top_builddir/.libs/libkalloc.so
+prog=$top_builddir/tests/policy_prog
+[ -f "$lib" ] && [ -x "$prog" ] || { echo "test_policy: build first"; exit 77; }
+status=0
+
+check() {	# check WHAT OUTPUT PATTERN
+	case $2 in
+	$3) echo "ok: $1" ;;
+	*) echo "FAIL: $1: ${2:-(no output)}"; status=1 ;;
+	esac
+}
+
+out=$(env LD_PRELOAD="$lib" "$prog" traffic 256 2>&1)
+check "256 MiB freed, light traffic: RSS back without malloc_trim" "$out" "settled *"
+
+out=$(env LD_PRELOAD="$lib" KALLOC_OPTIONS=kswapd "$prog" quiet 256 2>&1)
+check "256 MiB freed, no traffic, kswapd: RSS back" "$out" "settled *"
+
+out=$(env LD_PRELOAD="$lib" KALLOC_OPTIONS=kswapd "$prog" threads 2>&1)
+check "kswapd: a thread named kswapd0" "$out" "*parent kswapd0*"
+check "kswapd: the fork child starts its own" "$out" "*child kswapd0*"
+out=$(env LD_PRELOAD="$lib" "$prog" threads 2>&1)
+check "no kswapd unless asked" "$out" "parent policy_prog
+child policy_prog"
+
+out=$(env LD_PRELOAD="$lib" KALLOC_OPTIONS=page_reporting_delay=0 "$prog" now 256 2>&1)
+kb=${out#freed }
+if [ "$kb" -eq "$kb" ] 2>/dev/null && [ "$kb" -lt 65536 ]; then
+	echo "ok: page_reporting_delay=0 gives back at once ($kb KiB left)"
+else
+	echo "FAIL: page_reporting_delay=0: $out"; status=1
+fi
+
+out=$(env LD_PRELOAD="$lib" "$prog" reuse 64 2>&1)
+n=${out#calls }
+if [ "$n" -eq "$n" ] 2>/dev/null && [ "$n" -ge 0 ] && [ "$n" -le 16 ]; then
+	echo "ok: reuse loop under the decay: $n madvise calls"
+else
+	echo "FAIL: reuse loop under the decay: $out"; status=1
+fi
+out=$(env LD_PRELOAD="$lib" KALLOC_OPTIONS=page_reporting_delay=0 "$prog" reuse 64 2>&1)
+n0=${out#calls }
+if [ "$n0" -eq "$n0" ] 2>/dev/null && [ "$n0" -gt 100 ]; then
+	echo "ok: the same loop with page_reporting_delay=0: $n0 calls"
+else
+	echo "FAIL: the reuse loop with page_reporting_delay=0 counts no calls: $out"; status=1
+fi
+exit $status
