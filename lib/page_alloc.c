@@ -494,6 +494,7 @@ void drain_idle_pages(struct kalloc_pcpu *cpu)
 			*seen = 0;
 		} else if (*seen == pcp->count + 1) {
 			drain_pages_zone(cpu, zone);
+			pcp->alloc_factor = 0;
 			*seen = 0;
 		} else {
 			*seen = pcp->count + 1;
@@ -527,9 +528,11 @@ static __always_inline struct page *rmqueue_pcplist(struct kalloc_pcpu *cpu,
 	struct page *page;
 
 	if (unlikely(list_empty(list))) {
-		int batch = max(pcp->batch >> order, 1);
+		int batch = max((pcp->batch >> (PCP_SLOW_START - pcp->alloc_factor)) >> order, 1);
 		int n;
 
+		if (pcp->alloc_factor < PCP_SLOW_START)
+			pcp->alloc_factor++;
 		pcp_check_drain(cpu);
 		n = rmqueue_bulk(cpu, zone, order, batch, list, migratetype);
 		if (!n)

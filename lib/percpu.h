@@ -60,8 +60,17 @@ struct per_cpu_pages {
 	int high;		/* drain a batch when count reaches this */
 	int batch;		/* chunk size of refills and drains */
 	int free_pindex;	/* where the next bulk free starts looking */
+	int alloc_factor;	/* refills take batch >> (PCP_SLOW_START - this) */
 	struct list_head lists[NR_PCP_LISTS];
 };
+
+/*
+ * Slow start: a thread's first refills of a pcp list or a sheaf take a
+ * quarter, then half of a batch, then whole batches (the kernel's
+ * pcp->alloc_factor, 6.7), so that a short-lived thread holds little that it
+ * never uses.  An idle drain starts it over.
+ */
+#define PCP_SLOW_START	2
 
 /*
  * The slab layer's per-thread sheaves of one cache (slab.h).  The fast
@@ -109,6 +118,7 @@ struct kalloc_pcpu {
 	int vmscan_countdown;		/* vmscan_tick_every(): calls to the next tick */
 	int pcp_seen[MAX_NR_ZONES];	/* pcp count at the last tick, + 1 */
 	unsigned short pcs_seen[SLUB_MAX_PCPU_CACHES];	/* sheaf fill at the last tick, + 1 */
+	unsigned char pcs_refills[SLUB_MAX_PCPU_CACHES];	/* slow start, up to PCP_SLOW_START */
 	struct list_head list;		/* on all_pcpus, under pcpu_lock */
 	pid_t tid;			/* owner, for fork */
 };

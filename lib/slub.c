@@ -596,6 +596,17 @@ static void *__slab_alloc_single(struct kmem_cache *s, gfp_t gfp, unsigned long 
 	return object;
 }
 
+/* How many objects a refill takes: the slow start of percpu.h. */
+static inline unsigned int sheaf_refill_count(struct kmem_cache *s, struct slab_sheaf *main)
+{
+	unsigned char *refills = &kalloc_pcpu_area->pcs_refills[s->cpu_index];
+	unsigned int n = max(main->capacity >> (PCP_SLOW_START - *refills), 1U);
+
+	if (*refills < PCP_SLOW_START)
+		(*refills)++;
+	return n;
+}
+
 /*
  * The main sheaf is empty: swap with the spare, trade with the barn, or
  * refill from the slabs (__pcs_replace_empty_main()).
@@ -632,7 +643,7 @@ static void *___slab_alloc_slow(struct kmem_cache *s, struct slub_percpu_sheaves
 		pcs->main = main = full;
 		return main->objects[--main->size];
 	}
-	main->size = __refill_objects(s, main->objects, 1, main->capacity, gfp, addr);
+	main->size = __refill_objects(s, main->objects, 1, sheaf_refill_count(s, main), gfp, addr);
 	if (!main->size)
 		return NULL;
 	return main->objects[--main->size];
@@ -1320,6 +1331,7 @@ void slub_drain_idle(struct kalloc_pcpu *cpu)
 		}
 		if (cpu->pcs_seen[i] == (unsigned short)(fill + 1)) {
 			pcs_flush(s, cpu);
+			cpu->pcs_refills[i] = 0;
 			cpu->pcs_seen[i] = 0;
 		} else {
 			cpu->pcs_seen[i] = (unsigned short)(fill + 1);
