@@ -16,6 +16,9 @@
  *	threads	prints the names of the process's threads, one per line,
  *		after allocating and freeing a little, then again in a forked
  *		child after it did the same
+ *	exit	allocates, starts a thread that allocates and sleeps 300 ms,
+ *		and ends the main thread with pthread_exit(): the process must
+ *		end when that thread does
  *
  * Everything it writes it checks; a mismatch exits 1.
  */
@@ -23,6 +26,7 @@
 #define _GNU_SOURCE
 #endif
 #include <dirent.h>
+#include <pthread.h>
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -138,6 +142,14 @@ static void print_threads(const char *who)
 		closedir(d);
 }
 
+static void *napper(void *arg)
+{
+	(void)arg;
+	drop(fill(1, 64, 1024));
+	sleep_ms(300);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "traffic";
@@ -164,6 +176,14 @@ int main(int argc, char **argv)
 		at = strstr(buf, "given back in ");
 		printf("calls %ld\n", at ? atol(at + strlen("given back in ")) : -1L);
 		return 0;
+	}
+	if (!strcmp(mode, "exit")) {
+		pthread_t t;
+
+		drop(fill(8, 64, 1024));
+		if (pthread_create(&t, NULL, napper, NULL))
+			return 2;
+		pthread_exit(NULL);
 	}
 	if (!strcmp(mode, "threads")) {
 		pid_t pid;

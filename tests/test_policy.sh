@@ -6,7 +6,8 @@
 #     comes back near its start within seconds, without malloc_trim();
 #  2. with KALLOC_OPTIONS=kswapd it does so with no traffic at all, and the
 #     process has a thread named kswapd0 (a fork child starts its own when
-#     it allocates); without the option no thread is started;
+#     it allocates) that does not keep it alive after the main thread's
+#     pthread_exit(); without the option no thread is started;
 #  3. page_reporting_delay=0 gives the memory back at once;
 #  4. memory freed and reused at once is not given back: a reuse loop makes
 #     almost no madvise calls (the totals report counts them).
@@ -36,6 +37,15 @@ check "256 MiB freed, no traffic, kswapd: RSS back" "$out" "settled *"
 out=$(env LD_PRELOAD="$lib" KALLOC_OPTIONS=kswapd "$prog" threads 2>&1)
 check "kswapd: a thread named kswapd0" "$out" "*parent kswapd0*"
 check "kswapd: the fork child starts its own" "$out" "*child kswapd0*"
+start=$(date +%s)
+timeout 20 env LD_PRELOAD="$lib" KALLOC_OPTIONS=kswapd "$prog" exit
+rc=$?
+if [ $rc -eq 0 ] && [ $(( $(date +%s) - start )) -le 5 ]; then
+	echo "ok: kswapd does not keep a process alive after pthread_exit()"
+else
+	echo "FAIL: kswapd: pthread_exit() in main: exit status $rc after $(( $(date +%s) - start )) s"
+	status=1
+fi
 out=$(env LD_PRELOAD="$lib" "$prog" threads 2>&1)
 check "no kswapd unless asked" "$out" "parent policy_prog
 child policy_prog"
