@@ -10,7 +10,8 @@
 #     pthread_exit(); without the option no thread is started;
 #  3. page_reporting_delay=0 gives the memory back at once;
 #  4. memory freed and reused at once is not given back: a reuse loop makes
-#     almost no madvise calls (the totals report counts them).
+#     almost no madvise calls (the totals report counts them);
+#  5. a fork storm amid allocating threads with kswapd on does not hang.
 # Timing bounds are generous (10 s for a 2 s decay): they fail only when
 # memory is never given back, not when the machine is slow.
 set -u
@@ -71,5 +72,28 @@ if [ "$n0" -eq "$n0" ] 2>/dev/null && [ "$n0" -gt 100 ]; then
 	echo "ok: the same loop with page_reporting_delay=0: $n0 calls"
 else
 	echo "FAIL: the reuse loop with page_reporting_delay=0 counts no calls: $out"; status=1
+fi
+# 5. fork storm while threads allocate and kswapd and the ticks run every 7 ms:
+#    one global lock order, no deadlock in parent or child.
+if command -v python3 >/dev/null 2>&1; then
+	out=$(KALLOC_OPTIONS="kswapd page_reporting_delay=50" LD_PRELOAD="$lib" timeout 120 python3 -c "
+import os, threading
+stop = False
+def churn():
+    while not stop:
+        x = [bytearray(i % 5000 + 1) for i in range(2000)]
+ts = [threading.Thread(target=churn) for _ in range(3)]
+[t.start() for t in ts]
+for i in range(200):
+    pid = os.fork()
+    if pid == 0:
+        y = [bytearray(100) for _ in range(1000)]
+        os._exit(7)
+    _, st = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(st) == 7
+stop = True
+[t.join() for t in ts]
+print('ok')" 2>&1)
+	check "fork storm with kswapd and a 50 ms decay" "$out" "ok"
 fi
 exit $status
