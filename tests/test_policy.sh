@@ -18,6 +18,7 @@ set -u
 
 top_builddir=${top_builddir:-.}
 lib=$top_builddir/.libs/libkalloc.so
+case $lib in /*) ;; *) lib=$(pwd)/$lib ;; esac
 prog=$top_builddir/tests/policy_prog
 [ -f "$lib" ] && [ -x "$prog" ] || { echo "test_policy: build first"; exit 77; }
 status=0
