@@ -249,6 +249,34 @@ static inline void expand(struct zone *zone, struct page *page, unsigned int low
 	}
 }
 
+/*
+ * lowest_free_block(): the block to take from a free list.  Small orders
+ * take the head (the block freed last: hot in the cache, and the pcp lists
+ * keep them anyway); from order ADDRESS_ORDER_MIN up, the lowest of the
+ * first ADDRESS_ORDER_SCAN blocks, so that large blocks are carved from
+ * the bottom of the zone and its top stays free in high orders (the reason
+ * address-ordered first fit keeps heaps compact).  The kernel takes the
+ * head at every order.
+ */
+#define ADDRESS_ORDER_MIN	1
+#define ADDRESS_ORDER_SCAN	32
+
+static inline struct page *lowest_free_block(struct list_head *list, unsigned int order)
+{
+	struct page *best = list_first_entry(list, struct page, lru), *page;
+	unsigned int n = 0;
+
+	if (order < ADDRESS_ORDER_MIN)
+		return best;
+	list_for_each_entry(page, list, lru) {
+		if (page < best)
+			best = page;
+		if (++n == ADDRESS_ORDER_SCAN)
+			break;
+	}
+	return best;
+}
+
 /* __rmqueue_smallest(): the smallest block of the type that fits */
 static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
 				       int migratetype)
@@ -263,7 +291,7 @@ static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
 
 		if (list_empty(list))
 			continue;
-		page = list_first_entry(list, struct page, lru);
+		page = lowest_free_block(list, current_order);
 		reported = PageReported(page);
 		del_page_from_free_list(page, zone, current_order);
 		expand(zone, page, order, current_order, migratetype, reported, page->buddy_freed);
