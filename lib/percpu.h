@@ -65,12 +65,14 @@ struct per_cpu_pages {
 };
 
 /*
- * Slow start: a thread's first refills of a pcp list or a sheaf take a
- * quarter, then half of a batch, then whole batches (the kernel's
- * pcp->alloc_factor, 6.7), so that a short-lived thread holds little that it
- * never uses.  An idle drain starts it over.
+ * Slow start: a thread's first refill of a pcp list or a sheaf takes 1/16
+ * of a batch, each next one twice as much, up to whole batches from the
+ * fifth on (the kernel's pcp->alloc_factor, 6.7; jemalloc's tcache fill
+ * count), so that a short-lived thread holds little that it never uses
+ * (64 threads that each allocate a few hundred objects of 40 classes would
+ * otherwise hold ~20 MiB between them).  An idle drain starts it over.
  */
-#define PCP_SLOW_START	2
+#define PCP_SLOW_START	4
 
 /*
  * The slab layer's per-thread sheaves of one cache (slab.h).  The fast
