@@ -581,6 +581,7 @@ static void pcs_flush(struct kmem_cache *s, struct kalloc_pcpu *cpu)
 	barn_put_or_flush(s, cpu->pcs_spare[s->cpu_index]);
 	pcs->main = &empty_sheaf;
 	cpu->pcs_spare[s->cpu_index] = NULL;
+	cpu->pcs_refills[s->cpu_index] = 0;	/* the slow start begins again */
 	pcs_load(pcs);
 }
 
@@ -1331,7 +1332,6 @@ void slub_drain_idle(struct kalloc_pcpu *cpu)
 		}
 		if (cpu->pcs_seen[i] == (unsigned short)(fill + 1)) {
 			pcs_flush(s, cpu);
-			cpu->pcs_refills[i] = 0;
 			cpu->pcs_seen[i] = 0;
 		} else {
 			cpu->pcs_seen[i] = (unsigned short)(fill + 1);
