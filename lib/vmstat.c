@@ -57,6 +57,7 @@
  * malloc()ed) is not welcome.
  */
 #include "slab.h"
+#include "options.h"
 #include "util.h"
 
 #include <errno.h>
@@ -539,6 +540,7 @@ static void malloc_totals_show(FILE *out, const struct node_snapshot *snap)
 	struct kalloc_malloc_stats st;
 	unsigned long slab_bytes = 0, slab_objs = 0, reported = 0, calls = 0;
 	struct vmalloc_stats vs;
+	long pending;
 	struct kmem_cache *s;
 	unsigned int i;
 
@@ -567,6 +569,13 @@ static void malloc_totals_show(FILE *out, const struct node_snapshot *snap)
 			vs.lazy_pages << (PAGE_SHIFT - 10), vs.purges);
 	fprintf(out, "reported:      %lu kB given back in %lu %s calls\n",
 		reported << (PAGE_SHIFT - 10), calls, phys_is_memfd() ? "fallocate" : "madvise");
+	pending = 0;
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		pending += snap->zones[i].vm_stat[NR_FREE_PAGES] -
+			   snap->zones[i].vm_stat[NR_REPORTED_PAGES];
+	fprintf(out, "decay:         %lu kB free, not given back yet (page_reporting_delay=%u); kswapd %s, %lu wakeups\n",
+		max(pending, 0L) << (PAGE_SHIFT - 10), page_reporting_delay_ms,
+		kswapd_enabled ? "on" : "off", kswapd_nr_wakeups());
 	fprintf(out, "foreign frees: %lu\n", st.foreign_frees);
 }
 

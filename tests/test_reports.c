@@ -605,7 +605,8 @@ static void parse_totals(const char *text, struct machine *m)
 		} else if (!strncmp(line, "slab:          ", 15) ||
 			   !strncmp(line, "page blocks:   ", 15) ||
 			   !strncmp(line, "vmalloc:       ", 15) ||
-			   !strncmp(line, "reported:      ", 15)) {
+			   !strncmp(line, "reported:      ", 15) ||
+			   !strncmp(line, "decay:         ", 15)) {
 			/* malloc's part: each line starts with a number */
 			assert_true(line[15] >= '0' && line[15] <= '9');
 			continue;
