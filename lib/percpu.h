@@ -93,11 +93,12 @@ struct slub_percpu_sheaves {
 
 struct kalloc_pcpu {
 	/*
-	 * malloc's fast path counts down to the next decay tick (vmscan.c):
-	 * a program whose allocations all hit its sheaves still ticks every
-	 * MALLOC_TICK_EVERY calls.  Padded to one pcs[] entry.
+	 * Calls to the next decay tick (vmscan.c): malloc's fast path counts
+	 * one, a page block VMSCAN_BLOCK_WEIGHT, so that a program whose
+	 * allocations all hit its sheaves or pcp lists still ticks every
+	 * VMSCAN_TICK_EVERY calls.  Padded to one pcs[] entry.
 	 */
-	int malloc_countdown;
+	int tick_countdown;
 	int pad_[7];
 	/*
 	 * Indexed by kmem_cache->cpu_index; the kmalloc caches have their
@@ -117,7 +118,6 @@ struct kalloc_pcpu {
 	/* vmscan.c: the thread's decay tick (see there) */
 	unsigned long vmscan_next;	/* decay clock of the next tick */
 	bool in_vmscan;			/* the tick is running on this thread */
-	int vmscan_countdown;		/* vmscan_tick_every(): calls to the next tick */
 	int pcp_seen[MAX_NR_ZONES];	/* pcp count at the last tick, + 1 */
 	unsigned short pcs_seen[SLUB_MAX_PCPU_CACHES];	/* sheaf fill at the last tick, + 1 */
 	unsigned char pcs_refills[SLUB_MAX_PCPU_CACHES];	/* slow start, up to PCP_SLOW_START */
@@ -126,7 +126,8 @@ struct kalloc_pcpu {
 };
 
 #define PCPU_DEAD	((struct kalloc_pcpu *)1)
-#define MALLOC_TICK_EVERY	1024
+#define VMSCAN_TICK_EVERY	1024
+#define VMSCAN_BLOCK_WEIGHT	32	/* a page block counts as this many calls */
 
 extern __thread struct kalloc_pcpu *kalloc_pcpu_area
 	__attribute__((tls_model("initial-exec"))) __hidden;
@@ -138,18 +139,20 @@ struct kalloc_pcpu *pcpu_setup(void) __hidden;
 void drain_idle_pages(struct kalloc_pcpu *cpu) __hidden;	/* page_alloc.c */
 
 /*
- * vmscan_tick_every(): the decay tick on paths too hot to read the clock
- * each time (malloc's page blocks): every VMSCAN_EVERY calls of a thread.
+ * vmscan_tick_count(): count @weight calls against the thread's
+ * tick_countdown and run the decay tick when it runs out (paths too hot to
+ * read the clock each time).  A thread past its exit ticks every time.
  */
-#define VMSCAN_EVERY	32
-static inline void vmscan_tick_every(void)
+static inline void vmscan_tick_count(int weight)
 {
 	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 
-	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD && --cpu->vmscan_countdown > 0)
-		return;
-	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)
-		cpu->vmscan_countdown = VMSCAN_EVERY;
+	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD) {
+		cpu->tick_countdown -= weight;
+		if (cpu->tick_countdown >= 0)
+			return;
+		cpu->tick_countdown = VMSCAN_TICK_EVERY;
+	}
 	vmscan_tick();
 }
 void pcpu_init(void) __hidden;

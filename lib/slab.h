@@ -376,7 +376,7 @@ static __always_inline void slab_free_page(const struct page *page, unsigned int
 /*
  * kmalloc_sheaf_pop(): an object of kmalloc cache @idx from this thread's
  * sheaf, or NULL (the caller takes its slow path; so it does once every
- * MALLOC_TICK_EVERY calls, for the decay tick).
+ * VMSCAN_TICK_EVERY calls, for the decay tick).
  */
 static __always_inline void *kmalloc_sheaf_pop(unsigned int idx)
 {
@@ -386,7 +386,7 @@ static __always_inline void *kmalloc_sheaf_pop(unsigned int idx)
 		struct slub_percpu_sheaves *pcs = &cpu->pcs[idx];
 		void **top = pcs->top;
 
-		if (likely(top != pcs->bottom && --cpu->malloc_countdown >= 0)) {
+		if (likely(top != pcs->bottom && --cpu->tick_countdown >= 0)) {
 			pcs->top = --top;
 			return *top;
 		}

@@ -324,8 +324,8 @@ static __noinline void *malloc_slab_slow(size_t size)
 	void *p;
 
 	/* the countdown sent us here: __slab_alloc_slow() ticks on its way out */
-	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD && cpu->malloc_countdown < 0)
-		cpu->malloc_countdown = MALLOC_TICK_EVERY;
+	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD && cpu->tick_countdown < 0)
+		cpu->tick_countdown = VMSCAN_TICK_EVERY;
 	kalloc_init_once();
 	idx = malloc_index(size);
 	s = __atomic_load_n(&malloc_caches[idx], __ATOMIC_ACQUIRE);
@@ -532,7 +532,7 @@ static __noinline void *malloc_large(size_t size, bool zero)
 			p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero);
 		}
 		if (p) {
-			vmscan_tick_every();
+			vmscan_tick_count(VMSCAN_BLOCK_WEIGHT);
 			return p;
 		}
 		/* no block of that order: a vmalloc area of scattered frames */
@@ -672,7 +672,7 @@ void kalloc_free(void *p)
 		}
 		if (PageLarge(page) && IS_ALIGNED(off, PAGE_SIZE)) {
 			free_page_block(page);
-			vmscan_tick_every();
+			vmscan_tick_count(VMSCAN_BLOCK_WEIGHT);
 			return;
 		}
 		invalid_free(p);
