@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #define WL_FAIL(...) do {						\
 	fprintf(stderr, "%s: FAIL: ", wl_name);				\
@@ -96,6 +97,14 @@ static inline int wl_check(const void *p, size_t size, uint64_t tag)
 }
 
 /* Resident set size now, in KiB, from /proc/self/statm (field 2). */
+/* Minor page faults of the whole run so far (getrusage()). */
+static inline long wl_minflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) ? -1 : ru.ru_minflt;
+}
+
 static inline long wl_rss_kb(void)
 {
 	long pages_total = 0, pages_res = 0;

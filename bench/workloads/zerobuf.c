@@ -78,7 +78,6 @@ int main(int argc, char **argv)
 	struct buf *set;
 	uint64_t rng = 2024;
 	long long bytes = 0;
-	struct rusage ru;
 
 	wl_name = "zerobuf";
 	if (min > max || min < 64)
@@ -113,8 +112,7 @@ int main(int argc, char **argv)
 		free(set[i].p);
 	}
 	free(set);
-	getrusage(RUSAGE_SELF, &ru);
 	printf("zerobuf: OK buffers=%ld bytes_cleared=%lld\n", count, bytes);
-	printf("metric minflt=%ld\n", ru.ru_minflt);
+	printf("metric minflt=%ld\n", wl_minflt());
 	return 0;
 }
