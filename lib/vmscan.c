@@ -24,9 +24,11 @@
  *					stayed free a delay (page_reporting.c)
  *
  * Who runs the tick: the end of every slab slow path (sheaf refill and
- * flush; they hold no lock there) and malloc's large paths, which read the
- * coarse clock (a few ns, no system call) and return at once when nothing
- * is due; zone-level frees run page reporting's check themselves.  A
+ * flush; they hold no lock there), vmalloc-sized mallocs and frees, and a
+ * per-thread countdown (percpu.h, vmscan_tick_count()): malloc's fast path
+ * counts one call, a page block 32, and the tick runs every 1024.  It reads
+ * the coarse clock (a few ns, no system call) and returns at once when
+ * nothing is due; zone-level frees run page reporting's check themselves.  A
  * program that stops calling malloc stops ticking: with the option
  * `kswapd`, a thread named kswapd0 runs the global part every 1/8 of the
  * delay.  It is started by the first tick (never in a process that
