@@ -246,10 +246,13 @@ typedef struct { unsigned long pgprot; } pgprot_t;
 #define PAGE_KERNEL_RO	((pgprot_t){ 1 })
 #define VM_MAP		0x00000004u	/* vmap()ed pages */
 #define VM_USERMAP	0x00000008u	/* suitable for remap_vmalloc_range */
+#define VM_ALLOW_HUGE_VMAP 0x00000400u	/* may be mapped with huge pages */
 
 void *vmalloc(unsigned long size);
 void *vzalloc(unsigned long size);
 void *vmalloc_user(unsigned long size);
+/* huge-page mapped when at least PMD_SIZE (2 MiB): size rounded up to it */
+void *vmalloc_huge(unsigned long size, gfp_t gfp_mask);
 void *__vmalloc(unsigned long size, gfp_t gfp_mask);
 void *vrealloc(const void *p, size_t size, gfp_t flags);
 void vfree(const void *addr);

@@ -170,6 +170,9 @@ static const struct kalloc_param kalloc_params[] = {
 	UINT_PARAM("slub_min_objects", slub_min_objects, 0, 32767, 0, 0),
 	BOOL_PARAM("slab_nomerge", slab_nomerge, 0),
 
+	/* the vmalloc layer */
+	BOOL_PARAM("nohugevmalloc", nohugevmalloc, 0),
+
 	/* giving memory back (vmscan.c) */
 	BOOL_PARAM("kswapd", kswapd_enabled, 0),
 };

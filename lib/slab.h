@@ -439,7 +439,7 @@ void vmalloc_purge(void) __hidden;
 void vmalloc_decay(void) __hidden;
 unsigned long vmalloc_nr_pages_read(void) __hidden;	/* frames held by areas */
 void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
-			   unsigned long caller) __hidden;
+			   unsigned long vm_flags, unsigned long caller) __hidden;
 unsigned long vmalloc_size(const void *addr) __hidden;
 /* Shared with brk.c: frames whose bytes live at window addresses. */
 int reserve_range(unsigned long addr, unsigned long size) __hidden;

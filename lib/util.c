@@ -550,10 +550,11 @@ static __noinline void *malloc_large(size_t size, bool zero)
 	}
 	/* phys=memfd: frames keep their bytes unless __GFP_ZERO asks */
 	gfp = zero ? GFP_KALLOC_MALLOC | __GFP_ZERO : GFP_KALLOC_MALLOC;
-	p = __vmalloc_node_range(size, PAGE_SIZE, gfp, (unsigned long)__builtin_return_address(0));
+	p = __vmalloc_node_range(size, PAGE_SIZE, gfp, VM_ALLOW_HUGE_VMAP,
+				 (unsigned long)__builtin_return_address(0));
 	if (!p && READ_ONCE(area_cache_bytes)) {
 		area_cache_purge(true);	/* the cached areas' frames first */
-		p = __vmalloc_node_range(size, PAGE_SIZE, gfp,
+		p = __vmalloc_node_range(size, PAGE_SIZE, gfp, VM_ALLOW_HUGE_VMAP,
 					 (unsigned long)__builtin_return_address(0));
 	}
 	if (!p)
@@ -636,10 +637,10 @@ void *kalloc_memalign(size_t align, size_t size)
 				     order_of_pages(DIV_ROUND_UP(align, PAGE_SIZE)), false);
 		if (!p)
 			p = __vmalloc_node_range(size ? size : 1, max(align, PAGE_SIZE),
-						 GFP_KALLOC_MALLOC, 0);
+						 GFP_KALLOC_MALLOC, VM_ALLOW_HUGE_VMAP, 0);
 	} else if (size < (1UL << 46) && align < (1UL << 40)) {
 		p = __vmalloc_node_range(size ? size : 1, max(align, PAGE_SIZE),
-					 GFP_KALLOC_MALLOC, 0);
+					 GFP_KALLOC_MALLOC, VM_ALLOW_HUGE_VMAP, 0);
 	} else {
 		p = NULL;
 	}
@@ -829,7 +830,7 @@ void *kvmalloc(size_t size, gfp_t flags)
 	p = kmalloc(size, flags | (size > PAGE_SIZE ? __GFP_NOWARN | __GFP_NORETRY : 0));
 	if (p || size <= PAGE_SIZE)
 		return p;
-	return __vmalloc_node_range(size, PAGE_SIZE, flags | __GFP_HIGHMEM,
+	return __vmalloc_node_range(size, PAGE_SIZE, flags | __GFP_HIGHMEM, 0,
 				    (unsigned long)__builtin_return_address(0));
 }
 

@@ -82,7 +82,7 @@
 struct vm_struct {
 	void *addr;
 	unsigned long size;		/* guard page included */
-	unsigned long flags;		/* VM_ALLOC, VM_MAP */
+	unsigned long flags;		/* VM_ALLOC, VM_MAP, VM_ALLOW_HUGE_VMAP */
 	struct page **pages;
 	unsigned int nr_pages;
 	unsigned int pages_cap;		/* pages[] was allocated for this many */
@@ -91,6 +91,36 @@ struct vm_struct {
 };
 
 #define VM_ALLOC	0x00000002u
+
+/*
+ * Huge vmalloc (vmalloc_huge(), VM_ALLOW_HUGE_VMAP): an area of at least
+ * PMD_SIZE is aligned to PMD_SIZE and its size rounded up to it, as the
+ * kernel's __vmalloc_node_range() does before it maps the area with PMD
+ * entries.  PMD_SIZE is i386 PAE's large page and the host's transparent
+ * huge page alike (2 MiB).  The host mapping of such an area is advised
+ * MADV_HUGEPAGE (phys=anon), so that the host backs it with huge pages
+ * where it can: one fault per 2 MiB instead of 512.  vrealloc() keeps the
+ * alignment and the rounding.  "nohugevmalloc" turns it off, as the
+ * kernel's boot parameter of that name does.
+ */
+#define PMD_SHIFT	21
+#define PMD_SIZE	(1UL << PMD_SHIFT)
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE	14
+#endif
+bool nohugevmalloc;
+
+static inline bool vm_huge(const struct vm_struct *vm)
+{
+	return vm->flags & VM_ALLOW_HUGE_VMAP;
+}
+
+/* Ask the host for huge pages under a huge area's bytes (a hint: errors are ignored). */
+static void vm_advise_huge(unsigned long addr, unsigned long size)
+{
+	if (!phys_is_memfd())
+		sys_madvise((void *)addr, size, MADV_HUGEPAGE);
+}
 
 struct vmap_area {
 	unsigned long va_start;
@@ -589,15 +619,25 @@ static void free_pages_array(void *a, unsigned int nr)
 static void purge_if_expired(void);
 
 void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
-			   unsigned long caller)
+			   unsigned long vm_flags, unsigned long caller)
 {
 	struct vm_struct *vm;
 	struct vmap_area *va;
 	unsigned int nr_pages;
 
 	kalloc_init_once();
+	if (!size || size > (VMALLOC_END - VMALLOC_START) / 2) {	/* before ALIGN() can wrap */
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (nohugevmalloc || size < PMD_SIZE)
+		vm_flags &= ~VM_ALLOW_HUGE_VMAP;
+	if (vm_flags & VM_ALLOW_HUGE_VMAP) {
+		size = ALIGN(size, PMD_SIZE);
+		align = max(align, PMD_SIZE);
+	}
 	size = ALIGN(size, PAGE_SIZE);
-	if (!size || size > (VMALLOC_END - VMALLOC_START) / 2 || size >> PAGE_SHIFT > (1UL << 31)) {
+	if (size > (VMALLOC_END - VMALLOC_START) / 2 || size >> PAGE_SHIFT > (1UL << 31)) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -622,7 +662,9 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	}
 	vm->addr = (void *)va->va_start;
 	vm->size = size + PAGE_SIZE;
-	vm->flags = VM_ALLOC;
+	vm->flags = VM_ALLOC | (vm_flags & VM_ALLOW_HUGE_VMAP);
+	if (vm_huge(vm))
+		vm_advise_huge(va->va_start, size);
 	vm->caller = caller;
 	vm->prot = PROT_READ | PROT_WRITE;
 	spin_lock(&vmap_area_lock);
@@ -647,7 +689,7 @@ fail:
 
 static void *__vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 {
-	return __vmalloc_node_range(size, PAGE_SIZE, gfp, caller);
+	return __vmalloc_node_range(size, PAGE_SIZE, gfp, 0, caller);
 }
 
 void *vmalloc(unsigned long size)
@@ -667,6 +709,13 @@ void *vmalloc_user(unsigned long size)
 {
 	return __vmalloc_caller(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO,
 				(unsigned long)__builtin_return_address(0));
+}
+
+/* vmalloc_huge(): an area that may be mapped with huge pages (above). */
+void *vmalloc_huge(unsigned long size, gfp_t gfp)
+{
+	return __vmalloc_node_range(size, PAGE_SIZE, gfp | __GFP_HIGHMEM, VM_ALLOW_HUGE_VMAP,
+				    (unsigned long)__builtin_return_address(0));
 }
 
 void *__vmalloc(unsigned long size, gfp_t gfp)
@@ -898,7 +947,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	if (vm->flags & VM_MAP)
 		panic("vrealloc: %p is a vmap() area", p);
 	old_size = vm->size - PAGE_SIZE;
-	new_size = ALIGN(size, PAGE_SIZE);
+	new_size = ALIGN(size, vm_huge(vm) ? PMD_SIZE : PAGE_SIZE);
 	if (new_size > (VMALLOC_END - VMALLOC_START) / 2 || new_size >> PAGE_SHIFT > (1UL << 31)) {
 		errno = ENOMEM;
 		return NULL;
@@ -972,7 +1021,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 		void *moved;
 
 		spin_unlock(&vmap_area_lock);
-		nva = alloc_vmap_area(new_size + PAGE_SIZE, PAGE_SIZE);
+		nva = alloc_vmap_area(new_size + PAGE_SIZE, vm_huge(vm) ? PMD_SIZE : PAGE_SIZE);
 		if (!nva)
 			goto free_new_frames;
 		if (phys_is_memfd()) {
@@ -1034,6 +1083,8 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 		vm->addr = (void *)nva->va_start;
 		vrealloc_moved++;
 	}
+	if (vm_huge(vm))	/* the grown part is a new host mapping */
+		vm_advise_huge((unsigned long)vm->addr, new_size);
 	spin_lock(&vmap_area_lock);
 	old_pages = vm->pages;
 	old_cap = vm->pages_cap;

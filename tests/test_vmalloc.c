@@ -1589,9 +1589,11 @@ CHILD_TEST(test_zeroed_over_dirty_frames, "mem=256M " NO_REPORTING, 30)
 /*
  * malloc's area cache (lib/util.c): an area malloc freed stays mapped for
  * the next request of its size down to half of it (trimmed in place, the
- * same address, no page faults), up to 32 MiB per area and in all; a
- * bigger one goes back at once; malloc_trim() empties the cache, and an
- * area waits no longer than page_reporting_delay.
+ * same address, no page faults); a request more than twice smaller trims
+ * it (to whole 2 MiB: malloc's areas are huge vmalloc areas); the cache
+ * holds a quarter of malloc's live areas, at least 64 MiB, and a bigger
+ * area goes back at once; malloc_trim() empties the cache, and an area
+ * waits no longer than page_reporting_delay.
  */
 CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 {
@@ -1624,10 +1626,10 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 	assert_true(tu_is_zero(q, SZ_8M + SZ_4M));
 	kalloc_free(q);
 
-	/* More than twice the request: the area is trimmed to it. */
+	/* More than twice the request: the area is trimmed to it, in whole PMDs. */
 	q = kalloc_malloc(SZ_4M + SZ_1M);
 	assert_ptr_equal(q, p);
-	assert_int_equal(vmalloc_size(q), SZ_4M + SZ_1M);
+	assert_int_equal(vmalloc_size(q), SZ_4M + SZ_2M);
 	kalloc_free(q);
 
 	/* Bigger than the cached area: it grows; its old pages are not faulted again. */
@@ -1635,8 +1637,8 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 	q = kalloc_malloc(SZ_8M);
 	assert_ptr_equal(q, p);		/* grown in place: the range after it is free */
 	memset(q, 0x55, SZ_8M);
-	if (minor_faults() - flt > (long)((SZ_8M - SZ_4M - SZ_1M) / PAGE_SIZE) + 64)
-		fail_msg("%ld page faults writing an 8 MiB area grown from 5 MiB",
+	if (minor_faults() - flt > (long)((SZ_8M - SZ_4M - SZ_2M) / PAGE_SIZE) + 64)
+		fail_msg("%ld page faults writing an 8 MiB area grown from 6 MiB",
 			 minor_faults() - flt);
 	kalloc_free(q);
 
@@ -1665,6 +1667,95 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 	kalloc_free(q);					/* p expired; q is kept */
 	assert_int_equal(vstats().nr_areas, areas0 + 1);
 	kalloc_trim();
+}
+
+/*
+ * The host mapping that holds @addr is advised MADV_HUGEPAGE: "hg" in its
+ * VmFlags line of /proc/self/smaps.
+ */
+static bool mapping_advised_huge(const void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long a = (unsigned long)addr, s, e;
+	bool in = false, hg = false;
+	char line[512];
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = s <= a && a < e;
+		else if (in && !strncmp(line, "VmFlags:", 8))
+			hg = strstr(line, " hg") != NULL;
+	}
+	fclose(f);
+	return hg;
+}
+
+/* Transparent huge pages exist on this host (MADV_HUGEPAGE is accepted). */
+static bool host_has_thp(void)
+{
+	return access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) == 0;
+}
+
+static void check_huge_area(const void *p, unsigned long size, bool huge)
+{
+	assert_non_null(p);
+	assert_int_equal(vmalloc_size(p), huge ? ALIGN(size, SZ_2M) : ALIGN(size, PAGE_SIZE));
+	if (huge)
+		assert_int_equal((unsigned long)p & (SZ_2M - 1), 0);
+	if (host_has_thp() && !phys_is_memfd())
+		assert_int_equal(mapping_advised_huge(p), huge);
+}
+
+/*
+ * Huge vmalloc (vmalloc_huge(), malloc's own areas): an area of at least
+ * PMD_SIZE (2 MiB) is aligned to it and rounded up to whole PMDs, and its
+ * host mapping (phys=anon) is advised MADV_HUGEPAGE, so that the host
+ * backs it with huge pages: one fault per 2 MiB.  vrealloc() keeps both,
+ * growing in place or moving; vmalloc() does neither, nor does a huge
+ * area smaller than PMD_SIZE, nor anything under nohugevmalloc.
+ */
+static void huge_vmalloc_cases(bool huge)
+{
+	unsigned char *p, *q;
+	long flt;
+
+	p = vmalloc_huge(SZ_2M + 12345, GFP_KERNEL);
+	check_huge_area(p, SZ_2M + 12345, huge);
+	q = vrealloc(p, SZ_8M + 1, GFP_KERNEL);		/* grows, in place or moved */
+	check_huge_area(q, SZ_8M + 1, huge);
+	q = vrealloc(q, SZ_4M + 1, GFP_KERNEL);		/* shrinks in place */
+	check_huge_area(q, SZ_4M + 1, huge);
+	vfree(q);
+
+	p = vmalloc(SZ_2M + 12345);			/* no VM_ALLOW_HUGE_VMAP */
+	check_huge_area(p, SZ_2M + 12345, false);
+	vfree(p);
+	p = vmalloc_huge(SZ_1M, GFP_KERNEL);		/* below PMD_SIZE */
+	check_huge_area(p, SZ_1M, false);
+	vfree(p);
+
+	/* malloc's areas: malloc_usable_size() tells the rounded size. */
+	p = kalloc_malloc(SZ_16M + 1);
+	check_huge_area(p, SZ_16M + 1, huge);
+	assert_int_equal(kalloc_usable_size(p), vmalloc_size(p));
+	flt = minor_faults();
+	memset(p, 0x5a, SZ_16M + 1);
+	if (huge && host_has_thp() && !phys_is_memfd() && minor_faults() - flt > 4096 / 2)
+		print_message("note: %ld faults writing a 16 MiB huge area (the host gave no huge pages?)\n",
+			      minor_faults() - flt);
+	kalloc_free(p);
+	kalloc_trim();
+}
+
+CHILD_TEST(test_vmalloc_huge, "mem=2G " NO_REPORTING, 30)
+{
+	huge_vmalloc_cases(true);
+}
+
+CHILD_TEST(test_vmalloc_nohuge, "mem=2G nohugevmalloc " NO_REPORTING, 30)
+{
+	huge_vmalloc_cases(false);
 }
 
 CHILD_TEST(test_kvmalloc, "mem=2G " NO_REPORTING, 30)
@@ -2586,6 +2677,8 @@ int main(void)
 		cmocka_unit_test(test_kmap),
 		cmocka_unit_test(test_kvmalloc),
 		cmocka_unit_test(test_malloc_area_cache),
+		cmocka_unit_test(test_vmalloc_huge),
+		cmocka_unit_test(test_vmalloc_nohuge),
 		cmocka_unit_test(test_zeroed_over_dirty_frames),
 		cmocka_unit_test(test_fork_private_areas),
 		cmocka_unit_test(test_fork_child_vrealloc),
