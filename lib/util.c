@@ -432,17 +432,62 @@ static void area_cache_evict_oldest(void **out, unsigned int *n)
 	old->addr = NULL;
 }
 
+/* The slot that holds the area @p, or NULL.  Under area_cache_lock. */
+static struct cached_area *area_cache_find(const void *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < AREA_CACHE_SLOTS; i++)
+		if (area_cache[i].addr == p)
+			return &area_cache[i];
+	return NULL;
+}
+
+/*
+ * A cached area is free for the program but still a live vmalloc area: a
+ * second free() or a realloc() of it must be caught here, or the cache
+ * would hand the same area out twice.
+ */
+static __cold __attribute__((noreturn)) void area_cache_double_free(const char *who, const void *p,
+								    const struct cached_area *c)
+{
+	unsigned long size = c->size, ago = decay_clock_update() - c->when;
+
+	spin_unlock(&area_cache_lock);
+	panic("%s(): double free of %p, a vmalloc area of %lu kB freed %lu ms ago",
+	      who, p, size >> 10, ago);
+}
+
+/* Abort if @p is an area malloc already freed (kalloc_realloc(), kalloc_usable_size()). */
+static void area_cache_check_live(const char *who, const void *p)
+{
+	struct cached_area *c;
+
+	if (!READ_ONCE(area_cache_bytes))
+		return;
+	spin_lock(&area_cache_lock);
+	c = area_cache_find(p);
+	if (unlikely(c))
+		area_cache_double_free(who, p, c);
+	spin_unlock(&area_cache_lock);
+}
+
 /* Keep the area @p of @size bytes instead of freeing it; false if it does not fit. */
 static bool area_cache_put(void *p, unsigned long size)
 {
 	void *victims[AREA_CACHE_SLOTS];
 	unsigned long now = decay_clock_update(), cap = area_cache_cap();
-	struct cached_area *slot = NULL;
+	struct cached_area *slot = NULL, *c;
 	unsigned int i, n;
 
-	if (!size || size > cap)
-		return false;
 	spin_lock(&area_cache_lock);
+	c = area_cache_find(p);
+	if (unlikely(c))
+		area_cache_double_free("free", p, c);
+	if (!size || size > cap) {
+		spin_unlock(&area_cache_lock);
+		return false;
+	}
 	n = area_cache_expire(victims, now, false);
 	for (;;) {
 		for (i = 0; i < AREA_CACHE_SLOTS && !slot; i++)
@@ -654,9 +699,19 @@ void kalloc_count_foreign(void)
 	__atomic_fetch_add(&nr_foreign, 1, __ATOMIC_RELAXED);
 }
 
-static __cold __attribute__((noreturn)) void invalid_free(const void *p)
+/*
+ * A pointer inside kalloc's windows that is not a live allocation: a page
+ * block or vmalloc area freed twice, or an address inside one.
+ */
+static __cold __attribute__((noreturn)) void invalid_free(const char *who, const void *p)
 {
-	panic("kfree: invalid pointer %p (not an allocation of kalloc)", p);
+	unsigned long off = (unsigned long)p - page_offset_base;
+
+	if (off < (max_pfn << PAGE_SHIFT))
+		panic("%s(): invalid pointer %p: pfn %#lx is not the first page of a live page block "
+		      "(freed twice, or not the start of a block)", who, p, off >> PAGE_SHIFT);
+	panic("%s(): invalid pointer %p: not the start of a live vmalloc area "
+	      "(freed twice, or an address inside one)", who, p);
 }
 
 void kalloc_free(void *p)
@@ -676,13 +731,18 @@ void kalloc_free(void *p)
 			vmscan_tick_count(VMSCAN_BLOCK_WEIGHT);
 			return;
 		}
-		invalid_free(p);
+		invalid_free("free", p);
 	}
 	if (!p)
 		return;
 	if (is_vmalloc_addr(p)) {
-		if (!area_cache_put(p, vmalloc_size(p)))
+		unsigned long size = vmalloc_size(p);
+
+		if (!area_cache_put(p, size)) {
+			if (!size)
+				invalid_free("free", p);
 			vfree(p);
+		}
 		vmscan_tick();
 		return;
 	}
@@ -703,8 +763,10 @@ size_t kalloc_usable_size(const void *p)
 			return page->index << PAGE_SHIFT;
 		return 0;
 	}
-	if (is_vmalloc_addr(p))
+	if (is_vmalloc_addr(p)) {
+		area_cache_check_live("malloc_usable_size", p);
 		return vmalloc_size(p);
+	}
 	return 0;
 }
 
@@ -749,7 +811,7 @@ void *kalloc_realloc(void *p, size_t size)
 			return realloc_move(p, s->object_size, size);
 		}
 		if (!PageLarge(page) || !IS_ALIGNED(off, PAGE_SIZE))
-			invalid_free(p);
+			invalid_free("realloc", p);
 		usable = page->index << PAGE_SHIFT;
 		if (size > KMALLOC_MAX_CACHE_SIZE && size <= usable) {
 			unsigned long new_nr = DIV_ROUND_UP(size, PAGE_SIZE);
@@ -761,6 +823,9 @@ void *kalloc_realloc(void *p, size_t size)
 		return realloc_move(p, usable, size);
 	}
 	if (is_vmalloc_addr(p)) {
+		area_cache_check_live("realloc", p);
+		if (!vmalloc_size(p))
+			invalid_free("realloc", p);
 		/* Large stays in vmalloc and moves its mapping, never its bytes. */
 		if (size > (MAX_ORDER_NR_PAGES << PAGE_SHIFT) / 2) {
 			void *q = vrealloc(p, size, GFP_KALLOC_MALLOC);

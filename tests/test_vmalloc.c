@@ -1758,6 +1758,80 @@ CHILD_TEST(test_vmalloc_nohuge, "mem=2G nohugevmalloc " NO_REPORTING, 30)
 	huge_vmalloc_cases(false);
 }
 
+/*
+ * Double and invalid frees of malloc's large allocations abort with a
+ * report: a freed area waits in malloc's area cache as a live vmalloc area,
+ * and a second free() (at once, or once the decay has let it go), a
+ * realloc() of it, or an interior pointer must not reach the cache or be
+ * handed out twice.
+ */
+enum bad_large_free {
+	AREA_FREE_TWICE, AREA_FREE_TWICE_LATER, AREA_REALLOC_FREED, AREA_INTERIOR,
+	AREA_FREE_TWICE_UNCACHED, BLOCK_FREE_TWICE, BLOCK_REALLOC_FREED,
+};
+
+static void bad_large_free(void *arg)
+{
+	enum bad_large_free k = (enum bad_large_free)(uintptr_t)arg;
+	unsigned char *p, *q;
+
+	p = kalloc_malloc(k >= BLOCK_FREE_TWICE ? 80 * 1024 : SZ_8M);
+	assert_non_null(p);
+	memset(p, 1, 4096);
+	switch (k) {
+	case AREA_FREE_TWICE:
+	case BLOCK_FREE_TWICE:
+		kalloc_free(p);
+		kalloc_free(p);
+		break;
+	case AREA_FREE_TWICE_LATER:
+		q = kalloc_malloc(SZ_8M);
+		kalloc_free(p);
+		usleep(300 * 1000);	/* past page_reporting_delay */
+		kalloc_free(q);		/* p leaves the cache, q enters it */
+		kalloc_free(p);
+		break;
+	case AREA_FREE_TWICE_UNCACHED:
+		kalloc_free(p);
+		kalloc_trim();		/* the cache lets p go */
+		kalloc_free(p);
+		break;
+	case AREA_REALLOC_FREED:
+	case BLOCK_REALLOC_FREED:
+		kalloc_free(p);
+		q = kalloc_realloc(p, SZ_16M);
+		print_message("realloc of a freed block gave %p\n", (void *)q);
+		break;
+	case AREA_INTERIOR:
+		kalloc_free(p + SZ_1M);
+		break;
+	}
+	print_message("not caught\n");
+	exit(0);
+}
+
+static void test_bad_large_free(void **state)
+{
+	static const struct { enum bad_large_free k; const char *words; } cases[] = {
+		{ AREA_FREE_TWICE, "free(): double free of" },
+		{ AREA_FREE_TWICE_LATER, "not the start of a live vmalloc area" },
+		{ AREA_FREE_TWICE_UNCACHED, "not the start of a live vmalloc area" },
+		{ AREA_REALLOC_FREED, "realloc(): double free of" },
+		{ AREA_INTERIOR, "free(): invalid pointer" },
+		{ BLOCK_FREE_TWICE, "is not the first page of a live page block" },
+		{ BLOCK_REALLOC_FREED, "realloc(): invalid pointer" },
+	};
+	static struct tu_child res;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		tu_run_child(bad_large_free, (void *)(uintptr_t)cases[i].k,
+			     "mem=2G page_reporting_delay=200", 30, &res);
+		tu_assert_child_aborted(&res, cases[i].words);
+	}
+}
+
 CHILD_TEST(test_kvmalloc, "mem=2G " NO_REPORTING, 30)
 {
 	static const size_t kmalloc_sizes[] = { 1, 100, 4096, 8192, 8193, 65536, 1UL << 20, SZ_4M };
@@ -2679,6 +2753,7 @@ int main(void)
 		cmocka_unit_test(test_malloc_area_cache),
 		cmocka_unit_test(test_vmalloc_huge),
 		cmocka_unit_test(test_vmalloc_nohuge),
+		cmocka_unit_test(test_bad_large_free),
 		cmocka_unit_test(test_zeroed_over_dirty_frames),
 		cmocka_unit_test(test_fork_private_areas),
 		cmocka_unit_test(test_fork_child_vrealloc),
