@@ -31,7 +31,9 @@
 #include "util.h"
 #include "options.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 
@@ -77,10 +79,101 @@ static unsigned long long machine_mem_size(void)
 }
 
 /*
+ * One step down when the host refuses the reservation: the vmalloc and brk
+ * windows halve down to 256 MiB, then the machine down to 256 MiB, then
+ * all of them together down to WINDOW_FLOOR and a machine of one section.
+ * False when nothing can shrink any more.
+ */
+#define WINDOW_FLOOR	(16ULL * SZ_1M)
+
+/* The process's address space now, from /proc/self/statm (0 if unknown). */
+static unsigned long long vm_size_now(void)
+{
+	char buf[64];
+	unsigned long long pages = 0;
+	int fd = sys_open("/proc/self/statm", O_RDONLY | O_CLOEXEC, 0);
+	ssize_t n, i;
+
+	if (fd < 0)
+		return 0;
+	n = sys_read(fd, buf, sizeof(buf) - 1);
+	sys_close(fd);
+	for (i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		pages = pages * 10 + (unsigned long long)(buf[i] - '0');
+	return pages << PAGE_SHIFT;
+}
+
+/*
+ * Under an RLIMIT_AS (ulimit -v), size the layout to what is left of it
+ * before asking: 7/8 of it (at least 16 MiB stay for the program's own
+ * mappings), the brk window WINDOW_FLOOR / 2, and the rest shared between
+ * the machine and the vmalloc window (its areas take their frames from
+ * the machine, and the largest area is about the size of either).  A
+ * reservation counts against the limit whether or not it is touched.
+ */
+static void fit_to_rlimit_as(unsigned long long *vmalloc_size, unsigned long long *brk_size,
+			     unsigned long fixed)
+{
+	unsigned long long lim, used, budget, mem, per_page;
+
+	if (sys_getrlimit_cur(RLIMIT_AS, &lim) || lim == RLIM_INFINITY)
+		return;
+	used = vm_size_now();
+	if (lim <= used)
+		return;
+	budget = lim - used;
+	budget -= max(budget / 8, 16ULL * SZ_1M) < budget ? max(budget / 8, 16ULL * SZ_1M) : budget;
+	*brk_size = min(*brk_size, WINDOW_FLOOR / 2);
+	budget = budget > fixed + *brk_size ? budget - fixed - *brk_size : 0;
+	*vmalloc_size = min(*vmalloc_size, max(ALIGN_DOWN(budget / 2, LAYOUT_ALIGN), WINDOW_FLOOR / 2));
+	per_page = PAGE_SIZE + sizeof(struct page);
+	mem = budget > *vmalloc_size ? (budget - *vmalloc_size) / per_page * PAGE_SIZE : 0;
+	mem = max(ALIGN_DOWN(mem, MIN_MEM), MIN_MEM);
+	if (mem < ((unsigned long long)max_pfn << PAGE_SHIFT)) {
+		max_pfn = mem >> PAGE_SHIFT;
+		max_low_pfn = min(max_pfn, MAXLOW_PFN);
+	}
+	pr_info("RLIMIT_AS of %llu MiB (%llu MiB in use): a machine of %lu MiB, %llu MiB of vmalloc, %llu MiB of brk\n",
+		lim >> 20, used >> 20, max_pfn >> (20 - PAGE_SHIFT), *vmalloc_size >> 20, *brk_size >> 20);
+}
+
+static void halve_machine(unsigned long floor_pfn)
+{
+	max_pfn = max(ALIGN_DOWN(max_pfn / 2, PAGES_PER_SECTION), floor_pfn);
+	max_low_pfn = min(max_pfn, MAXLOW_PFN);
+}
+
+static bool shrink_layout(unsigned long long *vmalloc_size, unsigned long long *brk_size)
+{
+	const unsigned long long big = 256ULL * SZ_1M;
+	const unsigned long min_pfn = MIN_MEM >> PAGE_SHIFT;
+
+	if (*vmalloc_size > big || *brk_size > big) {
+		*vmalloc_size = max(*vmalloc_size / 2, big);
+		*brk_size = max(*brk_size / 2, big);
+		return true;
+	}
+	if (max_pfn > (big >> PAGE_SHIFT)) {
+		halve_machine(big >> PAGE_SHIFT);
+		return true;
+	}
+	if (*vmalloc_size > WINDOW_FLOOR || *brk_size > WINDOW_FLOOR || max_pfn > min_pfn) {
+		*vmalloc_size = max(*vmalloc_size / 2, WINDOW_FLOOR);
+		*brk_size = max(*brk_size / 2, WINDOW_FLOOR);
+		halve_machine(min_pfn);
+		return true;
+	}
+	return false;
+}
+
+/*
  * setup_arch(): one PROT_NONE reservation holds the whole layout; the
  * vmemmap and the linear map become readable and writable (host memory
- * comes only when touched).  If the host refuses the size (ulimit -v),
- * the vmalloc window is halved until it fits.
+ * comes only when touched).  If the host refuses the size (ulimit -v, an
+ * RLIMIT_AS), the layout shrinks (shrink_layout()) until it fits, and then
+ * one step more, so that the program keeps room for its own mappings
+ * (stacks, libraries, files): a reservation counts against RLIMIT_AS
+ * whether or not it is ever touched.
  */
 static bool reserve_layout(void)
 {
@@ -88,8 +181,10 @@ static bool reserve_layout(void)
 	unsigned long long vmalloc_size = ALIGN(opt_vmalloc, PAGE_SIZE);
 	unsigned long long brk_size = BRK_WINDOW_SIZE;
 	unsigned long pkmap_size = ALIGN(LAST_PKMAP * PAGE_SIZE, LAYOUT_ALIGN);
-	bool cut = false;
+	bool cut = false, backed_off = false;
 
+	fit_to_rlimit_as(&vmalloc_size, &brk_size,
+			 4 * LAYOUT_ALIGN + VMALLOC_OFFSET + pkmap_size + 2 * LAYOUT_ALIGN);
 	for (;;) {
 		unsigned long total, base;
 		void *p;
@@ -101,19 +196,18 @@ static bool reserve_layout(void)
 		p = sys_mmap(NULL, total + LAYOUT_ALIGN, PROT_NONE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (IS_ERR_VALUE(p)) {
-			/* Halve the windows, then the machine (valgrind, ulimit -v). */
 			cut = true;
-			if (vmalloc_size > 256 * SZ_1M || brk_size > 256 * SZ_1M) {
-				vmalloc_size = max(vmalloc_size / 2, 256ULL * SZ_1M);
-				brk_size = max(brk_size / 2, 256ULL * SZ_1M);
+			if (!shrink_layout(&vmalloc_size, &brk_size))
+				return false;
+			continue;
+		}
+		if (cut && !backed_off) {
+			/* It fits now: leave the program room beside it. */
+			backed_off = true;
+			if (shrink_layout(&vmalloc_size, &brk_size)) {
+				sys_munmap(p, total + LAYOUT_ALIGN);
 				continue;
 			}
-			if (max_pfn > (256 * SZ_1M >> PAGE_SHIFT)) {
-				max_pfn = ALIGN_DOWN(max_pfn / 2, PAGES_PER_SECTION);
-				max_low_pfn = min(max_pfn, MAXLOW_PFN);
-				continue;
-			}
-			return false;
 		}
 		kalloc_reservation_start = (unsigned long)p;
 		kalloc_reservation_end = (unsigned long)p + total + LAYOUT_ALIGN;

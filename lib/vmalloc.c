@@ -407,12 +407,12 @@ int map_anon_range(unsigned long addr, unsigned long size)
 
 /* ---------------------------------------------------- area life cycle -- */
 
-static void vmalloc_setup(void);
+static bool vmalloc_setup(void);
 
 static struct vmap_area *alloc_va_node(void)
 {
-	if (unlikely(!__atomic_load_n(&vmap_area_cachep, __ATOMIC_ACQUIRE)))
-		vmalloc_setup();
+	if (unlikely(!__atomic_load_n(&vmap_area_cachep, __ATOMIC_ACQUIRE)) && !vmalloc_setup())
+		return NULL;
 	return kmem_cache_alloc(vmap_area_cachep, GFP_KERNEL | __GFP_NOWARN);
 }
 
@@ -626,7 +626,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	unsigned int nr_pages;
 
 	kalloc_init_once();
-	if (!size || size > (VMALLOC_END - VMALLOC_START) / 2) {	/* before ALIGN() can wrap */
+	if (!size || size > VMALLOC_END - VMALLOC_START) {	/* before ALIGN() can wrap */
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -637,7 +637,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 		align = max(align, PMD_SIZE);
 	}
 	size = ALIGN(size, PAGE_SIZE);
-	if (size > (VMALLOC_END - VMALLOC_START) / 2 || size >> PAGE_SHIFT > (1UL << 31)) {
+	if (size > VMALLOC_END - VMALLOC_START || size >> PAGE_SHIFT > (1UL << 31)) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -1519,22 +1519,31 @@ void vmalloc_init(void)
 {
 }
 
-static void vmalloc_setup(void)
+/*
+ * vmalloc_init(), at the first area: the vmap_area cache and the node of
+ * the whole free window.  Out of memory then, the request fails (false),
+ * not the process; the next one tries again.
+ */
+static bool vmalloc_setup(void)
 {
 	static spinlock_t setup_lock = __SPIN_LOCK_UNLOCKED;
-	struct kmem_cache *cachep;
-	struct vmap_area *va;
+	static struct kmem_cache *cachep;	/* made, not yet published */
+	struct vmap_area *va = NULL;
 
 	spin_lock(&setup_lock);
 	if (vmap_area_cachep) {
 		spin_unlock(&setup_lock);
-		return;
+		return true;
 	}
-	cachep = kmem_cache_create("vmap_area", sizeof(struct vmap_area), 0,
-				   SLAB_PANIC | SLAB_NO_MERGE, NULL);
-	va = kmem_cache_alloc(cachep, GFP_KERNEL | __GFP_NOWARN);
-	if (!va)
-		panic("vmalloc_init: no memory");
+	if (!cachep)
+		cachep = kmem_cache_create("vmap_area", sizeof(struct vmap_area), 0,
+					   SLAB_NO_MERGE, NULL);
+	if (cachep)
+		va = kmem_cache_alloc(cachep, GFP_KERNEL | __GFP_NOWARN);
+	if (!va) {
+		spin_unlock(&setup_lock);
+		return false;
+	}
 	va->va_start = VMALLOC_START;
 	va->va_end = VMALLOC_END;
 	spin_lock(&vmap_area_lock);
@@ -1542,6 +1551,7 @@ static void vmalloc_setup(void)
 	spin_unlock(&vmap_area_lock);
 	__atomic_store_n(&vmap_area_cachep, cachep, __ATOMIC_RELEASE);
 	spin_unlock(&setup_lock);
+	return true;
 }
 
 void vmalloc_fork_prepare(void)

@@ -26,6 +26,7 @@
 #define _GNU_SOURCE
 #endif
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <dlfcn.h>
 #include <stdint.h>
@@ -150,6 +151,32 @@ static void *napper(void *arg)
 	return NULL;
 }
 
+/*
+ * Allocate blocks of @size until malloc() says NULL (ENOMEM), chained
+ * through their first word; then free them all.  Returns how many it got,
+ * -1 if the NULL came without ENOMEM.
+ */
+static long fill_until_null(size_t size)
+{
+	void *head = NULL, *p;
+	long n = 0;
+
+	errno = 0;
+	while ((p = malloc(size)) != NULL) {
+		memcpy(p, &head, sizeof(head));
+		head = p;
+		n++;
+	}
+	if (errno != ENOMEM)
+		n = -1;
+	while (head) {
+		memcpy(&p, head, sizeof(p));
+		free(head);
+		head = p;
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "traffic";
@@ -158,6 +185,16 @@ int main(int argc, char **argv)
 	void *ring[64] = { 0 };
 
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!strcmp(mode, "oom")) {	/* oom SIZE: out of memory twice, then on */
+		size_t size = argc > 2 ? strtoul(argv[2], NULL, 0) : 100;
+		long a = fill_until_null(size), b = fill_until_null(size);
+		void *p = malloc(100);
+
+		/* a may be 0: under ulimit -v 64M kalloc's layout has no 8 MiB block */
+		printf("oom %ld %ld %s\n", a, b, a >= 0 && b >= a - a / 10 && p ? "ok" : "wrong");
+		free(p);
+		return 0;
+	}
 	if (!strcmp(mode, "reuse")) {
 		int (*report)(FILE *, const char *) =
 			(int (*)(FILE *, const char *))dlsym(RTLD_DEFAULT, "kalloc_report");

@@ -11,7 +11,8 @@
 #  3. page_reporting_delay=0 gives the memory back at once;
 #  4. memory freed and reused at once is not given back: a reuse loop makes
 #     almost no madvise calls (the totals report counts them);
-#  5. a fork storm amid allocating threads with kswapd on does not hang.
+#  5. a fork storm amid allocating threads with kswapd on does not hang;
+#  6. running out of memory (ulimit -v, a small mem=) is NULL with ENOMEM.
 # Timing bounds are generous (10 s for a 2 s decay): they fail only when
 # memory is never given back, not when the machine is slow.
 set -u
@@ -92,4 +93,19 @@ stop = True
 print('ok')" 2>&1)
 	check "fork storm with kswapd and a 50 ms decay" "$out" "ok"
 fi
+
+# 6. out of memory is NULL with ENOMEM, never an abort: under an address
+#    space limit (the reservation fits itself to RLIMIT_AS) and on small
+#    machines, blocks of each layer (slab, page block, vmalloc) until NULL,
+#    all freed, again, and the program goes on.
+for size in 100 65536 8388608; do
+	for lim in 65536 204800 409600; do
+		out=$( (ulimit -v $lim && env LD_PRELOAD="$lib" KALLOC_OPTIONS=quiet "$prog" oom $size) 2>&1)
+		check "ulimit -v $lim, blocks of $size until NULL, twice" "$out" "oom * ok"
+	done
+	for mem in 64M 128M 512M; do
+		out=$(env LD_PRELOAD="$lib" KALLOC_OPTIONS="mem=$mem" "$prog" oom $size 2>&1)
+		check "mem=$mem, blocks of $size until NULL, twice" "$out" "oom * ok"
+	done
+done
 exit $status
