@@ -131,10 +131,17 @@ static inline void slab_set_counters(struct page *slab, unsigned int inuse,
 	slab->counters = inuse | ((unsigned long)objects << 16);
 }
 
-/* The cache of a slab page, NULL for any other page (mapping is NULL). */
+#define PGTY_slab	0xf1000000u	/* page_type of every page of a slab (below) */
+#define PGTY_slab_mask	0xff000000u
+
+/*
+ * The cache of a slab page, NULL for any other page.  slab_cache shares
+ * its word with a free block's decay stamp (buddy_freed), so the page type
+ * decides, not the word.
+ */
 static inline struct kmem_cache *page_slab_cache(const struct page *page)
 {
-	return page->slab_cache;
+	return (page->page_type & PGTY_slab_mask) == PGTY_slab ? page->slab_cache : NULL;
 }
 
 extern struct kmem_cache *kmalloc_caches[];
@@ -331,8 +338,6 @@ static __always_inline void slab_free(struct kmem_cache *s, void *x, unsigned lo
  *
  *	[31:24] PGTY_slab tag   [23:8] size - 1, or 0   [7:0] cpu_index
  */
-#define PGTY_slab	0xf1000000u
-#define PGTY_slab_mask	0xff000000u
 
 static inline unsigned int slab_page_type(const struct kmem_cache *s)
 {
@@ -395,11 +400,27 @@ static __always_inline void *kmalloc_sheaf_pop(unsigned int idx)
 }
 
 /*
+ * The free key (glibc's tcache key, for SLUB's sheaves): free() writes this
+ * per-process secret into the first word of an object it puts in a sheaf,
+ * and malloc() clears it when it hands the object out.  A free() that finds
+ * the key takes the slow path, which looks for the object in the thread's
+ * sheaf: found, it is a double free (p, q, p); not found, the program had
+ * stored the key itself or never wrote a word of an object it got another
+ * way (memalign, the kernel API), and the free goes on.  Only objects that
+ * free() puts in a sheaf carry it: not those of debug caches (they have no
+ * sheaves), nor of caches with constructors (kmem_cache_free()).
+ */
+extern unsigned long malloc_free_key __hidden;
+__attribute__((noreturn, cold)) void slab_double_free_sheaf(struct kmem_cache *s, const void *x,
+							    unsigned int ago) __hidden;
+
+/*
  * slab_free_fast(): free @p if it is an object start of a slab cache (a
  * power-of-two cache checks it with the mask in its page's page_type, any
  * other with check_valid_pointer()'s multiply), there is room in this
- * thread's sheaf, and it is not the object freed just before.
- * False: the caller takes its full path, which checks everything.
+ * thread's sheaf, it is not the object freed just before, and it does not
+ * carry the free key.  False: the caller takes its full path, which checks
+ * everything.
  */
 static __always_inline bool slab_free_fast(const void *p)
 {
@@ -418,7 +439,9 @@ static __always_inline bool slab_free_fast(const void *p)
 			struct slub_percpu_sheaves *pcs = &cpu->pcs[page_slab_cpu_index(type)];
 			void **top = pcs->top;
 
-			if (likely(top != pcs->end && (top == pcs->bottom || top[-1] != p))) {
+			if (likely(top != pcs->end && (top == pcs->bottom || top[-1] != p) &&
+				   *(const unsigned long *)p != malloc_free_key)) {
+				*(unsigned long *)p = malloc_free_key;
 				*top = (void *)p;
 				pcs->top = top + 1;
 				return true;

@@ -756,6 +756,14 @@ void slab_invalid_free(struct kmem_cache *s, const void *x)
 	panic("kfree: invalid pointer %p (%s)", x, s->name);
 }
 
+void slab_double_free_sheaf(struct kmem_cache *s, const void *x, unsigned int ago)
+{
+	slab_bug(s, "Object already free");
+	pr_err("Object %p freed twice (double free): free() found it in this thread's sheaf, "
+	       "%u object(s) freed after it\n", x, ago);
+	slab_abort();
+}
+
 void slab_double_free(struct kmem_cache *s, const void *x)
 {
 	slab_bug(s, "Object already free");

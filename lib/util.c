@@ -34,6 +34,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+
+#ifndef GRND_NONBLOCK
+#define GRND_NONBLOCK	1
+#endif
 
 static unsigned long nr_foreign;
 
@@ -72,11 +77,14 @@ static inline unsigned int order_of_pages(unsigned long nr)
 /*
  * A block of @nr pages aligned to 2^@align_order pages: lowmem first, then
  * HIGHMEM mapped at its slots.  The block stays one buddy allocation (no
- * per-page reference counts); above PCP_MAX_ORDER (512 KiB) the order's
- * tail goes back to the buddy at once (alloc_pages_exact()'s trimming),
- * up to it the block is kept whole: its untouched tail costs no host
- * memory, and the block comes from and goes back to the per-thread lists
- * without a lock.
+ * per-page reference counts), and the order's tail beyond @nr goes back
+ * to the buddy at once (alloc_pages_exact()'s trimming): a block of 2^k
+ * pages comes from and goes back to the per-thread lists without a lock,
+ * any other size takes the zone lock at its free.  Keeping whole blocks
+ * instead saved that lock but cost memory: a tail that another, larger
+ * request of the same order writes stays resident in the free block
+ * (measured: pagerepl's peak RSS 93.8 MiB with whole blocks, 75.8 exact,
+ * at the same speed).
  */
 static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool zero)
 {
@@ -99,9 +107,7 @@ static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool z
 	}
 	if (!page)
 		return NULL;
-	if (order <= PCP_MAX_ORDER)
-		nr = 1UL << order;
-	else if (nr < (1UL << order))
+	if (nr < (1UL << order))
 		free_block_range(__page_to_pfn(page) + nr, __page_to_pfn(page) + (1UL << order),
 				 zeroed);
 	if (zero && !zeroed)
@@ -223,8 +229,22 @@ static unsigned int kmalloc_index_exact(unsigned int size)
  * first use (malloc_cache_create()).  Then malloc_size_index[]: each entry
  * the slot of the smallest class that holds its largest size.
  */
+unsigned long malloc_free_key;
+
+/* A secret nobody stores by chance: random, odd, never a small number. */
+static void malloc_free_key_init(void)
+{
+	unsigned long key = 0;
+
+	if (kalloc_syscall6(SYS_getrandom, (long)&key, sizeof(key), GRND_NONBLOCK, 0, 0, 0) !=
+	    sizeof(key))
+		key = (unsigned long)ktime_get_ns() * 0x9e3779b97f4a7c15UL ^ (unsigned long)&key;
+	WRITE_ONCE(malloc_free_key, key | 0x8000000000000001UL);
+}
+
 void malloc_classes_init(void)
 {
+	malloc_free_key_init();
 	struct malloc_class mc[64] = { { 0 } };
 	unsigned char slot_of[64];
 	unsigned int nr = malloc_class_list(mc);
@@ -341,6 +361,8 @@ static __noinline void *malloc_slab_slow(size_t size)
 	}
 	if (unlikely(!p))
 		errno = ENOMEM;
+	else
+		*(unsigned long *)p = 0;	/* the free key (slab.h) */
 	return p;
 }
 
@@ -714,6 +736,27 @@ static __cold __attribute__((noreturn)) void invalid_free(const char *who, const
 	      "(freed twice, or an address inside one)", who, p);
 }
 
+/*
+ * An object that carries the free key (slab.h): a double free if it is in
+ * this thread's sheaf; otherwise the program wrote the key or never wrote
+ * the object, and the free goes on.
+ */
+static __cold void malloc_free_key_check(const struct page *page, unsigned int type, const void *p)
+{
+	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+	struct slub_percpu_sheaves *pcs;
+	void **q;
+
+	if ((uintptr_t)cpu <= (uintptr_t)PCPU_DEAD)
+		return;
+	pcs = &cpu->pcs[page_slab_cpu_index(type)];
+	if (!pcs->bottom)
+		return;
+	for (q = pcs->top; q != pcs->bottom; q--)
+		if (q[-1] == p)
+			slab_double_free_sheaf(page->slab_cache, p, (unsigned int)(pcs->top - q));
+}
+
 void kalloc_free(void *p)
 {
 	unsigned long off = (unsigned long)p - page_offset_base;
@@ -723,6 +766,8 @@ void kalloc_free(void *p)
 		unsigned int type = page->page_type;
 
 		if (likely((type & PGTY_slab_mask) == PGTY_slab)) {
+			if (unlikely(*(unsigned long *)p == malloc_free_key))
+				malloc_free_key_check(page, type, p);
 			slab_free_page(page, type, p, 0);
 			return;
 		}

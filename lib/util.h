@@ -100,8 +100,10 @@ static __always_inline void *kalloc_malloc_fast(size_t size)
 	if (likely(size <= KMALLOC_MAX_CACHE_SIZE)) {
 		void *p = kmalloc_sheaf_pop(malloc_index(size));
 
-		if (likely(p))
+		if (likely(p)) {
+			*(unsigned long *)p = 0;	/* the free key (slab.h) */
 			return p;
+		}
 	}
 	return kalloc_malloc_slow(size);
 }

@@ -195,6 +195,32 @@ int main(int argc, char **argv)
 		free(p);
 		return 0;
 	}
+	if (!strcmp(mode, "pqp")) {	/* pqp SIZE: a double free with a free between */
+		size_t size = argc > 2 ? strtoul(argv[2], NULL, 0) : 64;
+		char *volatile p = malloc(size), *volatile q = malloc(size);
+
+		free(p);
+		free(q);
+		free(p);
+		printf("not caught\n");
+		return 0;
+	}
+	if (!strcmp(mode, "storekey")) {	/* a program that stores the free key itself */
+		volatile unsigned long key;
+		unsigned long *volatile p = malloc(64), *volatile q;
+		int i;
+
+		free(p);
+		key = p[0];		/* what free() left in the first word */
+		for (i = 0; i < 1000; i++) {
+			q = malloc(64);
+			q[0] = key;	/* as if by chance */
+			free(q);
+			free(malloc(64));	/* a never-written object: no key either */
+		}
+		printf("storekey ok\n");
+		return 0;
+	}
 	if (!strcmp(mode, "reuse")) {
 		int (*report)(FILE *, const char *) =
 			(int (*)(FILE *, const char *))dlsym(RTLD_DEFAULT, "kalloc_report");

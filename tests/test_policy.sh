@@ -12,7 +12,8 @@
 #  4. memory freed and reused at once is not given back: a reuse loop makes
 #     almost no madvise calls (the totals report counts them);
 #  5. a fork storm amid allocating threads with kswapd on does not hang;
-#  6. running out of memory (ulimit -v, a small mem=) is NULL with ENOMEM.
+#  6. running out of memory (ulimit -v, a small mem=) is NULL with ENOMEM;
+#  7. free(p), free(q), free(p) aborts (the free key).
 # Timing bounds are generous (10 s for a 2 s decay): they fail only when
 # memory is never given back, not when the machine is slow.
 set -u
@@ -93,6 +94,15 @@ stop = True
 print('ok')" 2>&1)
 	check "fork storm with kswapd and a 50 ms decay" "$out" "ok"
 fi
+
+# 7. a slab double free with other frees between (p, q, p) is caught; an
+#    object whose first word happens to hold the free key is not reported.
+for size in 16 64 200 1000 5000; do
+	out=$(env LD_PRELOAD="$lib" "$prog" pqp $size 2>&1)
+	check "free(p) free(q) free(p) of $size bytes aborts" "$out" "*Object already free*freed twice*"
+done
+out=$(env LD_PRELOAD="$lib" "$prog" storekey 2>&1)
+check "an object that holds the free key is freed normally" "$out" "storekey ok"
 
 # 6. out of memory is NULL with ENOMEM, never an abort: under an address
 #    space limit (the reservation fits itself to RLIMIT_AS) and on small
