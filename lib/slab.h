@@ -263,6 +263,9 @@ void *__slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, unsigned long addr) __h
 void __slab_free_slow(struct kmem_cache *s, void *x, unsigned long addr) __hidden;
 bool map_highmem_block(struct page *page, unsigned int order) __hidden;
 __attribute__((noreturn, cold)) void slab_invalid_free(struct kmem_cache *s, const void *x) __hidden;
+/* The same report naming the function the program called ("free()", "realloc()"). */
+__attribute__((noreturn, cold)) void slab_invalid_free_by(const char *who, struct kmem_cache *s,
+							  const void *x) __hidden;
 __attribute__((noreturn, cold)) void slab_double_free(struct kmem_cache *s, const void *x) __hidden;
 
 /*
@@ -364,17 +367,21 @@ static __always_inline unsigned long page_slab_align_mask(unsigned int page_type
  * page_type is @type.  The common case needs neither the cache nor a
  * division.
  */
-static __always_inline void slab_free_page(const struct page *page, unsigned int type, void *x,
-					   unsigned long addr)
+static __always_inline bool slab_page_object_start(const struct page *page, unsigned int type,
+						   const void *x)
 {
 	unsigned long mask = page_slab_align_mask(type);
 
-	if (likely(mask)) {
-		if (unlikely((unsigned long)x & mask))
-			slab_invalid_free(page->slab_cache, x);
-	} else if (unlikely(!check_valid_pointer(page->slab_cache, x))) {
+	if (likely(mask))
+		return !((unsigned long)x & mask);
+	return check_valid_pointer(page->slab_cache, x);
+}
+
+static __always_inline void slab_free_page(const struct page *page, unsigned int type, void *x,
+					   unsigned long addr)
+{
+	if (unlikely(!slab_page_object_start(page, type, x)))
 		slab_invalid_free(page->slab_cache, x);
-	}
 	__slab_free_push(page->slab_cache, page_slab_cpu_index(type), x, addr);
 }
 

@@ -751,9 +751,14 @@ __noinline void __slab_free_slow(struct kmem_cache *s, void *x, unsigned long ad
 
 /* The fast paths themselves are inline in slab.h (slab_alloc(), slab_free()). */
 
+void slab_invalid_free_by(const char *who, struct kmem_cache *s, const void *x)
+{
+	panic("%s: invalid pointer %p (%s): not the start of an object", who, x, s->name);
+}
+
 void slab_invalid_free(struct kmem_cache *s, const void *x)
 {
-	panic("kfree: invalid pointer %p (%s)", x, s->name);
+	slab_invalid_free_by("kfree", s, x);
 }
 
 void slab_double_free_sheaf(struct kmem_cache *s, const void *x, unsigned int ago)

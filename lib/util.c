@@ -476,7 +476,7 @@ static __cold __attribute__((noreturn)) void area_cache_double_free(const char *
 	unsigned long size = c->size, ago = decay_clock_update() - c->when;
 
 	spin_unlock(&area_cache_lock);
-	panic("%s(): double free of %p, a vmalloc area of %lu kB freed %lu ms ago",
+	panic("%s: double free of %p, a vmalloc area of %lu kB freed %lu ms ago",
 	      who, p, size >> 10, ago);
 }
 
@@ -505,7 +505,7 @@ static bool area_cache_put(void *p, unsigned long size)
 	spin_lock(&area_cache_lock);
 	c = area_cache_find(p);
 	if (unlikely(c))
-		area_cache_double_free("free", p, c);
+		area_cache_double_free("free()", p, c);
 	if (!size || size > cap) {
 		spin_unlock(&area_cache_lock);
 		return false;
@@ -730,9 +730,9 @@ static __cold __attribute__((noreturn)) void invalid_free(const char *who, const
 	unsigned long off = (unsigned long)p - page_offset_base;
 
 	if (off < (max_pfn << PAGE_SHIFT))
-		panic("%s(): invalid pointer %p: pfn %#lx is not the first page of a live page block "
+		panic("%s: invalid pointer %p: pfn %#lx is not the first page of a live page block "
 		      "(freed twice, or not the start of a block)", who, p, off >> PAGE_SHIFT);
-	panic("%s(): invalid pointer %p: not the start of a live vmalloc area "
+	panic("%s: invalid pointer %p: not the start of a live vmalloc area "
 	      "(freed twice, or an address inside one)", who, p);
 }
 
@@ -766,6 +766,8 @@ void kalloc_free(void *p)
 		unsigned int type = page->page_type;
 
 		if (likely((type & PGTY_slab_mask) == PGTY_slab)) {
+			if (unlikely(!slab_page_object_start(page, type, p)))
+				slab_invalid_free_by("free()", page->slab_cache, p);
 			if (unlikely(*(unsigned long *)p == malloc_free_key))
 				malloc_free_key_check(page, type, p);
 			slab_free_page(page, type, p, 0);
@@ -776,7 +778,7 @@ void kalloc_free(void *p)
 			vmscan_tick_count(VMSCAN_BLOCK_WEIGHT);
 			return;
 		}
-		invalid_free("free", p);
+		invalid_free("free()", p);
 	}
 	if (!p)
 		return;
@@ -785,7 +787,7 @@ void kalloc_free(void *p)
 
 		if (!area_cache_put(p, size)) {
 			if (!size)
-				invalid_free("free", p);
+				invalid_free("free()", p);
 			vfree(p);
 		}
 		vmscan_tick();
@@ -809,7 +811,7 @@ size_t kalloc_usable_size(const void *p)
 		return 0;
 	}
 	if (is_vmalloc_addr(p)) {
-		area_cache_check_live("malloc_usable_size", p);
+		area_cache_check_live("malloc_usable_size()", p);
 		return vmalloc_size(p);
 	}
 	return 0;
@@ -849,14 +851,14 @@ void *kalloc_realloc(void *p, size_t size)
 
 		if (s) {
 			if (!check_valid_pointer(s, p))
-				slab_invalid_free(s, p);
+				slab_invalid_free_by("realloc()", s, p);
 			/* Stay in the object while the request still maps to its class. */
 			if (size <= KMALLOC_MAX_CACHE_SIZE && malloc_caches[malloc_index(size)] == s)
 				return p;
 			return realloc_move(p, s->object_size, size);
 		}
 		if (!PageLarge(page) || !IS_ALIGNED(off, PAGE_SIZE))
-			invalid_free("realloc", p);
+			invalid_free("realloc()", p);
 		usable = page->index << PAGE_SHIFT;
 		if (size > KMALLOC_MAX_CACHE_SIZE && size <= usable) {
 			unsigned long new_nr = DIV_ROUND_UP(size, PAGE_SIZE);
@@ -868,9 +870,9 @@ void *kalloc_realloc(void *p, size_t size)
 		return realloc_move(p, usable, size);
 	}
 	if (is_vmalloc_addr(p)) {
-		area_cache_check_live("realloc", p);
+		area_cache_check_live("realloc()", p);
 		if (!vmalloc_size(p))
-			invalid_free("realloc", p);
+			invalid_free("realloc()", p);
 		/* Large stays in vmalloc and moves its mapping, never its bytes. */
 		if (size > (MAX_ORDER_NR_PAGES << PAGE_SHIFT) / 2) {
 			void *q = vrealloc(p, size, GFP_KALLOC_MALLOC);

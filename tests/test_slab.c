@@ -1326,6 +1326,49 @@ static void test_kfree_invalid_pointer(void **state)
 	}
 }
 
+/*
+ * The report names the function the program called: free() and realloc()
+ * of an address inside a malloc'd object say so, and name the cache; so
+ * does free(p), free(q), free(p) ("Object already free", the free key).
+ */
+static void bad_malloc_free_body(void *arg)
+{
+	int which = (int)(uintptr_t)arg;
+	char *p = kalloc_malloc(64), *q = kalloc_malloc(64);
+
+	switch (which) {
+	case 0:
+		kalloc_free(p + 8);
+		break;
+	case 1:
+		kalloc_realloc(p + 8, 100);
+		break;
+	case 2:
+		kalloc_free_fast(p);
+		kalloc_free_fast(q);
+		kalloc_free_fast(p);
+		break;
+	}
+	exit(0);
+}
+
+static void test_malloc_invalid_free_names(void **state)
+{
+	static const char *const words[] = {
+		"free(): invalid pointer", "realloc(): invalid pointer", "Object already free",
+	};
+	static struct tu_child res;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		tu_run_child(bad_malloc_free_body, (void *)(uintptr_t)i, NULL, 10, &res);
+		tu_assert_child_aborted(&res, words[i]);
+		if (i < 2)
+			tu_assert_child_aborted(&res, "(kmalloc-64): not the start of an object");
+	}
+}
+
 /* kmem_cache_free() into another cache than the object's */
 static void wrong_cache_body(void *arg)
 {
@@ -1724,6 +1767,7 @@ int main(void)
 		cmocka_unit_test(test_freepointer_corrupt),
 		cmocka_unit_test(test_double_free_in_a_row),
 		cmocka_unit_test(test_kfree_invalid_pointer),
+		cmocka_unit_test(test_malloc_invalid_free_names),
 		cmocka_unit_test(test_kmem_cache_free_wrong_cache),
 		cmocka_unit_test(test_cache_create_invalid),
 		cmocka_unit_test(test_cache_sizes),
