@@ -376,15 +376,18 @@ static __noinline void *malloc_slab_slow(size_t size)
  * twice too big, or else the largest smaller one, grown by vrealloc()
  * (mapped on in place or moved with mremap(): the old pages are not
  * faulted again, no byte is copied).  The cache holds AREA_CACHE_SLOTS
- * areas and at most a quarter of what malloc's live areas hold (at least
- * AREA_CACHE_MIN_BYTES); a newly freed area evicts the oldest ones.
+ * areas and at most a quarter of what the live areas hold; a newly freed
+ * area evicts the oldest ones.  There is no floor: a cached area that is
+ * not wanted again raises the program's peak (a grown table's old copy,
+ * kept while new memory is touched: python3's dict growth, +11 MiB with a
+ * 64 MiB floor), and since areas are huge (vmalloc.c) a miss costs one
+ * fault per 2 MiB, not one per page.
  * Areas that waited page_reporting_delay go at the decay tick (vmscan.c);
  * malloc_trim() empties the cache, and so does any allocation that finds
  * no memory.  area_cache_lock is a leaf: vfree() and vrealloc() run with
  * it dropped.
  */
 #define AREA_CACHE_SLOTS	16
-#define AREA_CACHE_MIN_BYTES	(64UL << 20)
 
 static struct cached_area {
 	void *addr;
@@ -397,7 +400,7 @@ static inline unsigned long area_cache_cap(void)
 {
 	unsigned long live = (vmalloc_nr_pages_read() << PAGE_SHIFT) - READ_ONCE(area_cache_bytes);
 
-	return max(AREA_CACHE_MIN_BYTES, live / 4);
+	return live / 4;
 }
 
 /*

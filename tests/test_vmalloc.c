@@ -1591,19 +1591,21 @@ CHILD_TEST(test_zeroed_over_dirty_frames, "mem=256M " NO_REPORTING, 30)
  * the next request of its size down to half of it (trimmed in place, the
  * same address, no page faults); a request more than twice smaller trims
  * it (to whole 2 MiB: malloc's areas are huge vmalloc areas); the cache
- * holds a quarter of malloc's live areas, at least 64 MiB, and a bigger
- * area goes back at once; malloc_trim() empties the cache, and an area
+ * holds a quarter of the live areas (here a 160 MiB area never written
+ * keeps 40 MiB of room), and a bigger area goes back at once; malloc_trim() empties the cache, and an area
  * waits no longer than page_reporting_delay.
  */
 CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 {
-	unsigned char *p, *q, *big;
+	unsigned char *p, *q, *big, *hold;
 	unsigned long areas0;
 	long flt;
 
 	kalloc_free(kalloc_malloc(SZ_8M));
 	kalloc_trim();
 	vmalloc_purge();
+	hold = kalloc_malloc(160UL << 20);
+	assert_non_null(hold);
 	areas0 = vstats().nr_areas;
 
 	p = kalloc_malloc(SZ_16M + SZ_4M);
@@ -1656,7 +1658,13 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 	big = kalloc_malloc(SZ_64M + SZ_64M);
 	kalloc_free(big);
 	vmalloc_purge();
-	assert_int_equal(vstats().nr_areas, areas0);	/* 128 MiB > max(64 MiB, 0 / 4) */
+	assert_int_equal(vstats().nr_areas, areas0);	/* 128 MiB > 160 MiB / 4 */
+	/* Nothing live: no room, a freed area goes at once (no floor). */
+	kalloc_free(hold);
+	vmalloc_purge();
+	assert_int_equal(vstats().nr_areas, areas0 - 1);
+	hold = kalloc_malloc(160UL << 20);
+	assert_non_null(hold);
 
 	/* An area waits page_reporting_delay at most: the decay tick lets it go. */
 	p = kalloc_malloc(SZ_16M);
@@ -1666,6 +1674,7 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 	usleep(400 * 1000);
 	kalloc_free(q);					/* p expired; q is kept */
 	assert_int_equal(vstats().nr_areas, areas0 + 1);
+	kalloc_free(hold);
 	kalloc_trim();
 }
 
@@ -1775,6 +1784,8 @@ static void bad_large_free(void *arg)
 	enum bad_large_free k = (enum bad_large_free)(uintptr_t)arg;
 	unsigned char *p, *q;
 
+	/* live areas, so that the cache has room (a quarter of them) */
+	assert_non_null(kalloc_malloc(SZ_64M));
 	p = kalloc_malloc(k >= BLOCK_FREE_TWICE ? 80 * 1024 : SZ_8M);
 	assert_non_null(p);
 	memset(p, 1, 4096);
