@@ -170,6 +170,9 @@ static const struct kalloc_param kalloc_params[] = {
 	UINT_PARAM("slub_min_objects", slub_min_objects, 0, 32767, 0, 0),
 	BOOL_PARAM("slab_nomerge", slab_nomerge, 0),
 
+	/* malloc: a free() of a pointer kalloc did not hand out (util.c) */
+	STRING_PARAM("free_check", free_check_string, "count"),
+
 	/* the vmalloc layer */
 	BOOL_PARAM("nohugevmalloc", nohugevmalloc, 0),
 

@@ -35,6 +35,8 @@ extern unsigned int page_reporting_order;
 extern unsigned int page_reporting_delay_ms;
 /* page_reporting_high=: 0, or bytes of free memory not yet given back per zone beyond which all of it is given back at once. */
 extern unsigned long long page_reporting_high;
+/* free_check=: "count" (default) or "strict" (util.c). */
+extern char free_check_string[8];
 /* nohugevmalloc: no huge-page mapping for VM_ALLOW_HUGE_VMAP areas (vmalloc.c). */
 extern bool nohugevmalloc;
 /* kswapd: a thread gives memory back when the program stops allocating (vmscan.c). */

@@ -230,6 +230,7 @@ static unsigned int kmalloc_index_exact(unsigned int size)
  * the slot of the smallest class that holds its largest size.
  */
 unsigned long malloc_free_key;
+static void free_check_init(void);
 
 /* A secret nobody stores by chance: random, odd, never a small number. */
 static void malloc_free_key_init(void)
@@ -245,6 +246,7 @@ static void malloc_free_key_init(void)
 void malloc_classes_init(void)
 {
 	malloc_free_key_init();
+	free_check_init();
 	struct malloc_class mc[64] = { { 0 } };
 	unsigned char slot_of[64];
 	unsigned int nr = malloc_class_list(mc);
@@ -719,8 +721,21 @@ void *kalloc_memalign(size_t align, size_t size)
 	return p;
 }
 
-void kalloc_count_foreign(void)
+char free_check_string[8] = "count";
+static bool free_check_strict;
+
+static void free_check_init(void)
 {
+	if (!strcmp(free_check_string, "strict"))
+		free_check_strict = true;
+	else if (strcmp(free_check_string, "count"))
+		pr_warn("ignoring free_check=%s: the checks are count and strict\n", free_check_string);
+}
+
+void kalloc_count_foreign(const char *who, const void *p)
+{
+	if (unlikely(free_check_strict))
+		panic("%s: invalid pointer %p: not an allocation of kalloc (free_check=strict)", who, p);
 	__atomic_fetch_add(&nr_foreign, 1, __ATOMIC_RELAXED);
 }
 
@@ -796,7 +811,7 @@ void kalloc_free(void *p)
 		vmscan_tick();
 		return;
 	}
-	kalloc_count_foreign();
+	kalloc_count_foreign("free()", p);
 }
 
 size_t kalloc_usable_size(const void *p)

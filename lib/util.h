@@ -87,7 +87,11 @@ void area_cache_decay(void) __hidden;	/* vmscan.c: free the areas that waited lo
 void area_cache_fork_prepare(void) __hidden;
 void area_cache_fork_parent(void) __hidden;
 void area_cache_fork_child(void) __hidden;
-void kalloc_count_foreign(void) __hidden;
+/*
+ * A free() or realloc() (@who) of @p, a pointer kalloc did not hand out:
+ * counted and left alone, or with free_check=strict reported and aborted.
+ */
+void kalloc_count_foreign(const char *who, const void *p) __hidden;
 
 /*
  * The fast paths, inline so that malloc() and free() are themselves the

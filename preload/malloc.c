@@ -278,7 +278,7 @@ static __noinline __cold void *foreign_realloc(void *p, size_t size)
 {
 	void *new;
 
-	kalloc_count_foreign();
+	kalloc_count_foreign("realloc()", p);
 	if (!size)
 		return NULL;
 	new = kalloc_malloc(size);

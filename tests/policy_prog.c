@@ -205,6 +205,16 @@ int main(int argc, char **argv)
 		printf("not caught\n");
 		return 0;
 	}
+	if (!strcmp(mode, "foreign")) {	/* free and realloc of a stack address */
+		char buf[64] = "foreign bytes";
+		char *volatile q;
+
+		free(buf + 8);
+		q = realloc(buf, 32);
+		printf("foreign went on: %s\n", q ? q : "(null)");
+		free(q);
+		return 0;
+	}
 	if (!strcmp(mode, "storekey")) {	/* a program that stores the free key itself */
 		volatile unsigned long key;
 		unsigned long *volatile p = malloc(64), *volatile q;

@@ -13,7 +13,8 @@
 #     almost no madvise calls (the totals report counts them);
 #  5. a fork storm amid allocating threads with kswapd on does not hang;
 #  6. running out of memory (ulimit -v, a small mem=) is NULL with ENOMEM;
-#  7. free(p), free(q), free(p) aborts (the free key).
+#  7. free(p), free(q), free(p) aborts (the free key);
+#  8. free() of a foreign pointer: counted, or aborted with free_check=strict.
 # Timing bounds are generous (10 s for a 2 s decay): they fail only when
 # memory is never given back, not when the machine is slow.
 set -u
@@ -103,6 +104,13 @@ for size in 16 64 200 1000 5000; do
 done
 out=$(env LD_PRELOAD="$lib" "$prog" storekey 2>&1)
 check "an object that holds the free key is freed normally" "$out" "storekey ok"
+
+# 8. a pointer kalloc did not hand out: left alone and counted by default,
+#    reported and aborted under free_check=strict (for free() and realloc()).
+out=$(env LD_PRELOAD="$lib" "$prog" foreign 2>&1)
+check "free()/realloc() of a stack address go on by default" "$out" "foreign went on: foreign bytes"
+out=$(env LD_PRELOAD="$lib" KALLOC_OPTIONS=free_check=strict "$prog" foreign 2>&1)
+check "free_check=strict aborts at free() of a stack address" "$out" "*free(): invalid pointer*not an allocation of kalloc*"
 
 # 6. out of memory is NULL with ENOMEM, never an abort: under an address
 #    space limit (the reservation fits itself to RLIMIT_AS) and on small
