@@ -167,6 +167,7 @@ slab_flags_t kmem_cache_flags(const char *name, slab_flags_t flags) __hidden;
 void setup_slab_debug(struct kmem_cache *s, struct page *slab, void *addr) __hidden;
 /* Red zones and poison of a free (SLUB_RED_INACTIVE) or live object. */
 void init_object(struct kmem_cache *s, void *object, unsigned char val) __hidden;
+void init_tracking(struct kmem_cache *s, void *object) __hidden;
 /* Checks at allocation and free; false when the object must not be used. */
 bool alloc_debug_processing(struct kmem_cache *s, struct page *slab, void *object,
 			    unsigned long addr) __hidden;

@@ -213,8 +213,10 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags)
 	p = (char *)start + s->red_left_pad;
 	for (i = 0; i < s->objects; i++, p = next) {
 		next = (char *)p + s->size;
-		if (unlikely(s->flags & SLAB_DEBUG_FLAGS))
+		if (unlikely(s->flags & SLAB_DEBUG_FLAGS)) {
 			init_object(s, p, SLUB_RED_INACTIVE);
+			init_tracking(s, p);
+		}
 		if (s->ctor)
 			s->ctor(p);
 		set_freepointer(s, p, i + 1 < s->objects ? next : NULL);

@@ -139,6 +139,18 @@ static void set_track(struct kmem_cache *s, void *object, enum track_item alloc,
 	t->when = ktime_get_ns();
 }
 
+/*
+ * init_tracking(): an object of a new slab has no tracks yet (the kernel
+ * zeroes them when it sets up a slab), so that a report on an object never
+ * freed prints no "Freed in" line (print_track() skips an empty track)
+ * instead of the poison the slab was filled with.
+ */
+void init_tracking(struct kmem_cache *s, void *object)
+{
+	if (s->flags & SLAB_STORE_USER)
+		memset(get_track(s, object, TRACK_ALLOC), 0, 2 * sizeof(struct track));
+}
+
 static void print_track(const char *s, const struct track *t, uint64_t now)
 {
 	Dl_info info;

@@ -117,6 +117,38 @@ static void overflow_body(void *arg)
 	fail_msg("a one-byte overflow of a %zu-byte object went unnoticed", size);
 }
 
+/* An object of a new slab, never freed, overflowed and freed: its report. */
+static void fresh_overflow_body(void *arg)
+{
+	struct kmem_cache *c = kmem_cache_create("fresh_test", 64, 0, SLAB_NO_MERGE, NULL);
+	unsigned char *p;
+
+	(void)arg;
+	assert_non_null(c);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_non_null(p);
+	p[64] = 0x78;
+	kmem_cache_free(c, p);
+	fail_msg("a one-byte overflow went unnoticed");
+}
+
+/*
+ * The tracks of an object that was never freed: "Allocated in" its caller,
+ * and no "Freed in" line (it printed the slab's poison as a caller, an age
+ * and a pid: "Freed in 0x5a5a5a5a5a5a5a5a ... pid=1515870810").
+ */
+static void test_tracks_of_never_freed_object(void **state)
+{
+	(void)state;
+	expect_report(fresh_overflow_body, NULL, "slub_debug=FZPU,fresh_test",
+		      "BUG fresh_test: Redzone overwritten");
+	expect_text("Allocated in");
+	if (strstr(res.err, "Freed in") || strstr(res.err, "5a5a5a5a")) {
+		tu_dump_child_stderr(&res);
+		fail_msg("a never-freed object's report prints a free track");
+	}
+}
+
 static void test_redzone_overflow(void **state)
 {
 	(void)state;
@@ -782,6 +814,7 @@ static void test_debug_no_false_alarms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tracks_of_never_freed_object),
 		cmocka_unit_test(test_redzone_overflow),
 		cmocka_unit_test(test_redzone_underflow),
 		cmocka_unit_test(test_redzone_odd_size_cache),
