@@ -168,6 +168,21 @@ void setup_slab_debug(struct kmem_cache *s, struct page *slab, void *addr) __hid
 /* Red zones and poison of a free (SLUB_RED_INACTIVE) or live object. */
 void init_object(struct kmem_cache *s, void *object, unsigned char val) __hidden;
 void init_tracking(struct kmem_cache *s, void *object) __hidden;
+
+/*
+ * orig_size: a kmalloc or malloc cache under Z or U keeps each object's
+ * requested size after its tracks, and under Z the bytes between it and
+ * the object size are red zone too ("kmalloc Redzone"), as the kernel's
+ * slub_debug keeps orig_size for kmalloc caches.
+ */
+static inline bool slub_debug_orig_size(const struct kmem_cache *s)
+{
+	return (s->flags & SLAB_KMALLOC) && (s->flags & (SLAB_RED_ZONE | SLAB_STORE_USER));
+}
+/* The object @x was asked for @size bytes (kmalloc(), malloc(), realloc() in place). */
+void set_orig_size(struct kmem_cache *s, void *x, size_t size) __hidden;
+/* ksize(), malloc_usable_size(): the caller may use the whole object now. */
+void skip_orig_size_check(struct kmem_cache *s, void *x) __hidden;
 /* Checks at allocation and free; false when the object must not be used. */
 bool alloc_debug_processing(struct kmem_cache *s, struct page *slab, void *object,
 			    unsigned long addr) __hidden;

@@ -879,16 +879,20 @@ void *kmalloc(size_t size, gfp_t flags)
 
 static __noinline void *__kmalloc_slow(size_t size, gfp_t flags, unsigned long caller)
 {
+	struct kmem_cache *s;
+	void *p;
+
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
 		return kmalloc_large(size, flags);
 	kalloc_init_once();
-	if (unlikely(flags & __GFP_DMA))
-		return slab_alloc(kmalloc_dma_caches[kmalloc_index(size)], flags,
-				  caller);
-	return slab_alloc(kmalloc_caches[kmalloc_index(size)], flags,
-			  caller);
+	s = unlikely(flags & __GFP_DMA) ? kmalloc_dma_caches[kmalloc_index(size)] :
+					  kmalloc_caches[kmalloc_index(size)];
+	p = slab_alloc(s, flags, caller);
+	if (unlikely(slub_debug_orig_size(s)) && p)
+		set_orig_size(s, p, size);
+	return p;
 }
 
 void *kzalloc(size_t size, gfp_t flags)
@@ -952,8 +956,10 @@ size_t ksize(const void *x)
 		return 0;
 	page = __virt_to_page(x);
 	s = page_slab_cache(page);
-	if (s)
+	if (s) {
+		skip_orig_size_check(s, (void *)x);
 		return s->object_size;
+	}
 	page = compound_head(page);
 	return PAGE_SIZE << (PageHead(page) ? page[1].compound_order : 0);
 }
@@ -989,8 +995,12 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 	}
 	ks = ksize(p);
 	if (ks >= new_size && p) {
+		struct kmem_cache *s = page_slab_cache(__virt_to_page(p));
+
 		if ((flags & __GFP_ZERO) && ks > new_size)
 			memset((char *)p + new_size, 0, ks - new_size);
+		if (s && unlikely(slub_debug_orig_size(s)))
+			set_orig_size(s, (void *)p, new_size);
 		return (void *)p;
 	}
 	ret = kmalloc(new_size, flags);
@@ -1089,6 +1099,8 @@ static bool calculate_sizes(struct kmem_cache *s, unsigned int forced_order)
 	}
 	if (flags & SLAB_STORE_USER)
 		size += 2 * sizeof(struct track);
+	if (slub_debug_orig_size(s))
+		size += sizeof(unsigned long);	/* orig_size (slub_debug.c) */
 	s->red_left_pad = 0;
 	if (flags & SLAB_RED_ZONE) {
 		s->red_left_pad = ALIGN(sizeof(void *), s->align);

@@ -151,6 +151,35 @@ void init_tracking(struct kmem_cache *s, void *object)
 		memset(get_track(s, object, TRACK_ALLOC), 0, 2 * sizeof(struct track));
 }
 
+static unsigned long *get_orig_size_ptr(struct kmem_cache *s, void *object)
+{
+	struct track *t = get_track(s, object, TRACK_ALLOC);
+
+	if (s->flags & SLAB_STORE_USER)
+		t += 2;
+	return (unsigned long *)t;
+}
+
+static unsigned long get_orig_size(struct kmem_cache *s, void *object)
+{
+	return slub_debug_orig_size(s) ? *get_orig_size_ptr(s, object) : s->object_size;
+}
+
+void set_orig_size(struct kmem_cache *s, void *x, size_t size)
+{
+	if (!slub_debug_orig_size(s) || size > s->object_size)
+		return;
+	*get_orig_size_ptr(s, x) = size;
+	if (s->flags & SLAB_RED_ZONE)
+		memset((char *)x + size, SLUB_RED_ACTIVE, s->object_size - size);
+}
+
+void skip_orig_size_check(struct kmem_cache *s, void *x)
+{
+	if (slub_debug_orig_size(s))
+		*get_orig_size_ptr(s, x) = s->object_size;
+}
+
 static void print_track(const char *s, const struct track *t, uint64_t now)
 {
 	Dl_info info;
@@ -273,6 +302,13 @@ static void check_object(struct kmem_cache *s, struct page *slab, void *object, 
 				       s->red_left_pad);
 		check_bytes_and_report(s, slab, p, "Redzone", p + s->object_size, val,
 				       s->inuse - s->object_size);
+		if (val == SLUB_RED_ACTIVE) {
+			unsigned long orig = get_orig_size(s, object);
+
+			if (orig < s->object_size)
+				check_bytes_and_report(s, slab, p, "kmalloc Redzone", p + orig, val,
+						       s->object_size - orig);
+		}
 	}
 	if ((s->flags & SLAB_POISON) && val == SLUB_RED_INACTIVE) {
 		check_bytes_and_report(s, slab, p, "Poison", p, POISON_FREE, s->object_size - 1);
@@ -334,6 +370,7 @@ bool alloc_debug_processing(struct kmem_cache *s, struct page *slab, void *objec
 	check_object(s, slab, object, SLUB_RED_INACTIVE);
 	set_track(s, object, TRACK_ALLOC, addr);
 	init_object(s, object, SLUB_RED_ACTIVE);
+	skip_orig_size_check(s, object);	/* until kmalloc()/malloc() says the size */
 	return true;
 }
 

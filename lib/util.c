@@ -245,12 +245,13 @@ static void malloc_free_key_init(void)
 
 void malloc_classes_init(void)
 {
-	malloc_free_key_init();
-	free_check_init();
 	struct malloc_class mc[64] = { { 0 } };
 	unsigned char slot_of[64];
 	unsigned int nr = malloc_class_list(mc);
 	unsigned int slot = PCPU_MALLOC_FIRST, c, i;
+
+	malloc_free_key_init();
+	free_check_init();
 
 	BUG_ON(nr > ARRAY_SIZE(mc));
 	for (c = 0; c < nr; c++) {
@@ -300,7 +301,7 @@ static __noinline struct kmem_cache *malloc_cache_create(unsigned int slot)
 	s = malloc_caches[slot];
 	if (!s) {
 		snprintf(name, sizeof(name), "malloc-%u", mc->size);
-		s = __kmem_cache_create_args(name, mc->size, &args, SLAB_NO_MERGE);
+		s = __kmem_cache_create_args(name, mc->size, &args, SLAB_NO_MERGE | SLAB_KMALLOC);
 		__atomic_store_n(&malloc_caches[slot], s, __ATOMIC_RELEASE);
 	}
 	spin_unlock(&malloc_caches_lock);
@@ -361,10 +362,13 @@ static __noinline void *malloc_slab_slow(size_t size)
 		area_cache_purge(true);
 		p = __slab_alloc_slow(s, GFP_KALLOC_MALLOC, 0);
 	}
-	if (unlikely(!p))
+	if (unlikely(!p)) {
 		errno = ENOMEM;
-	else
-		*(unsigned long *)p = 0;	/* the free key (slab.h) */
+		return NULL;
+	}
+	*(unsigned long *)p = 0;	/* the free key (slab.h) */
+	if (unlikely(slub_debug_orig_size(s)))
+		set_orig_size(s, p, size ? size : 1);
 	return p;
 }
 
@@ -822,8 +826,12 @@ size_t kalloc_usable_size(const void *p)
 		struct page *page = vmemmap_base + (off >> PAGE_SHIFT);
 		struct kmem_cache *s = page_slab_cache(page);
 
-		if (s)
-			return check_valid_pointer(s, p) ? s->object_size : 0;
+		if (s) {
+			if (!check_valid_pointer(s, p))
+				return 0;
+			skip_orig_size_check(s, (void *)p);
+			return s->object_size;
+		}
 		if (PageLarge(page) && IS_ALIGNED(off, PAGE_SIZE))
 			return page->index << PAGE_SHIFT;
 		return 0;
@@ -871,8 +879,11 @@ void *kalloc_realloc(void *p, size_t size)
 			if (!check_valid_pointer(s, p))
 				slab_invalid_free_by("realloc()", s, p);
 			/* Stay in the object while the request still maps to its class. */
-			if (size <= KMALLOC_MAX_CACHE_SIZE && malloc_caches[malloc_index(size)] == s)
+			if (size <= KMALLOC_MAX_CACHE_SIZE && malloc_caches[malloc_index(size)] == s) {
+				if (unlikely(slub_debug_orig_size(s)))
+					set_orig_size(s, p, size);
 				return p;
+			}
 			return realloc_move(p, s->object_size, size);
 		}
 		if (!PageLarge(page) || !IS_ALIGNED(off, PAGE_SIZE))

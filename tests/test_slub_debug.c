@@ -265,6 +265,72 @@ static void test_redzone_malloc_cache(void **state)
 		      "BUG malloc-1152: Redzone overwritten");
 }
 
+/*
+ * orig_size: under Z a kmalloc or malloc object keeps its requested size,
+ * and a write between it and the object's size is caught at the free
+ * ("kmalloc Redzone overwritten", the kernel's words since 6.2): bytes
+ * 40..47 of a malloc(40) in its 48-byte class, byte 40 of a kmalloc(40) in
+ * kmalloc-64.  malloc_usable_size() (ksize()) hands the whole object over,
+ * and realloc() within the class moves the limit.
+ */
+static void slack_overflow_body(void *arg)
+{
+	int which = (int)(uintptr_t)arg;
+	unsigned char *p, *q;
+
+	switch (which) {
+	case 0:
+		p = kalloc_malloc(40);
+		assert_non_null(p);
+		memset(p, 0x11, 40);
+		p[44] = 0x78;
+		kalloc_free(p);
+		break;
+	case 1:
+		p = kmalloc(40, GFP_KERNEL);
+		assert_non_null(p);
+		p[40] = 0x78;
+		kfree(p);
+		break;
+	case 2:		/* none of this is an error */
+		p = kalloc_malloc(40);
+		memset(p, 0x22, kalloc_usable_size(p));
+		kalloc_free(p);
+		q = kmalloc(40, GFP_KERNEL);
+		memset(q, 0x22, ksize(q));
+		kfree(q);
+		p = kalloc_malloc(33);
+		p = kalloc_realloc(p, 47);	/* stays in malloc-48 */
+		memset(p, 0x33, 47);
+		kalloc_free(p);
+		q = kmalloc(10, GFP_KERNEL);
+		q = krealloc(q, 16, GFP_KERNEL);
+		memset(q, 0x44, 16);
+		kfree(q);
+		exit(0);
+	case 3:		/* realloc() within the class moves the limit down too */
+		p = kalloc_malloc(47);
+		p = kalloc_realloc(p, 33);
+		p[40] = 0x78;
+		kalloc_free(p);
+		break;
+	}
+	fail_msg("a write past the requested size went unnoticed (case %d)", which);
+}
+
+static void test_kmalloc_redzone_slack(void **state)
+{
+	(void)state;
+	expect_report(slack_overflow_body, (void *)0, "slub_debug=Z",
+		      "kmalloc Redzone overwritten");
+	expect_text("First byte 0x78 instead of 0xcc");
+	expect_report(slack_overflow_body, (void *)1, "slub_debug=FZPU,kmalloc-64",
+		      "BUG kmalloc-64: kmalloc Redzone overwritten");
+	expect_silence(slack_overflow_body, (void *)2, "slub_debug=FZPU");
+	expect_report(slack_overflow_body, (void *)3, "slub_debug=Z",
+		      "kmalloc Redzone overwritten");
+}
+
 /* Every malloc size under full debugging: the classes, 16-byte alignment, no report. */
 static void malloc_every_size_body(void *arg)
 {
@@ -815,6 +881,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tracks_of_never_freed_object),
+		cmocka_unit_test(test_kmalloc_redzone_slack),
 		cmocka_unit_test(test_redzone_overflow),
 		cmocka_unit_test(test_redzone_underflow),
 		cmocka_unit_test(test_redzone_odd_size_cache),
