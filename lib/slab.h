@@ -168,6 +168,8 @@ void setup_slab_debug(struct kmem_cache *s, struct page *slab, void *addr) __hid
 /* Red zones and poison of a free (SLUB_RED_INACTIVE) or live object. */
 void init_object(struct kmem_cache *s, void *object, unsigned char val) __hidden;
 void init_tracking(struct kmem_cache *s, void *object) __hidden;
+/* A debug slab going back to the buddy: its tail padding is intact. */
+void slab_pad_check(struct kmem_cache *s, struct page *slab) __hidden;
 
 /*
  * orig_size: a kmalloc or malloc cache under Z or U keeps each object's

@@ -231,6 +231,8 @@ static void free_slab(struct kmem_cache *s, struct page *slab)
 {
 	unsigned long i, nr = 1UL << s->order;
 
+	if (unlikely(s->flags & SLAB_POISON))
+		slab_pad_check(s, slab);
 	for (i = 0; i < nr; i++) {
 		slab[i].slab_cache = NULL;
 		slab[i].page_type = 0;

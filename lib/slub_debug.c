@@ -292,11 +292,60 @@ static void check_bytes_and_report(struct kmem_cache *s, struct page *slab, unsi
 	slab_abort();
 }
 
+/* Where an object's metadata ends: free pointer, tracks, orig_size. */
+static unsigned int metadata_end(struct kmem_cache *s)
+{
+	unsigned int off = s->offset >= s->inuse ? s->offset + sizeof(void *) : s->inuse;
+
+	if (s->flags & SLAB_STORE_USER)
+		off += 2 * sizeof(struct track);
+	if (slub_debug_orig_size(s))
+		off += sizeof(unsigned long);
+	return off;
+}
+
+/*
+ * check_pad_bytes(): the padding between an object's metadata and the
+ * next object still holds the POISON_INUSE the slab was filled with.
+ */
+static void check_pad_bytes(struct kmem_cache *s, struct page *slab, unsigned char *p)
+{
+	unsigned int off = metadata_end(s), end = s->size - s->red_left_pad;
+
+	if ((s->flags & SLAB_POISON) && off < end)
+		check_bytes_and_report(s, slab, p, "Object padding", p + off, POISON_INUSE,
+				       end - off);
+}
+
+/*
+ * slab_pad_check(): the slab's tail after its last object still holds
+ * POISON_INUSE when the slab goes back to the buddy ("Padding overwritten").
+ */
+void slab_pad_check(struct kmem_cache *s, struct page *slab)
+{
+	unsigned char *start = slab_address(slab), *end = start + (PAGE_SIZE << s->order);
+	unsigned char *pad = start + (size_t)slab_objects(slab) * s->size, *fault;
+
+	if (!(s->flags & SLAB_POISON))
+		return;
+	for (fault = pad; fault < end && *fault == POISON_INUSE; fault++)
+		;
+	if (fault == end)
+		return;
+	while (end > fault && end[-1] == POISON_INUSE)
+		end--;
+	slab_bug(s, "Padding overwritten");
+	pr_err("%p-%p @offset=%lu. First byte %#x instead of %#x\n", fault, end - 1,
+	       (unsigned long)(fault - start), *fault, POISON_INUSE);
+	slab_abort();
+}
+
 /* check_object(): red zones and poison as @val says they should be */
 static void check_object(struct kmem_cache *s, struct page *slab, void *object, unsigned char val)
 {
 	unsigned char *p = object;
 
+	check_pad_bytes(s, slab, p);
 	if (s->flags & SLAB_RED_ZONE) {
 		check_bytes_and_report(s, slab, p, "Left Redzone", p - s->red_left_pad, val,
 				       s->red_left_pad);

@@ -117,6 +117,52 @@ static void overflow_body(void *arg)
 	fail_msg("a one-byte overflow of a %zu-byte object went unnoticed", size);
 }
 
+/*
+ * Padding (slub_debug=P): the bytes between an object's metadata and the
+ * next object, and the slab's tail after its last object, keep the
+ * POISON_INUSE the slab was filled with; a write there is caught at the
+ * object's free ("Object padding overwritten") or when the slab goes back
+ * to the buddy ("Padding overwritten").
+ */
+static void padding_body(void *arg)
+{
+	int slab_tail = arg != NULL;
+	struct kmem_cache *c = slab_tail ? kmem_cache_create("pad_test", 1000, 0, SLAB_NO_MERGE, NULL)
+					 : kmem_cache_create("pad_test", 24, 64, SLAB_NO_MERGE, NULL);
+	unsigned char *p, *start;
+	struct page *slab;
+
+	assert_non_null(c);
+	assert_true(c->flags & SLAB_POISON);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_non_null(p);
+	memset(p, 0x11, c->object_size);
+	if (!slab_tail) {
+		assert_int_equal(c->size, 64);		/* 24 + free pointer, padded to 64 */
+		p[40] = 0x22;
+		kmem_cache_free(c, p);
+	} else {
+		slab = virt_to_slab(c, p);
+		start = slab_address(slab);
+		assert_true((size_t)c->objects * c->size < (PAGE_SIZE << c->order));
+		start[(size_t)c->objects * c->size] = 0x22;
+		kmem_cache_free(c, p);
+		kmem_cache_destroy(c);
+	}
+	fail_msg("a write into the padding went unnoticed");
+}
+
+static void test_padding_overwritten(void **state)
+{
+	(void)state;
+	expect_report(padding_body, NULL, "slub_debug=P,pad_test",
+		      "BUG pad_test: Object padding overwritten");
+	expect_text("First byte 0x22 instead of 0x5a");
+	expect_report(padding_body, (void *)1, "slub_debug=P,pad_test",
+		      "BUG pad_test: Padding overwritten");
+	expect_text("First byte 0x22 instead of 0x5a");
+}
+
 /* An object of a new slab, never freed, overflowed and freed: its report. */
 static void fresh_overflow_body(void *arg)
 {
@@ -882,6 +928,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tracks_of_never_freed_object),
 		cmocka_unit_test(test_kmalloc_redzone_slack),
+		cmocka_unit_test(test_padding_overwritten),
 		cmocka_unit_test(test_redzone_overflow),
 		cmocka_unit_test(test_redzone_underflow),
 		cmocka_unit_test(test_redzone_odd_size_cache),
