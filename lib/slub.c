@@ -1514,6 +1514,7 @@ void kmem_cache_init(void)
 	unsigned int i;
 
 	nr_cpu_ids_possible = num_possible_cpus();
+	slub_debug_check_letters();
 	/* pcs[0..KMALLOC_SHIFT_HIGH] belong to the kmalloc caches, then malloc's (slab.h) */
 	for (i = 0; i < PCPU_RESERVED_SLOTS; i++)
 		cpu_index_map[i / 64] |= 1UL << (i % 64);

@@ -45,6 +45,40 @@ static const struct {
 
 #define SLUB_DEBUG_ALL	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 
+/*
+ * slub_debug_check_letters(): once at boot, one line for the letters of
+ * slub_debug= that kalloc does not act on: the kernel's T (tracing), A
+ * (failslab) and O (off for high orders), and letters that mean nothing.
+ */
+void slub_debug_check_letters(void)
+{
+	const char *p = slub_debug_string;
+	char unknown[32];
+	unsigned int n = 0, i;
+
+	if (!strcmp(p, "-"))
+		return;
+	while (*p && n + 1 < sizeof(unknown)) {
+		const char *block_end = strchr(p, ';'), *q;
+
+		if (!block_end)
+			block_end = p + strlen(p);
+		for (q = p; q < block_end && *q != ','; q++) {
+			char c = *q & ~0x20;
+			bool known = *q == '-';
+
+			for (i = 0; i < ARRAY_SIZE(debug_letters); i++)
+				known |= c == debug_letters[i].letter;
+			if (!known && !memchr(unknown, *q, n) && n + 1 < sizeof(unknown))
+				unknown[n++] = *q;
+		}
+		p = *block_end ? block_end + 1 : block_end;
+	}
+	if (n)
+		pr_warn("slub_debug: ignoring the letters '%.*s': kalloc knows F, Z, P and U\n",
+			(int)n, unknown);
+}
+
 static slab_flags_t parse_debug_letters(const char *p, const char *end)
 {
 	slab_flags_t flags = 0;

@@ -163,6 +163,29 @@ static void test_padding_overwritten(void **state)
 	expect_text("First byte 0x22 instead of 0x5a");
 }
 
+static void alloc_one_body(void *arg)
+{
+	(void)arg;
+	kfree(kmalloc(64, GFP_KERNEL));
+	exit(0);
+}
+
+/*
+ * Letters of slub_debug= that kalloc does not act on (the kernel's T, A,
+ * O; typos) are named in one warning at boot; the known ones still work.
+ */
+static void test_unknown_letters_warned(void **state)
+{
+	(void)state;
+	tu_run_child(alloc_one_body, NULL, "slub_debug=FZPUT", 10, &res);
+	tu_assert_child_ok(&res);
+	expect_text("slub_debug: ignoring the letters 'T'");
+	tu_run_child(alloc_one_body, NULL, "slub_debug=Fq,kmalloc-64;QZ", 10, &res);
+	tu_assert_child_ok(&res);
+	expect_text("slub_debug: ignoring the letters 'qQ'");
+	expect_silence(alloc_one_body, NULL, "slub_debug=fzpu");
+}
+
 /* An object of a new slab, never freed, overflowed and freed: its report. */
 static void fresh_overflow_body(void *arg)
 {
@@ -929,6 +952,7 @@ int main(void)
 		cmocka_unit_test(test_tracks_of_never_freed_object),
 		cmocka_unit_test(test_kmalloc_redzone_slack),
 		cmocka_unit_test(test_padding_overwritten),
+		cmocka_unit_test(test_unknown_letters_warned),
 		cmocka_unit_test(test_redzone_overflow),
 		cmocka_unit_test(test_redzone_underflow),
 		cmocka_unit_test(test_redzone_odd_size_cache),
