@@ -162,15 +162,19 @@ static void kalloc_stats_at_exit(void)
 
 	sink.fd = stats_stderr >= 0 ? stats_stderr : 2;
 	if (stats_path[0]) {
-		int fd = -1;
+		int fd = -ENAMETOOLONG;
 
 		if (expand_path(stats_path, path, sizeof(path)))
 			fd = sys_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-		if (fd >= 0)
+		if (fd >= 0) {
 			sink.fd = fd;
-		else
-			pr_err("KALLOC_STATS_FILE: cannot open '%s' (error %d): reports go to stderr\n",
-			       stats_path, fd < 0 ? -fd : 0);
+		} else {
+			/* strerrordesc_np(): a constant string, no locale, no allocation */
+			const char *why = strerrordesc_np(-fd);
+
+			pr_err("KALLOC_STATS_FILE: cannot open '%s': %s: reports go to stderr\n",
+			       stats_path, why ? why : "unknown error");
+		}
 	}
 	out = fopencookie(&sink, "w", funcs);
 	if (out) {

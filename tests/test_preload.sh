@@ -585,6 +585,11 @@ for f in "$tmp"/stats/k.*; do
 	grep -q "zoneinfo\|pagetypeinfo" "$f" && fail "KALLOC_STATS_FILE: $f has reports not asked for"
 done
 [ -s "$tmp/list.err" ] && { cat "$tmp/list.err"; fail "KALLOC_STATS_FILE set, but stderr got output"; }
+# A file that cannot be opened: the reason in words, the reports on stderr.
+KALLOC_STATS=totals KALLOC_STATS_FILE="$tmp/no/such/dir/k" LD_PRELOAD="$lib" /bin/true 2>"$tmp/nofile.err"
+grep -q "KALLOC_STATS_FILE: cannot open '$tmp/no/such/dir/k': No such file or directory: reports go to stderr" \
+	"$tmp/nofile.err" && grep -q "^host rss:" "$tmp/nofile.err" ||
+	{ cat "$tmp/nofile.err"; fail "KALLOC_STATS_FILE that cannot be opened: no reason in words, or no report"; }
 if [ -n "$python" ]; then
 	rm -f "$tmp"/stats/*
 	KALLOC_STATS=slabinfo KALLOC_STATS_FILE="$tmp/stats/py.%p" LD_PRELOAD="$lib" "$python" -c '
