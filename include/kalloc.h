@@ -33,7 +33,7 @@ extern "C" {
 
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
-#define PAGE_MASK	(~(PAGE_SIZE - 1))
+#define PAGE_MASK	(~(PAGE_SIZE-1))	/* as <sys/user.h> spells it: no redefinition warning */
 
 /*
  * Buddy orders run from 0 to MAX_PAGE_ORDER inclusive (4 MiB blocks), so

@@ -42,5 +42,11 @@ for cc in "${CC:-cc} -x c -std=c99" "${CC:-cc} -x c -D_GNU_SOURCE" "${CXX:-c++} 
 	printf '#include <stdlib.h>\n#include <string.h>\n#include <kalloc.h>\nint main(void){return alloc_pages(GFP_KERNEL,0)==0;}\n' |
 		$cc -Wall -Werror -I"${srcdir:-.}/include" -fsyntax-only - || { echo "header fails with: $cc"; status=1; }
 done
+# Beside <sys/user.h> (its PAGE_SHIFT, PAGE_SIZE, PAGE_MASK), in either order: no redefinition.
+for order in '#include <sys/user.h>\n#include <kalloc.h>' '#include <kalloc.h>\n#include <sys/user.h>'; do
+	printf "$order\\nint main(void){return PAGE_MASK == 0;}\\n" |
+		${CC:-cc} -x c -Wall -Werror -I"${srcdir:-.}/include" -fsyntax-only - ||
+		{ echo "header clashes with <sys/user.h>"; status=1; }
+done
 echo "$n declarations checked"
 exit $status
