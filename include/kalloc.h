@@ -280,7 +280,7 @@ void kunmap_local(const void *addr);
 /*
  * Print one of the reports named after the /proc files they mirror:
  * "buddyinfo", "pagetypeinfo", "zoneinfo", "slabinfo", "vmallocinfo",
- * kalloc's "brk" and "totals"; NULL or
+ * kalloc's "brk", "options" (every option's value) and "totals"; NULL or
  * "all" prints every report.  Returns 0, or -1 with errno EINVAL for an
  * unknown name.
  */

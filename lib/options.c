@@ -71,6 +71,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 extern char **environ;
@@ -182,6 +183,41 @@ static const struct kalloc_param kalloc_params[] = {
 
 #define for_each_param(p) \
 	for (p = kalloc_params; p < kalloc_params + ARRAY_SIZE(kalloc_params); p++)
+
+/*
+ * The "options" report: every option and its value now, one per line in
+ * KALLOC_OPTIONS syntax (flags as 1 or 0, sizes in bytes, 0 where the
+ * default is computed: docs/options.md), so that a run says how it was set.
+ */
+void kalloc_options_show(FILE *out)
+{
+	const struct kalloc_param *p;
+
+	for_each_param(p) {
+		switch (p->kind) {
+		case PARAM_SIZE:
+			fprintf(out, "%s=%llu\n", p->name, *p->var.ull);
+			break;
+		case PARAM_UINT:
+			fprintf(out, "%s=%u\n", p->name, *p->var.uint);
+			break;
+		case PARAM_ULONG:
+			fprintf(out, "%s=%lu\n", p->name, *p->var.ulong);
+			break;
+		case PARAM_INT:
+			fprintf(out, "%s=%d\n", p->name, *p->var.sint);
+			break;
+		case PARAM_BOOL:
+			fprintf(out, "%s=%d\n", p->name, *p->var.flag ? 1 : 0);
+			break;
+		case PARAM_LEVEL:	/* another entry's variable, shown there */
+			break;
+		case PARAM_STRING:
+			fprintf(out, "%s=%s\n", p->name, p->var.str);
+			break;
+		}
+	}
+}
 
 void kalloc_reset_options(void)
 {

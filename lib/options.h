@@ -17,6 +17,7 @@
 #ifndef KALLOC_OPTIONS_H
 #define KALLOC_OPTIONS_H
 
+#include <stdio.h>
 #include "kernel.h"
 
 /* mem=: end of the emulated physical memory in bytes; 0 = host RAM, capped at 64 GiB. */
@@ -65,5 +66,7 @@ int memparse(const char *s, size_t len, unsigned long long *out) __hidden;
 
 /* Put every option back to its default (for tests). */
 void kalloc_reset_options(void) __hidden;
+/* The "options" report: every option's value now, in KALLOC_OPTIONS syntax. */
+void kalloc_options_show(FILE *out) __hidden;
 
 #endif /* KALLOC_OPTIONS_H */

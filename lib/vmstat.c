@@ -596,7 +596,8 @@ static void slabinfo_show_report(FILE *out)
  * rule (no printing with a lock held), and has .show: slub.c adds
  * { "slabinfo", .show = slabinfo_show } after zoneinfo, vmalloc.c
  * { "vmallocinfo", .show = vmallocinfo_show } after it, brk.c
- * { "brk", .show = brk_show } before "totals", which stays last.
+ * { "brk", .show = brk_show } and options.c { "options", .show =
+ * kalloc_options_show } before "totals", which stays last.
  */
 struct kalloc_report_op {
 	const char *name;
@@ -613,6 +614,7 @@ static const struct kalloc_report_op kalloc_reports[] = {
 	{ "slabinfo",		.show = slabinfo_show_report },
 	{ "vmallocinfo",	.show = vmallocinfo_show },
 	{ "brk",		.show = brk_show },
+	{ "options",		.show = kalloc_options_show },
 	{ "totals",		.show_zones = totals_show, .needs = SNAP_BLOCKS },
 };
 

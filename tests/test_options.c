@@ -799,6 +799,42 @@ static void test_getenv_proc_self_environ(void **state)
 		skip();			/* started with an empty environment */
 }
 
+/*
+ * The "options" report: every option once, in KALLOC_OPTIONS syntax, with
+ * the value in effect; what it prints parses back to the same settings.
+ */
+static void test_options_report(void **state)
+{
+	char buf[8192], again[8192];
+	FILE *f;
+
+	(void)state;
+	kalloc_reset_options();
+	assert_int_equal(parse("kswapd page_reporting_delay=500 slub_debug=FZ,kmalloc-64 phys=memfd"), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_non_null(f);
+	kalloc_options_show(f);
+	fclose(f);
+	assert_non_null(strstr(buf, "\nkswapd=1\n"));
+	assert_non_null(strstr(buf, "\npage_reporting_delay=500\n"));
+	assert_non_null(strstr(buf, "\nslub_debug=FZ,kmalloc-64\n"));
+	assert_non_null(strstr(buf, "phys=memfd\n"));
+	assert_non_null(strstr(buf, "\nnohugevmalloc=0\n"));
+	assert_null(strstr(buf, "\ndebug="));	/* an alias of loglevel= */
+	/* Parse it back (one line = one word): the same report. */
+	kalloc_reset_options();
+	for (char *w = buf, *nl; (nl = strchr(w, '\n')); w = nl + 1) {
+		*nl = '\0';
+		assert_int_equal(parse(w), 0);
+		*nl = '\n';
+	}
+	f = fmemopen(again, sizeof(again), "w");
+	kalloc_options_show(f);
+	fclose(f);
+	assert_string_equal(again, buf);
+	kalloc_reset_options();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -810,6 +846,7 @@ int main(void)
 		cmocka_unit_test(test_memparse_overflow),
 		cmocka_unit_test_setup(test_defaults_and_reset, reset),
 		cmocka_unit_test(test_reset_matches_initial_values),
+		cmocka_unit_test(test_options_report),
 		cmocka_unit_test_setup(test_mem, reset),
 		cmocka_unit_test_setup(test_vmalloc, reset),
 		cmocka_unit_test_setup(test_loglevel, reset),
