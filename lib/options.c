@@ -194,28 +194,21 @@ void kalloc_options_show(FILE *out)
 	const struct kalloc_param *p;
 
 	for_each_param(p) {
+		long long v = 0;
+
 		switch (p->kind) {
-		case PARAM_SIZE:
-			fprintf(out, "%s=%llu\n", p->name, *p->var.ull);
-			break;
-		case PARAM_UINT:
-			fprintf(out, "%s=%u\n", p->name, *p->var.uint);
-			break;
-		case PARAM_ULONG:
-			fprintf(out, "%s=%lu\n", p->name, *p->var.ulong);
-			break;
-		case PARAM_INT:
-			fprintf(out, "%s=%d\n", p->name, *p->var.sint);
-			break;
-		case PARAM_BOOL:
-			fprintf(out, "%s=%d\n", p->name, *p->var.flag ? 1 : 0);
-			break;
 		case PARAM_LEVEL:	/* another entry's variable, shown there */
-			break;
+			continue;
 		case PARAM_STRING:
 			fprintf(out, "%s=%s\n", p->name, p->var.str);
-			break;
+			continue;
+		case PARAM_SIZE:	v = (long long)*p->var.ull; break;
+		case PARAM_UINT:	v = *p->var.uint; break;
+		case PARAM_ULONG:	v = (long long)*p->var.ulong; break;
+		case PARAM_INT:		v = *p->var.sint; break;
+		case PARAM_BOOL:	v = *p->var.flag; break;
 		}
+		fprintf(out, "%s=%lld\n", p->name, v);
 	}
 }
 

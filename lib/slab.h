@@ -183,8 +183,13 @@ static inline bool slub_debug_orig_size(const struct kmem_cache *s)
 {
 	return (s->flags & SLAB_KMALLOC) && (s->flags & (SLAB_RED_ZONE | SLAB_STORE_USER));
 }
+void __set_orig_size(struct kmem_cache *s, void *x, size_t size) __hidden;
 /* The object @x was asked for @size bytes (kmalloc(), malloc(), realloc() in place). */
-void set_orig_size(struct kmem_cache *s, void *x, size_t size) __hidden;
+static inline void set_orig_size(struct kmem_cache *s, void *x, size_t size)
+{
+	if (unlikely(slub_debug_orig_size(s)))
+		__set_orig_size(s, x, size);
+}
 /* ksize(), malloc_usable_size(): the caller may use the whole object now. */
 void skip_orig_size_check(struct kmem_cache *s, void *x) __hidden;
 /* Checks at allocation and free; false when the object must not be used. */

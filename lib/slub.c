@@ -892,7 +892,7 @@ static __noinline void *__kmalloc_slow(size_t size, gfp_t flags, unsigned long c
 	s = unlikely(flags & __GFP_DMA) ? kmalloc_dma_caches[kmalloc_index(size)] :
 					  kmalloc_caches[kmalloc_index(size)];
 	p = slab_alloc(s, flags, caller);
-	if (unlikely(slub_debug_orig_size(s)) && p)
+	if (p)
 		set_orig_size(s, p, size);
 	return p;
 }
@@ -1001,7 +1001,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 
 		if ((flags & __GFP_ZERO) && ks > new_size)
 			memset((char *)p + new_size, 0, ks - new_size);
-		if (s && unlikely(slub_debug_orig_size(s)))
+		if (s)
 			set_orig_size(s, (void *)p, new_size);
 		return (void *)p;
 	}

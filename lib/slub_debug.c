@@ -45,6 +45,36 @@ static const struct {
 
 #define SLUB_DEBUG_ALL	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 
+/* The flag of one letter of slub_debug= (either case), 0 if kalloc has none. */
+static slab_flags_t debug_letter_flag(char letter)
+{
+	char c = letter & ~0x20;	/* upper case */
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(debug_letters); i++)
+		if (c == debug_letters[i].letter)
+			return debug_letters[i].flag;
+	return 0;
+}
+
+/*
+ * One ';'-separated block of slub_debug= at @p: its letters end at
+ * *@letters_end, its ','-separated cache names (if any) at *@block_end.
+ * Returns where the next block starts.
+ */
+static const char *debug_block(const char *p, const char **letters_end, const char **block_end)
+{
+	const char *be = strchr(p, ';'), *le = strchr(p, ',');
+
+	if (!be)
+		be = p + strlen(p);
+	if (!le || le > be)
+		le = be;
+	*letters_end = le;
+	*block_end = be;
+	return *be ? be + 1 : be;
+}
+
 /*
  * slub_debug_check_letters(): once at boot, one line for the letters of
  * slub_debug= that kalloc does not act on: the kernel's T (tracing), A
@@ -52,27 +82,18 @@ static const struct {
  */
 void slub_debug_check_letters(void)
 {
-	const char *p = slub_debug_string;
+	const char *p = slub_debug_string, *next, *letters_end, *block_end, *q;
 	char unknown[32];
-	unsigned int n = 0, i;
+	unsigned int n = 0;
 
 	if (!strcmp(p, "-"))
 		return;
-	while (*p && n + 1 < sizeof(unknown)) {
-		const char *block_end = strchr(p, ';'), *q;
-
-		if (!block_end)
-			block_end = p + strlen(p);
-		for (q = p; q < block_end && *q != ','; q++) {
-			char c = *q & ~0x20;
-			bool known = *q == '-';
-
-			for (i = 0; i < ARRAY_SIZE(debug_letters); i++)
-				known |= c == debug_letters[i].letter;
-			if (!known && !memchr(unknown, *q, n) && n + 1 < sizeof(unknown))
+	for (; *p; p = next) {
+		next = debug_block(p, &letters_end, &block_end);
+		for (q = p; q < letters_end; q++)
+			if (*q != '-' && !debug_letter_flag(*q) && !memchr(unknown, *q, n) &&
+			    n < sizeof(unknown))
 				unknown[n++] = *q;
-		}
-		p = *block_end ? block_end + 1 : block_end;
 	}
 	if (n)
 		pr_warn("slub_debug: ignoring the letters '%.*s': kalloc knows F, Z, P and U\n",
@@ -82,18 +103,13 @@ void slub_debug_check_letters(void)
 static slab_flags_t parse_debug_letters(const char *p, const char *end)
 {
 	slab_flags_t flags = 0;
-	unsigned int i;
 
 	if (p == end)
 		return SLUB_DEBUG_ALL;
 	for (; p < end; p++) {
-		char c = *p & ~0x20;	/* upper case */
-
 		if (*p == '-')
 			return 0;
-		for (i = 0; i < ARRAY_SIZE(debug_letters); i++)
-			if (c == debug_letters[i].letter)
-				flags |= debug_letters[i].flag;
+		flags |= debug_letter_flag(*p);
 	}
 	return flags;
 }
@@ -121,15 +137,9 @@ slab_flags_t kmem_cache_flags(const char *name, slab_flags_t flags)
 	if (!*p)
 		return flags | SLUB_DEBUG_ALL;
 	while (*p) {
-		const char *block_end = strchr(p, ';');
-		const char *letters_end = strchr(p, ',');
-		slab_flags_t f;
+		const char *letters_end, *block_end, *next = debug_block(p, &letters_end, &block_end);
+		slab_flags_t f = parse_debug_letters(p, letters_end);
 
-		if (!block_end)
-			block_end = p + strlen(p);
-		if (!letters_end || letters_end > block_end)
-			letters_end = block_end;
-		f = parse_debug_letters(p, letters_end);
 		if (letters_end == block_end) {
 			flags |= f;
 		} else {
@@ -145,19 +155,36 @@ slab_flags_t kmem_cache_flags(const char *name, slab_flags_t flags)
 				c = ce + 1;
 			}
 		}
-		p = *block_end ? block_end + 1 : block_end;
+		p = next;
 	}
 	return flags;
 }
 
 /* ------------------------------------------------------------ tracks -- */
 
+/*
+ * What follows an object (calculate_sizes()): the free pointer when it is
+ * outside the object, the two tracks (U), orig_size (kmalloc caches under Z
+ * or U), then padding up to the next object.
+ */
+static unsigned int get_info_end(const struct kmem_cache *s)
+{
+	return s->offset >= s->inuse ? s->offset + sizeof(void *) : s->inuse;
+}
+
+static unsigned int orig_size_offset(const struct kmem_cache *s)
+{
+	return get_info_end(s) + (s->flags & SLAB_STORE_USER ? 2 * sizeof(struct track) : 0);
+}
+
+static unsigned int metadata_end(const struct kmem_cache *s)
+{
+	return orig_size_offset(s) + (slub_debug_orig_size(s) ? sizeof(unsigned long) : 0);
+}
+
 static struct track *get_track(struct kmem_cache *s, void *object, enum track_item alloc)
 {
-	/* after the free pointer if it is outside the object, else after inuse */
-	unsigned int info_end = s->offset >= s->inuse ? s->offset + sizeof(void *) : s->inuse;
-
-	return (struct track *)((char *)object + info_end) + alloc;
+	return (struct track *)((char *)object + get_info_end(s)) + alloc;
 }
 
 static void set_track(struct kmem_cache *s, void *object, enum track_item alloc,
@@ -187,11 +214,7 @@ void init_tracking(struct kmem_cache *s, void *object)
 
 static unsigned long *get_orig_size_ptr(struct kmem_cache *s, void *object)
 {
-	struct track *t = get_track(s, object, TRACK_ALLOC);
-
-	if (s->flags & SLAB_STORE_USER)
-		t += 2;
-	return (unsigned long *)t;
+	return (unsigned long *)((char *)object + orig_size_offset(s));
 }
 
 static unsigned long get_orig_size(struct kmem_cache *s, void *object)
@@ -199,9 +222,9 @@ static unsigned long get_orig_size(struct kmem_cache *s, void *object)
 	return slub_debug_orig_size(s) ? *get_orig_size_ptr(s, object) : s->object_size;
 }
 
-void set_orig_size(struct kmem_cache *s, void *x, size_t size)
+void __set_orig_size(struct kmem_cache *s, void *x, size_t size)
 {
-	if (!slub_debug_orig_size(s) || size > s->object_size)
+	if (size > s->object_size)
 		return;
 	*get_orig_size_ptr(s, x) = size;
 	if (s->flags & SLAB_RED_ZONE)
@@ -324,18 +347,6 @@ static void check_bytes_and_report(struct kmem_cache *s, struct page *slab, unsi
 	       (unsigned long)(fault - (unsigned char *)slab_address(slab)), *fault, value);
 	print_trailer(s, slab, object);
 	slab_abort();
-}
-
-/* Where an object's metadata ends: free pointer, tracks, orig_size. */
-static unsigned int metadata_end(struct kmem_cache *s)
-{
-	unsigned int off = s->offset >= s->inuse ? s->offset + sizeof(void *) : s->inuse;
-
-	if (s->flags & SLAB_STORE_USER)
-		off += 2 * sizeof(struct track);
-	if (slub_debug_orig_size(s))
-		off += sizeof(unsigned long);
-	return off;
 }
 
 /*

@@ -367,8 +367,7 @@ static __noinline void *malloc_slab_slow(size_t size)
 		return NULL;
 	}
 	*(unsigned long *)p = 0;	/* the free key (slab.h) */
-	if (unlikely(slub_debug_orig_size(s)))
-		set_orig_size(s, p, size ? size : 1);
+	set_orig_size(s, p, size);
 	return p;
 }
 
@@ -385,8 +384,8 @@ static __noinline void *malloc_slab_slow(size_t size)
  * areas and at most a quarter of what the live areas hold; a newly freed
  * area evicts the oldest ones.  There is no floor: a cached area that is
  * not wanted again raises the program's peak (a grown table's old copy,
- * kept while new memory is touched: python3's dict growth, +11 MiB with a
- * 64 MiB floor), and since areas are huge (vmalloc.c) a miss costs one
+ * kept while new memory is touched: python3's dict growth, +10 MiB of peak
+ * with a 64 MiB floor), and since areas are huge (vmalloc.c) a miss costs one
  * fault per 2 MiB, not one per page.
  * Areas that waited page_reporting_delay go at the decay tick (vmscan.c);
  * malloc_trim() empties the cache, and so does any allocation that finds
@@ -485,21 +484,26 @@ static __cold __attribute__((noreturn)) void area_cache_double_free(const char *
 	unsigned long size = c->size, ago = decay_clock_update() - c->when;
 
 	spin_unlock(&area_cache_lock);
-	panic("%s: double free of %p, a vmalloc area of %lu kB freed %lu ms ago",
-	      who, p, size >> 10, ago);
+	panic("%s: %s of %p, a vmalloc area of %lu kB freed %lu ms ago", who,
+	      strcmp(who, "free()") ? "use after free" : "double free", p, size >> 10, ago);
 }
 
-/* Abort if @p is an area malloc already freed (kalloc_realloc(), kalloc_usable_size()). */
+/* Abort if the area @p waits in the cache: the program freed it.  Under area_cache_lock. */
+static void area_cache_check_not_cached(const char *who, const void *p)
+{
+	struct cached_area *c = area_cache_find(p);
+
+	if (unlikely(c))
+		area_cache_double_free(who, p, c);
+}
+
+/* The same, taking the lock (kalloc_realloc(), kalloc_usable_size()). */
 static void area_cache_check_live(const char *who, const void *p)
 {
-	struct cached_area *c;
-
 	if (!READ_ONCE(area_cache_bytes))
 		return;
 	spin_lock(&area_cache_lock);
-	c = area_cache_find(p);
-	if (unlikely(c))
-		area_cache_double_free(who, p, c);
+	area_cache_check_not_cached(who, p);
 	spin_unlock(&area_cache_lock);
 }
 
@@ -508,13 +512,11 @@ static bool area_cache_put(void *p, unsigned long size)
 {
 	void *victims[AREA_CACHE_SLOTS];
 	unsigned long now = decay_clock_update(), cap = area_cache_cap();
-	struct cached_area *slot = NULL, *c;
+	struct cached_area *slot = NULL;
 	unsigned int i, n;
 
 	spin_lock(&area_cache_lock);
-	c = area_cache_find(p);
-	if (unlikely(c))
-		area_cache_double_free("free()", p, c);
+	area_cache_check_not_cached("free()", p);
 	if (!size || size > cap) {
 		spin_unlock(&area_cache_lock);
 		return false;
@@ -792,7 +794,7 @@ void kalloc_free(void *p)
 				slab_invalid_free_by("free()", page->slab_cache, p);
 			if (unlikely(*(unsigned long *)p == malloc_free_key))
 				malloc_free_key_check(page, type, p);
-			slab_free_page(page, type, p, 0);
+			__slab_free_push(page->slab_cache, page_slab_cpu_index(type), p, 0);
 			return;
 		}
 		if (PageLarge(page) && IS_ALIGNED(off, PAGE_SIZE)) {
@@ -880,8 +882,7 @@ void *kalloc_realloc(void *p, size_t size)
 				slab_invalid_free_by("realloc()", s, p);
 			/* Stay in the object while the request still maps to its class. */
 			if (size <= KMALLOC_MAX_CACHE_SIZE && malloc_caches[malloc_index(size)] == s) {
-				if (unlikely(slub_debug_orig_size(s)))
-					set_orig_size(s, p, size);
+				set_orig_size(s, p, size);
 				return p;
 			}
 			return realloc_move(p, s->object_size, size);
