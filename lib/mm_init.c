@@ -78,13 +78,23 @@ static unsigned long long machine_mem_size(void)
 	return max(mem, MIN_MEM);
 }
 
-/*
- * One step down when the host refuses the reservation: the vmalloc and brk
- * windows halve down to 256 MiB, then the machine down to 256 MiB, then
- * all of them together down to WINDOW_FLOOR and a machine of one section.
- * False when nothing can shrink any more.
- */
 #define WINDOW_FLOOR	(16ULL * SZ_1M)
+#define PKMAP_SIZE	ALIGN(LAST_PKMAP * PAGE_SIZE, LAYOUT_ALIGN)
+
+/* The vmemmap of @nr_pfn frames, whole LAYOUT_ALIGN units. */
+static unsigned long vmemmap_bytes(unsigned long nr_pfn)
+{
+	return ALIGN(nr_pfn * sizeof(struct page), LAYOUT_ALIGN);
+}
+
+/* The reservation a layout of @nr_pfn frames and these windows needs (its alignment's slack included). */
+static unsigned long long layout_bytes(unsigned long nr_pfn, unsigned long long vmalloc_size,
+				       unsigned long long brk_size)
+{
+	return vmemmap_bytes(nr_pfn) + LAYOUT_ALIGN + ((unsigned long long)nr_pfn << PAGE_SHIFT) +
+	       VMALLOC_OFFSET + vmalloc_size + LAYOUT_ALIGN + PKMAP_SIZE + LAYOUT_ALIGN +
+	       brk_size + LAYOUT_ALIGN;
+}
 
 /* The process's address space now, from /proc/self/statm (0 if unknown). */
 static unsigned long long vm_size_now(void)
@@ -106,15 +116,14 @@ static unsigned long long vm_size_now(void)
 /*
  * Under an RLIMIT_AS (ulimit -v), size the layout to what is left of it
  * before asking: 7/8 of it (at least 16 MiB stay for the program's own
- * mappings), the brk window WINDOW_FLOOR / 2, and the rest shared between
- * the machine and the vmalloc window (its areas take their frames from
- * the machine, and the largest area is about the size of either).  A
- * reservation counts against the limit whether or not it is touched.
+ * mappings), the brk window WINDOW_FLOOR / 2, the vmalloc window half of
+ * the rest and the machine what then fits (its areas take their frames
+ * from the machine, and the largest area is about the size of either).
+ * A reservation counts against the limit whether or not it is touched.
  */
-static void fit_to_rlimit_as(unsigned long long *vmalloc_size, unsigned long long *brk_size,
-			     unsigned long fixed)
+static void fit_to_rlimit_as(unsigned long long *vmalloc_size, unsigned long long *brk_size)
 {
-	unsigned long long lim, used, budget, mem, per_page;
+	unsigned long long lim, used, budget, slack, fixed;
 
 	if (sys_getrlimit_cur(RLIMIT_AS, &lim) || lim == RLIM_INFINITY)
 		return;
@@ -122,19 +131,29 @@ static void fit_to_rlimit_as(unsigned long long *vmalloc_size, unsigned long lon
 	if (lim <= used)
 		return;
 	budget = lim - used;
-	budget -= max(budget / 8, 16ULL * SZ_1M) < budget ? max(budget / 8, 16ULL * SZ_1M) : budget;
+	slack = max(budget / 8, 16ULL * SZ_1M);
+	budget = budget > slack ? budget - slack : 0;
 	*brk_size = min(*brk_size, WINDOW_FLOOR / 2);
-	budget = budget > fixed + *brk_size ? budget - fixed - *brk_size : 0;
-	*vmalloc_size = min(*vmalloc_size, max(ALIGN_DOWN(budget / 2, LAYOUT_ALIGN), WINDOW_FLOOR / 2));
-	per_page = PAGE_SIZE + sizeof(struct page);
-	mem = budget > *vmalloc_size ? (budget - *vmalloc_size) / per_page * PAGE_SIZE : 0;
-	mem = max(ALIGN_DOWN(mem, MIN_MEM), MIN_MEM);
-	if (mem < ((unsigned long long)max_pfn << PAGE_SHIFT)) {
-		max_pfn = mem >> PAGE_SHIFT;
+	fixed = layout_bytes(0, 0, *brk_size);
+	*vmalloc_size = min(*vmalloc_size, max(ALIGN_DOWN(budget > fixed ? (budget - fixed) / 2 : 0,
+							  LAYOUT_ALIGN), WINDOW_FLOOR / 2));
+	while (max_pfn > (MIN_MEM >> PAGE_SHIFT) &&
+	       layout_bytes(max_pfn, *vmalloc_size, *brk_size) > budget) {
+		/* each frame less saves its page and its struct page */
+		unsigned long over = (layout_bytes(max_pfn, *vmalloc_size, *brk_size) - budget) /
+				     (PAGE_SIZE + sizeof(struct page));
+
+		max_pfn -= min(ALIGN(over + 1, PAGES_PER_SECTION), max_pfn - (MIN_MEM >> PAGE_SHIFT));
 		max_low_pfn = min(max_pfn, MAXLOW_PFN);
 	}
 	pr_info("RLIMIT_AS of %llu MiB (%llu MiB in use): a machine of %lu MiB, %llu MiB of vmalloc, %llu MiB of brk\n",
 		lim >> 20, used >> 20, max_pfn >> (20 - PAGE_SHIFT), *vmalloc_size >> 20, *brk_size >> 20);
+}
+
+/* Half of @x, not below @floor; never more than @x. */
+static unsigned long long halve_to(unsigned long long x, unsigned long long floor)
+{
+	return x > floor ? max(x / 2, floor) : x;
 }
 
 static void halve_machine(unsigned long floor_pfn)
@@ -143,14 +162,20 @@ static void halve_machine(unsigned long floor_pfn)
 	max_low_pfn = min(max_pfn, MAXLOW_PFN);
 }
 
+/*
+ * One step down when the host refuses the reservation: the vmalloc and brk
+ * windows halve down to 256 MiB, then the machine down to 256 MiB, then
+ * all of them together down to WINDOW_FLOOR and a machine of one section.
+ * False when nothing can shrink any more.
+ */
 static bool shrink_layout(unsigned long long *vmalloc_size, unsigned long long *brk_size)
 {
 	const unsigned long long big = 256ULL * SZ_1M;
 	const unsigned long min_pfn = MIN_MEM >> PAGE_SHIFT;
 
 	if (*vmalloc_size > big || *brk_size > big) {
-		*vmalloc_size = max(*vmalloc_size / 2, big);
-		*brk_size = max(*brk_size / 2, big);
+		*vmalloc_size = halve_to(*vmalloc_size, big);
+		*brk_size = halve_to(*brk_size, big);
 		return true;
 	}
 	if (max_pfn > (big >> PAGE_SHIFT)) {
@@ -158,8 +183,8 @@ static bool shrink_layout(unsigned long long *vmalloc_size, unsigned long long *
 		return true;
 	}
 	if (*vmalloc_size > WINDOW_FLOOR || *brk_size > WINDOW_FLOOR || max_pfn > min_pfn) {
-		*vmalloc_size = max(*vmalloc_size / 2, WINDOW_FLOOR);
-		*brk_size = max(*brk_size / 2, WINDOW_FLOOR);
+		*vmalloc_size = halve_to(*vmalloc_size, WINDOW_FLOOR);
+		*brk_size = halve_to(*brk_size, WINDOW_FLOOR);
 		halve_machine(min_pfn);
 		return true;
 	}
@@ -180,19 +205,17 @@ static bool reserve_layout(void)
 	unsigned long vmemmap_size, phys_size;
 	unsigned long long vmalloc_size = ALIGN(opt_vmalloc, PAGE_SIZE);
 	unsigned long long brk_size = BRK_WINDOW_SIZE;
-	unsigned long pkmap_size = ALIGN(LAST_PKMAP * PAGE_SIZE, LAYOUT_ALIGN);
+	unsigned long pkmap_size = PKMAP_SIZE;
 	bool cut = false, backed_off = false;
 
-	fit_to_rlimit_as(&vmalloc_size, &brk_size,
-			 4 * LAYOUT_ALIGN + VMALLOC_OFFSET + pkmap_size + 2 * LAYOUT_ALIGN);
+	fit_to_rlimit_as(&vmalloc_size, &brk_size);
 	for (;;) {
 		unsigned long total, base;
 		void *p;
 
-		vmemmap_size = ALIGN(max_pfn * sizeof(struct page), LAYOUT_ALIGN);
+		vmemmap_size = vmemmap_bytes(max_pfn);
 		phys_size = max_pfn << PAGE_SHIFT;
-		total = vmemmap_size + LAYOUT_ALIGN + phys_size + VMALLOC_OFFSET + vmalloc_size +
-			LAYOUT_ALIGN + pkmap_size + LAYOUT_ALIGN + brk_size;
+		total = layout_bytes(max_pfn, vmalloc_size, brk_size) - LAYOUT_ALIGN;
 		p = sys_mmap(NULL, total + LAYOUT_ALIGN, PROT_NONE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (IS_ERR_VALUE(p)) {
