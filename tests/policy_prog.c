@@ -222,6 +222,10 @@ int main(int argc, char **argv)
 
 		free(p);
 		key = p[0];		/* what free() left in the first word */
+		if (!key) {		/* malloc() cleared it: free() wrote none */
+			printf("free() wrote no key\n");
+			return 0;
+		}
 		for (i = 0; i < 1000; i++) {
 			q = malloc(64);
 			q[0] = key;	/* as if by chance */
