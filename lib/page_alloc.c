@@ -556,7 +556,7 @@ static __always_inline struct page *rmqueue_pcplist(struct kalloc_pcpu *cpu,
 	struct page *page;
 
 	if (unlikely(list_empty(list))) {
-		int batch = max((pcp->batch >> (PCP_SLOW_START - pcp->alloc_factor)) >> order, 1);
+		int batch = max((READ_ONCE(pcp->batch) >> (PCP_SLOW_START - pcp->alloc_factor)) >> order, 1);
 		int n;
 
 		if (pcp->alloc_factor < PCP_SLOW_START)
@@ -583,9 +583,11 @@ static __always_inline void free_unref_page_commit(struct kalloc_pcpu *cpu,
 	page->index = migratetype;
 	list_add(&page->lru, &pcp->lists[order_to_pindex(migratetype, order)]);
 	pcp->count += 1 << order;
-	if (unlikely(pcp->count >= pcp->high)) {
+	if (unlikely(pcp->count >= READ_ONCE(pcp->high))) {
 		pcp_check_drain(cpu);
-		free_pcppages_bulk(zone, pcp->batch, pcp);
+		/* nr_pcp_free(): a batch below high, which may have shrunk */
+		free_pcppages_bulk(zone, pcp->count - READ_ONCE(pcp->high) + READ_ONCE(pcp->batch),
+				   pcp);
 		page_reporting_notify_free(zone);
 	}
 }
@@ -1350,6 +1352,23 @@ static int zone_highsize(const struct zone *zone, int batch)
 	else
 		high = 6UL * batch;
 	return (int)clamp(high, (unsigned long)batch * 4, 8192UL);
+}
+
+/*
+ * zone_set_pageset_high_and_batch() for the lists of the threads: the
+ * kernel divides a zone's pcp budget among its CPUs (zone_highsize()).
+ * Here the lists are per thread, so when live threads outnumber the
+ * CPUs, each thread's high and batch are divided by threads / CPUs
+ * (rounded up): all the lists together then hold about what the CPUs'
+ * lists would, not 1.5 MiB for every thread a program starts.
+ */
+void pageset_set_high_and_batch(struct per_cpu_pages *pcp, const struct zone *zone,
+				unsigned int share)
+{
+	int batch = max(zone->pcp_batch / (int)share, 1);
+
+	WRITE_ONCE(pcp->batch, batch);
+	WRITE_ONCE(pcp->high, max(zone->pcp_high / (int)share, 4 * batch));
 }
 
 /*

@@ -11,6 +11,7 @@
  */
 #include "slab.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -23,6 +24,9 @@ struct list_head all_pcpus = LIST_HEAD_INIT(all_pcpus);
 static struct list_head pcpu_free_pool = LIST_HEAD_INIT(pcpu_free_pool);
 long malloc_events_exited[NR_MALLOC_EVENTS];	/* exited threads' counts, pcpu_lock */
 static char *pcpu_chunk, *pcpu_chunk_end;
+static unsigned int nr_pcpus_live;	/* areas on all_pcpus */
+static unsigned int pcp_share = 1;	/* live threads per CPU, rounded up */
+unsigned int nr_cpu_ids = 1;
 static pthread_key_t pcpu_key;
 
 #define PCPU_CHUNK_SIZE	(64 * SZ_1K)
@@ -37,8 +41,7 @@ static void pcpu_init_area(struct kalloc_pcpu *cpu)
 	for_each_zone(zone) {
 		struct per_cpu_pages *pcp = &cpu->pageset[zone_idx(zone)];
 
-		pcp->high = zone->pcp_high;
-		pcp->batch = zone->pcp_batch;
+		pageset_set_high_and_batch(pcp, zone, pcp_share);
 		for (i = 0; i < NR_PCP_LISTS; i++)
 			INIT_LIST_HEAD(&pcp->lists[i]);
 	}
@@ -73,6 +76,27 @@ static struct kalloc_pcpu *pcpu_alloc_area(void)
 static void pcpu_thread_exit(void *arg);
 
 /*
+ * The kernel resizes every CPU's pcp lists when a CPU comes or goes
+ * (zone_pcp_update()); a thread coming or going is that event here.
+ * pcpu_lock held.
+ */
+static void pcpu_threads_changed(int delta)
+{
+	unsigned int share;
+	struct kalloc_pcpu *cpu;
+	struct zone *zone;
+
+	nr_pcpus_live += delta;
+	share = max((nr_pcpus_live + nr_cpu_ids - 1) / nr_cpu_ids, 1U);
+	if (share == pcp_share)
+		return;
+	pcp_share = share;
+	list_for_each_entry(cpu, &all_pcpus, list)
+		for_each_zone(zone)
+			pageset_set_high_and_batch(&cpu->pageset[zone_idx(zone)], zone, share);
+}
+
+/*
  * pcpu_setup(): the calling thread's first slow path.  Returns NULL (and
  * leaves the thread on the shared paths) if no memory could be had.
  */
@@ -84,6 +108,7 @@ struct kalloc_pcpu *pcpu_setup(void)
 	spin_lock(&pcpu_lock);
 	cpu = pcpu_alloc_area();
 	if (cpu) {
+		pcpu_threads_changed(1);
 		pcpu_init_area(cpu);
 		list_add(&cpu->list, &all_pcpus);
 	}
@@ -115,11 +140,51 @@ static void pcpu_thread_exit(void *arg)
 		malloc_events_exited[i] += cpu->malloc_events[i];
 	list_del(&cpu->list);
 	list_add(&cpu->list, &pcpu_free_pool);
+	pcpu_threads_changed(-1);
 	spin_unlock(&pcpu_lock);
+}
+
+/* num_possible_cpus(): the CPUs /sys/devices/system/cpu/possible lists */
+static unsigned int num_possible_cpus(void)
+{
+	char buf[64];
+	int fd = sys_open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC, 0);
+	ssize_t n;
+	unsigned int nr = 0;
+	char *p;
+
+	if (fd < 0)
+		return 1;
+	n = sys_read(fd, buf, sizeof(buf) - 1);
+	sys_close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = 0;
+	/* "0-1" or "0,2-5": count every listed cpu */
+	for (p = buf; *p && *p != '\n'; ) {
+		unsigned int a = 0, b;
+
+		while (*p >= '0' && *p <= '9')
+			a = a * 10 + (*p++ - '0');
+		b = a;
+		if (*p == '-') {
+			p++;
+			b = 0;
+			while (*p >= '0' && *p <= '9')
+				b = b * 10 + (*p++ - '0');
+		}
+		nr += b >= a ? b - a + 1 : 1;
+		if (*p == ',')
+			p++;
+		else
+			break;
+	}
+	return nr ? nr : 1;
 }
 
 void pcpu_init(void)
 {
+	nr_cpu_ids = num_possible_cpus();
 	pthread_key_create(&pcpu_key, pcpu_thread_exit);
 }
 
@@ -139,6 +204,7 @@ void pcpu_fork_child(void)
 		if (cpu == self)
 			continue;
 		list_del(&cpu->list);
+		pcpu_threads_changed(-1);
 	}
 	if ((uintptr_t)self > (uintptr_t)PCPU_DEAD)
 		self->tid = (pid_t)kalloc_syscall6(SYS_gettid, 0, 0, 0, 0, 0, 0);

@@ -81,8 +81,6 @@ static unsigned long cpu_index_map[SLUB_MAX_PCPU_CACHES / 64];
 #define SHEAF_MAX_CAPACITY	64
 #define SHEAF_ALLOC_SIZE	(sizeof(struct slab_sheaf) + SHEAF_MAX_CAPACITY * sizeof(void *))
 
-static unsigned int nr_cpu_ids_possible;
-
 /* ------------------------------------------------- free pointers -- */
 
 static inline unsigned long swab_ptr(unsigned long x)
@@ -1049,7 +1047,7 @@ static unsigned int calculate_order(unsigned int size)
 	unsigned int max_objects, order, fraction;
 
 	if (!min_objects)
-		min_objects = 4 * (fls_u(nr_cpu_ids_possible) + 1);
+		min_objects = 4 * (fls_u(nr_cpu_ids) + 1);
 	max_objects = order_objects(slub_max_order, size);
 	min_objects = min(min_objects, max(max_objects, 1u));
 
@@ -1459,45 +1457,6 @@ const char *kmem_cache_name(struct kmem_cache *s)
 
 /* ------------------------------------------------------------- boot -- */
 
-static unsigned int num_possible_cpus(void)
-{
-	char buf[64];
-	int fd = sys_open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC, 0);
-	ssize_t n;
-	unsigned int last = 0, nr = 0;
-	char *p;
-
-	if (fd < 0)
-		return 1;
-	n = sys_read(fd, buf, sizeof(buf) - 1);
-	sys_close(fd);
-	if (n <= 0)
-		return 1;
-	buf[n] = 0;
-	/* "0-1" or "0,2-5": count every listed cpu */
-	for (p = buf; *p && *p != '\n'; ) {
-		unsigned int a = 0, b;
-
-		while (*p >= '0' && *p <= '9')
-			a = a * 10 + (*p++ - '0');
-		b = a;
-		if (*p == '-') {
-			p++;
-			b = 0;
-			while (*p >= '0' && *p <= '9')
-				b = b * 10 + (*p++ - '0');
-		}
-		nr += b >= a ? b - a + 1 : 1;
-		last = b;
-		if (*p == ',')
-			p++;
-		else
-			break;
-	}
-	(void)last;
-	return nr ? nr : 1;
-}
-
 static void create_boot_cache(struct kmem_cache *s, const char *name, unsigned int size,
 			      unsigned int align, slab_flags_t flags, int want_index)
 {
@@ -1513,7 +1472,6 @@ void kmem_cache_init(void)
 {
 	unsigned int i;
 
-	nr_cpu_ids_possible = num_possible_cpus();
 	slub_debug_check_letters();
 	/* pcs[0..KMALLOC_SHIFT_HIGH] belong to the kmalloc caches, then malloc's (slab.h) */
 	for (i = 0; i < PCPU_RESERVED_SLOTS; i++)

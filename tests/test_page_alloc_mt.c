@@ -426,6 +426,67 @@ CHILD_TEST(test_many_short_lived_threads, MT_MACHINE, 60)
 	assert_int_equal(managed_total(), start_managed);
 }
 
+/* ------------------------------------- many threads share the budget -- */
+
+#define CROWD	64
+
+static pthread_barrier_t crowd_started, crowd_freed, crowd_counted;
+
+static void *crowd_thread(void *arg)
+{
+	struct page *pages[200];
+	unsigned int i;
+
+	(void)arg;
+	(void)this_cpu();	/* counted among the live threads */
+	pthread_barrier_wait(&crowd_started);
+	for (i = 0; i < 200; i++) {
+		pages[i] = alloc_pages(GFP_KERNEL, 0);
+		assert_non_null(pages[i]);
+	}
+	for (i = 0; i < 200; i++)
+		__free_pages(pages[i], 0);
+	pthread_barrier_wait(&crowd_freed);	/* alive, lists as they are */
+	pthread_barrier_wait(&crowd_counted);
+	return NULL;
+}
+
+/*
+ * 64 live threads, more than the CPUs of most machines, all working at
+ * once, each with its pcp lists filled by 200 frees: together they hold about what the CPUs'
+ * lists would (zone_highsize() divides the budget among the CPUs, kalloc
+ * among the threads when they outnumber the CPUs), not a full list each.
+ */
+CHILD_TEST(test_pcp_budget_shared_by_threads, MT_MACHINE, 60)
+{
+	struct zone *normal = tu_zone(ZONE_NORMAL);
+	unsigned long start_free, start_managed, held, budget;
+	pthread_t t[CROWD];
+	unsigned int i;
+
+	warm_up();
+	start_free = nr_free_pages();
+	start_managed = managed_total();
+	assert_int_equal(pthread_barrier_init(&crowd_started, NULL, CROWD), 0);
+	assert_int_equal(pthread_barrier_init(&crowd_freed, NULL, CROWD + 1), 0);
+	assert_int_equal(pthread_barrier_init(&crowd_counted, NULL, CROWD + 1), 0);
+	for (i = 0; i < CROWD; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, crowd_thread, NULL), 0);
+	pthread_barrier_wait(&crowd_freed);
+	held = zone_pcp_pages(normal);
+	/* each thread may round its share up by a few pages */
+	budget = max((unsigned long)nr_cpu_ids, 1UL) * normal->pcp_high + (CROWD + 1) * 4;
+	if (held > budget)
+		fail_msg("%u threads hold %lu pages on their pcp lists; the budget is %lu "
+			 "(%u CPUs, high %d)", CROWD, held, budget, nr_cpu_ids, normal->pcp_high);
+	pthread_barrier_wait(&crowd_counted);
+	for (i = 0; i < CROWD; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	/* the main thread's own lists are sized for one thread again */
+	assert_int_equal(kalloc_pcpu_area->pageset[ZONE_NORMAL].high, normal->pcp_high);
+	assert_all_back(start_free, start_managed);
+}
+
 /* ------------------------------------------------------------- fork -- */
 
 static int child_exercise(volatile unsigned char *shared, unsigned char expect)
@@ -543,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_cross_thread_free),
 		cmocka_unit_test(test_thread_exit_returns_pcp),
 		cmocka_unit_test(test_many_short_lived_threads),
+		cmocka_unit_test(test_pcp_budget_shared_by_threads),
 		cmocka_unit_test(test_fork_while_allocating),
 	};
 
