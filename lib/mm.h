@@ -127,9 +127,6 @@ enum pageflags {
 	__NR_PAGEFLAGS
 };
 
-#define ZONES_PGSHIFT	(sizeof(unsigned long) * 8 - 2)
-#define ZONES_MASK	3UL
-
 #define PAGEFLAG_OPS(uname, lname)					\
 static inline bool Page##uname(const struct page *page)		\
 { return (page->flags >> PG_##lname) & 1; }				\
@@ -183,9 +180,17 @@ static inline void set_page_count(struct page *page, int v)
 	page->_refcount = v;
 }
 
-static inline enum zone_type __page_zonenum(const struct page *page)
+/*
+ * The zone of a page.  The kernel keeps it in the top bits of page->flags
+ * (set by memmap_init_range()); kalloc's zones are fixed pfn ranges, so
+ * it is computed from the pfn, and onlining a section writes no struct
+ * page at all (sparse.c): a frame nobody touched costs no memory.
+ */
+static inline enum zone_type __pfn_zonenum(unsigned long pfn)
 {
-	return (enum zone_type)((page->flags >> ZONES_PGSHIFT) & ZONES_MASK);
+	if (pfn < MAX_DMA_PFN)
+		return ZONE_DMA;
+	return pfn < MAXLOW_PFN ? ZONE_NORMAL : ZONE_HIGHMEM;
 }
 
 /* ---------------------------------------------------------- the zone -- */
@@ -412,6 +417,11 @@ static inline struct page *__virt_to_page(const void *addr)
 static inline void *lowmem_page_address(const struct page *page)
 {
 	return pfn_to_slot(__page_to_pfn(page));
+}
+
+static inline enum zone_type __page_zonenum(const struct page *page)
+{
+	return __pfn_zonenum(__page_to_pfn(page));
 }
 
 static inline struct zone *__page_zone(const struct page *page)

@@ -5,12 +5,14 @@
  * At start-up no section is online: zones have their spans and present
  * page counts from the e820 map, but no struct page is initialised and no
  * page is on a free list.  When a zone's free lists cannot serve a request
- * (__rmqueue()), the zone's next section is onlined: its struct pages are
- * initialised in mem_map (touching 64 KiB of the vmemmap for 4 MiB of
- * memory), its pageblocks are marked MIGRATE_MOVABLE, and its RAM is freed
- * into the buddy as reported (the host has never backed it, it reads as
- * zero).  So a process that allocates a few pages pays for one section's
- * map, not for the 64 GiB machine's.
+ * (__rmqueue()), the zone's next section is onlined: its pageblocks are
+ * marked MIGRATE_MOVABLE, and its RAM is freed into the buddy as reported
+ * (the host has never backed it, it reads as zero).  Its struct pages are
+ * not written (a zeroed struct page is an unused page of the zone the pfn
+ * says, mm.h): only the holes, and then the head page of each free block,
+ * so a section costs memory in mem_map only where its frames are used,
+ * and a process that allocates a few pages pays for a few struct pages,
+ * not for the 64 GiB machine's map.
  *
  * Sections are onlined in address order from the bottom of each zone,
  * zone->online_pfn marking the frontier, as the kernel's deferred init
@@ -18,25 +20,12 @@
  *
  * Locking: grow_zone() is called with zone->lock held.  mem_section[].
  * section_mem_map is written with a release store after the section's
- * struct pages are ready, so that lockless readers (pfn_valid()) that see
- * it online also see initialised pages.
+ * holes are marked, so that lockless readers (pfn_valid()) that see it
+ * online also see them.
  */
 #include "mm.h"
 
 #include <string.h>
-
-/* memmap_init_range(): initialise the struct pages of one section */
-static void memmap_init_section(struct zone *zone, unsigned long start_pfn,
-				unsigned long end_pfn)
-{
-	unsigned long zone_flags = (unsigned long)zone_idx(zone) << ZONES_PGSHIFT;
-	struct page *page = __pfn_to_page(start_pfn);
-	unsigned long pfn;
-
-	memset(page, 0, (end_pfn - start_pfn) * sizeof(struct page));
-	for (pfn = start_pfn; pfn < end_pfn; pfn++, page++)
-		page->flags = zone_flags;
-}
 
 /* The pfn is RAM the buddy may have: in the e820 map and not reserved. */
 static inline bool pfn_is_free_ram(unsigned long pfn)
@@ -59,7 +48,14 @@ bool grow_zone(struct zone *zone)
 	if (start >= zone_end_pfn(zone))
 		return false;
 
-	memmap_init_section(zone, start, end);
+	/*
+	 * memmap_init_range() writes every struct page of the section; here
+	 * a struct page that reads as zero is a valid, unused page of its
+	 * zone (the zone comes from the pfn, mm.h), and a section's part of
+	 * mem_map was never written before it comes online (sections never
+	 * go offline), so only the holes are written: a section that a
+	 * vmalloc area takes whole and never touches costs no memory.
+	 */
 	for (i = 0; i < PAGEBLOCKS_PER_SECTION; i++)
 		mem_section[nr].pageblock_flags[i] = MIGRATE_MOVABLE;
 	present = memblock_present_pages(start, end);

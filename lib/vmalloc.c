@@ -20,7 +20,9 @@
  * Frames and bytes (phys=anon, the default backing): an area's frames come
  * from the buddy, HIGHMEM first and in the largest orders it has, then
  * NORMAL, then DMA (__vmalloc_area_node()); they are recorded in
- * vm->pages[] and are what vmalloc_to_page() returns.  The area's bytes
+ * vm->pages[] and are what vmalloc_to_page() returns (a huge area's come
+ * in unsplit 2 MiB blocks, vm->page_order: see vm_area_alloc_blocks()).
+ * The area's bytes
  * are private anonymous memory mapped at the area's addresses in one
  * mapping, however many runs the frames form: with anonymous memory a
  * byte lives at one address only, so a frame owned by an area keeps no
@@ -86,6 +88,7 @@ struct vm_struct {
 	struct page **pages;
 	unsigned int nr_pages;
 	unsigned int pages_cap;		/* pages[] was allocated for this many */
+	unsigned int page_order;	/* frames in unsplit blocks of this order */
 	unsigned long caller;
 	int prot;			/* vmap(): PROT_READ, maybe PROT_WRITE */
 };
@@ -555,6 +558,70 @@ void vm_area_free_pages(struct page **pages, unsigned int nr)
 		vm_free_frames(__page_to_pfn(pages[i]), len);
 }
 
+/*
+ * Frames of a huge area, phys=anon (vm->page_order): blocks of
+ * HUGE_VMAP_ORDER pages (2 MiB, the PMD) that are not split.  Only a
+ * block's head page is written (refcount 1; the other pages keep 0, as in
+ * any high-order page allocated without __GFP_COMP): the kernel splits
+ * them (split_page() in vm_area_alloc_pages() since 5.18), which writes
+ * every struct page, and 64 bytes of mem_map per 4 KiB page is 32 MiB for
+ * the 2 GiB buffer that GNU sort allocates and mostly never touches.
+ * Blocks are taken as order 10 while two fit (one head write per 4 MiB).
+ * All or nothing: on a shortage the caller falls back to split pages.
+ */
+#define HUGE_VMAP_ORDER		(PMD_SHIFT - PAGE_SHIFT)
+#define HUGE_VMAP_NR		(1U << HUGE_VMAP_ORDER)
+
+static void vm_area_free_blocks(struct page **pages, unsigned int nr)
+{
+	unsigned int i, len, u;
+
+	for_each_pfn_run(pages, nr, i, len) {
+		/* a block's head holds the reference (untouched halves read 0) */
+		for (u = i + HUGE_VMAP_NR; u < i + len; u += HUGE_VMAP_NR)
+			if (pages[u]->_refcount)
+				pages[u]->_refcount = 0;
+		free_block_range(__page_to_pfn(pages[i]), __page_to_pfn(pages[i]) + len, true);
+	}
+}
+
+static unsigned int vm_area_alloc_blocks(gfp_t gfp, struct page **pages, unsigned int nr_pages)
+{
+	static const enum zone_type order_of_zones[] = { ZONE_HIGHMEM, ZONE_NORMAL };
+	gfp_t zgfp = (gfp & ~(__GFP_DMA | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN;
+	unsigned int done = 0, z, i;
+
+	for (z = 0; z < ARRAY_SIZE(order_of_zones) && done < nr_pages; z++) {
+		unsigned int order = HUGE_VMAP_ORDER + 1;
+
+		if (!(gfp & __GFP_HIGHMEM) && order_of_zones[z] == ZONE_HIGHMEM)
+			continue;
+		while (done < nr_pages) {
+			struct page *page;
+			bool zeroed;
+
+			if (nr_pages - done < (2U << HUGE_VMAP_ORDER))
+				order = HUGE_VMAP_ORDER;
+			page = alloc_pages_zone(zgfp, order, order_of_zones[z], &zeroed);
+			if (!page) {
+				if (order == HUGE_VMAP_ORDER)
+					break;		/* this zone is short: next one */
+				order = HUGE_VMAP_ORDER;
+				continue;
+			}
+			if (!zeroed)
+				kalloc_discard(__page_to_pfn(page), 1UL << order);
+			for (i = 0; i < (1U << order); i++)
+				pages[done++] = page + i;
+		}
+	}
+	if (done < nr_pages) {
+		vm_area_free_blocks(pages, done);
+		return 0;
+	}
+	return done;
+}
+
 /* Frames for an area, purging lazily freed areas when the buddy is short. */
 static unsigned int vm_area_alloc_pages_purging(gfp_t gfp, struct page **pages,
 						unsigned int nr_pages)
@@ -566,6 +633,30 @@ static unsigned int vm_area_alloc_pages_purging(gfp_t gfp, struct page **pages,
 		done += vm_area_alloc_pages(gfp, pages + done, nr_pages - done);
 	}
 	return done;
+}
+
+/* Frames for @nr more pages of @vm: blocks while it has them (above). */
+static unsigned int vm_alloc_frames(struct vm_struct *vm, gfp_t gfp, struct page **pages,
+				    unsigned int nr)
+{
+	if (vm->page_order && vm_area_alloc_blocks(gfp, pages, nr) == nr)
+		return nr;
+	if (vm->page_order) {	/* no blocks: the area's frames become pages */
+		unsigned int i;
+
+		for (i = 0; i < vm->nr_pages; i++)	/* split_page() of each block */
+			set_page_count(vm->pages[i], 1);
+		vm->page_order = 0;
+	}
+	return vm_area_alloc_pages_purging(gfp, pages, nr);
+}
+
+static void vm_free_frames_of(const struct vm_struct *vm, struct page **pages, unsigned int nr)
+{
+	if (vm->page_order)
+		vm_area_free_blocks(pages, nr);
+	else
+		vm_area_free_pages(pages, nr);
 }
 
 /*
@@ -653,7 +744,9 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	va = alloc_vmap_area(size + PAGE_SIZE, max(align, PAGE_SIZE));
 	if (!va)
 		goto fail_pages;
-	vm->nr_pages = vm_area_alloc_pages_purging(gfp, vm->pages, nr_pages);
+	if ((vm_flags & VM_ALLOW_HUGE_VMAP) && !phys_is_memfd())
+		vm->page_order = HUGE_VMAP_ORDER;
+	vm->nr_pages = vm_alloc_frames(vm, gfp, vm->pages, nr_pages);
 	if (vm->nr_pages < nr_pages)
 		goto fail_frames;
 	if (map_area_bytes(va->va_start, vm->pages, nr_pages, PROT_READ | PROT_WRITE)) {
@@ -674,7 +767,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	return vm->addr;
 
 fail_frames:
-	vm_area_free_pages(vm->pages, vm->nr_pages);
+	vm_free_frames_of(vm, vm->pages, vm->nr_pages);
 	free_vmap_area(va);
 fail_pages:
 	free_pages_array(vm->pages, nr_pages);
@@ -901,7 +994,7 @@ void vfree(const void *addr)
 	} else {
 		/* The bytes go back to the host; the range stays reserved. */
 		reserve_range(va->va_start, vm->size - PAGE_SIZE);
-		vm_area_free_pages(vm->pages, vm->nr_pages);
+		vm_free_frames_of(vm, vm->pages, vm->nr_pages);
 	}
 	spin_lock(&vmap_area_lock);
 	va->vm = NULL;
@@ -961,7 +1054,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 		/* Shrink: the tail's bytes and frames go back; the guard moves down. */
 		node = alloc_va_node();
 		reserve_range(va->va_start + new_size, old_size - new_size);
-		vm_area_free_pages(vm->pages + new_nr, old_nr - new_nr);
+		vm_free_frames_of(vm, vm->pages + new_nr, old_nr - new_nr);
 		spin_lock(&vmap_area_lock);
 		vm->nr_pages = new_nr;
 		vm->size = new_size + PAGE_SIZE;
@@ -984,7 +1077,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	if (!pages)
 		goto enomem;
 	memcpy(pages, vm->pages, old_nr * sizeof(*pages));
-	got = vm_area_alloc_pages_purging(gfp | __GFP_HIGHMEM, pages + old_nr, new_nr - old_nr);
+	got = vm_alloc_frames(vm, gfp | __GFP_HIGHMEM, pages + old_nr, new_nr - old_nr);
 	if (got < new_nr - old_nr)
 		goto free_new_frames;
 
@@ -1102,7 +1195,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	return vm->addr;
 
 free_new_frames:
-	vm_area_free_pages(pages + old_nr, got);
+	vm_free_frames_of(vm, pages + old_nr, got);
 	free_pages_array(pages, new_nr);
 	if (s1)
 		kmem_cache_free(vmap_area_cachep, s1);

@@ -681,6 +681,154 @@ CHILD_TEST(test_vmalloc_highmem_then_normal, "mem=1G " NO_REPORTING, 30)
 	vfree(p);
 }
 
+/* Give back what a test held page by page; then as many pages are in use as at @start. */
+static void free_held_pages(struct page **held, unsigned long n, unsigned long start)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		if (held[i])
+			__free_page(held[i]);
+	free(held);
+	tu_shrink_all();
+	assert_int_equal(pages_in_use(), start);
+}
+
+/*
+ * A huge area's frames are unsplit 2 MiB blocks (phys=anon): each 2 MiB of
+ * the area is 512 consecutive frames, aligned, whose struct pages stay
+ * unwritten but for a block's head, so a large area that is never touched
+ * costs next to nothing in mem_map (64 bytes per page split: 16 MiB for
+ * 1 GiB).  Shrinking and growing keep the count of frames exact.
+ */
+/*
+ * The area's frames and its pages[] array (8 bytes a page of @cap, the
+ * most it had: shrinking keeps the array), give or take a slab page.
+ */
+static void check_area_in_use(unsigned long start, unsigned long nr_pages, unsigned long cap)
+{
+	unsigned long used = pages_in_use() - start, array = cap * 8 / PAGE_SIZE;
+
+	if (used < nr_pages + array || used > nr_pages + array + 4)
+		fail_msg("%lu pages in use for an area of %lu pages", used, nr_pages);
+}
+
+static void check_block_frames(const unsigned char *p, unsigned long nr_pages)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr_pages; i++) {
+		struct page *page = vmalloc_to_page(p + i * PAGE_SIZE);
+		unsigned long pfn = page_to_pfn(page);
+
+		if (i % 512 == 0 && pfn % 512)
+			fail_msg("2 MiB unit %lu of the area starts at frame %#lx", i / 512, pfn);
+		if (i % 512 && pfn != vmalloc_to_pfn(p + (i - 1) * PAGE_SIZE) + 1)
+			fail_msg("page %lu of the area is frame %#lx, not the next of its block", i, pfn);
+		assert_true(page_count(page) == 0 || page_count(page) == 1);
+		if (i % 512 && page_count(page))
+			fail_msg("page %lu of a 2 MiB block (frame %#lx) has a reference", i, pfn);
+	}
+}
+
+CHILD_TEST(test_vmalloc_huge_blocks, "mem=3G " NO_REPORTING, 60)
+{
+	unsigned long start, rss0, grew, nr = SZ_1G >> PAGE_SHIFT;
+	unsigned char *p;
+
+	vfree(vmalloc_huge(SZ_2M, GFP_KERNEL));
+	if (phys_is_memfd()) {
+		/* blocks are phys=anon's: a memfd area maps its frames run by run */
+		p = vmalloc_huge(SZ_16M, GFP_KERNEL);
+		check_area_frames(p, SZ_16M >> PAGE_SHIFT, -1, NULL);	/* split: refcount 1 each */
+		vfree(p);
+		return;
+	}
+	tu_shrink_all();
+	start = pages_in_use();
+	rss0 = tu_rss_bytes();
+	p = vmalloc_huge(SZ_1G, GFP_KERNEL);
+	assert_non_null(p);
+	grew = tu_rss_bytes() - rss0;
+	/* pages[] (8 bytes a page: 2 MiB) and a head per block, not 16 MiB of mem_map */
+	if (grew > SZ_4M)
+		fail_msg("an untouched 1 GiB huge area made RSS grow by %lu KiB", grew >> 10);
+	check_block_frames(p, nr);
+	check_area_in_use(start, nr, nr);
+	p[0] = 1;
+	p[SZ_1G - 1] = 2;
+
+	p = vrealloc(p, SZ_256M + 1, GFP_KERNEL);	/* to 258 MiB, in place */
+	assert_non_null(p);
+	assert_int_equal(p[0], 1);
+	check_area_in_use(start, (SZ_256M + SZ_2M) >> PAGE_SHIFT, nr);
+	check_block_frames(p, (SZ_256M + SZ_2M) >> PAGE_SHIFT);
+	p = vrealloc(p, SZ_512M + SZ_4M, GFP_KERNEL);
+	assert_non_null(p);
+	assert_int_equal(p[0], 1);
+	check_area_in_use(start, (SZ_512M + SZ_4M) >> PAGE_SHIFT, (SZ_512M + SZ_4M) >> PAGE_SHIFT);
+	check_block_frames(p, (SZ_512M + SZ_4M) >> PAGE_SHIFT);
+	vfree(p);
+	tu_shrink_all();
+	assert_int_equal(pages_in_use(), start);
+	tu_check_all_buddies();
+}
+
+/*
+ * When the buddy has no 2 MiB blocks left, a huge area takes single
+ * frames (split, each with its reference), and a block area that must
+ * grow then splits its blocks first.
+ */
+CHILD_TEST(test_vmalloc_huge_no_blocks, "mem=256M " NO_REPORTING, 60)
+{
+	unsigned long cap = 256UL << (20 - PAGE_SHIFT), n = 0, i, start, nr;
+	struct page **held = malloc(cap * sizeof(*held));
+	unsigned char *p, *q;
+
+	assert_non_null(held);
+	vfree(vmalloc_huge(SZ_2M, GFP_KERNEL));
+	if (phys_is_memfd()) {
+		free(held);
+		return;		/* no blocks to run out of (above) */
+	}
+	tu_shrink_all();
+	start = pages_in_use();
+	p = vmalloc_huge(SZ_8M, GFP_KERNEL);	/* while blocks exist */
+	assert_non_null(p);
+	check_block_frames(p, SZ_8M >> PAGE_SHIFT);
+	memset(p, 0x5a, SZ_8M);
+	/* every free page, then every other one back: no block of 2 MiB is left */
+	for (;;) {
+		struct page *page = alloc_pages(GFP_HIGHUSER | __GFP_NOWARN, 0);
+
+		if (!page)
+			break;
+		assert_true(n < cap);
+		held[n++] = page;
+	}
+	for (i = 0; i < n; i++)
+		if (page_to_pfn(held[i]) & 1) {
+			__free_page(held[i]);
+			held[i] = NULL;
+		}
+	q = vmalloc_huge(SZ_4M, GFP_KERNEL);
+	assert_non_null(q);
+	for (i = 0; i < SZ_4M >> PAGE_SHIFT; i++)
+		assert_int_equal(page_count(vmalloc_to_page(q + i * PAGE_SIZE)), 1);
+	p = vrealloc(p, SZ_16M, GFP_KERNEL);
+	assert_non_null(p);
+	nr = SZ_16M >> PAGE_SHIFT;
+	for (i = 0; i < nr; i++) {
+		assert_int_equal(page_count(vmalloc_to_page(p + i * PAGE_SIZE)), 1);
+		if (i < (SZ_8M >> PAGE_SHIFT) && p[i * PAGE_SIZE] != 0x5a)
+			fail_msg("page %lu of the grown area reads %#x", i, p[i * PAGE_SIZE]);
+	}
+	vfree(q);
+	vfree(p);
+	free_held_pages(held, n, start);
+	tu_check_all_buddies();
+}
+
 /*
  * Frames scattered in pfn: HIGHMEM allocated page by page, every other
  * page freed; an area then takes those and still reads and writes as one
@@ -735,12 +883,7 @@ CHILD_TEST(test_vmalloc_fragmented, "mem=1G " NO_REPORTING, 30)
 	assert_memory_equal(p + 5 * PAGE_SIZE + 17, q, 3 * PAGE_SIZE + 100);
 	free(q);
 	vfree(p);
-	for (i = 0; i < n; i++)
-		if (held[i])
-			__free_page(held[i]);
-	free(held);
-	tu_shrink_all();
-	assert_int_equal(pages_in_use(), start);
+	free_held_pages(held, n, start);
 }
 
 /* ------------------------------------------------------ vmallocinfo -- */
@@ -2758,6 +2901,8 @@ int main(void)
 		cmocka_unit_test(test_kvmalloc),
 		cmocka_unit_test(test_malloc_area_cache),
 		cmocka_unit_test(test_vmalloc_huge),
+		cmocka_unit_test(test_vmalloc_huge_blocks),
+		cmocka_unit_test(test_vmalloc_huge_no_blocks),
 		cmocka_unit_test(test_vmalloc_nohuge),
 		cmocka_unit_test(test_bad_large_free),
 		cmocka_unit_test(test_zeroed_over_dirty_frames),
