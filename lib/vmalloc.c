@@ -56,10 +56,9 @@
  * area's addresses): vfree() unmaps at once there.
  *
  * Host mappings: an area is one mapping (phys=memfd: one per run of
- * frames, and the buddy hands out the largest runs it has; a huge area
- * whose request ends inside its last PMD: two, vm_advise_huge()) plus the
- * split of the PROT_NONE reservation around it: two or three per live
- * area, so 10,000 areas stay far below vm.max_map_count.  When the host refuses a
+ * frames, and the buddy hands out the largest runs it has) plus the split
+ * of the PROT_NONE reservation around it: about two per live area, so
+ * 10,000 areas stay far below vm.max_map_count.  When the host refuses a
  * mapping, the call fails cleanly (NULL) and everything taken is given
  * back.
  *
@@ -112,9 +111,6 @@ struct vm_struct {
 #ifndef MADV_HUGEPAGE
 #define MADV_HUGEPAGE	14
 #endif
-#ifndef MADV_NOHUGEPAGE
-#define MADV_NOHUGEPAGE	15
-#endif
 bool nohugevmalloc;
 
 static inline bool vm_huge(const struct vm_struct *vm)
@@ -122,23 +118,11 @@ static inline bool vm_huge(const struct vm_struct *vm)
 	return vm->flags & VM_ALLOW_HUGE_VMAP;
 }
 
-/*
- * Ask the host for huge pages under the whole PMDs of a huge area's bytes
- * that the request (@used bytes of @size) covers; hints, errors ignored.
- * The last PMD, which the rounding fills only in part, is left to small
- * pages: a huge page there would make resident up to 2 MiB the program
- * never asked for (a written malloc(5 MiB) took 6 MiB of RSS).
- */
-static void vm_advise_huge(unsigned long addr, unsigned long used, unsigned long size)
+/* Ask the host for huge pages under a huge area's bytes (a hint: errors are ignored). */
+static void vm_advise_huge(unsigned long addr, unsigned long size)
 {
-	unsigned long body = used & ~(PMD_SIZE - 1);
-
-	if (phys_is_memfd())
-		return;
-	if (body)
-		sys_madvise((void *)addr, body, MADV_HUGEPAGE);
-	if (body < size)
-		sys_madvise((void *)(addr + body), size - body, MADV_NOHUGEPAGE);
+	if (!phys_is_memfd())
+		sys_madvise((void *)addr, size, MADV_HUGEPAGE);
 }
 
 struct vmap_area {
@@ -731,7 +715,6 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	struct vm_struct *vm;
 	struct vmap_area *va;
 	unsigned int nr_pages;
-	unsigned long used = size;
 
 	kalloc_init_once();
 	if (!size || size > VMALLOC_END - VMALLOC_START) {	/* before ALIGN() can wrap */
@@ -774,7 +757,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	vm->size = size + PAGE_SIZE;
 	vm->flags = VM_ALLOC | (vm_flags & VM_ALLOW_HUGE_VMAP);
 	if (vm_huge(vm))
-		vm_advise_huge(va->va_start, used, size);
+		vm_advise_huge(va->va_start, size);
 	vm->caller = caller;
 	vm->prot = PROT_READ | PROT_WRITE;
 	spin_lock(&vmap_area_lock);
@@ -1194,7 +1177,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 		vrealloc_moved++;
 	}
 	if (vm_huge(vm))	/* the grown part is a new host mapping */
-		vm_advise_huge((unsigned long)vm->addr, size, new_size);
+		vm_advise_huge((unsigned long)vm->addr, new_size);
 	spin_lock(&vmap_area_lock);
 	old_pages = vm->pages;
 	old_cap = vm->pages_cap;

@@ -1825,12 +1825,11 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
  * The host mapping that holds @addr is advised MADV_HUGEPAGE: "hg" in its
  * VmFlags line of /proc/self/smaps.
  */
-/* The mapping at @addr has @flag (" hg", " nh") among its smaps VmFlags. */
-static bool mapping_has_flag(const void *addr, const char *flag)
+static bool mapping_advised_huge(const void *addr)
 {
 	FILE *f = fopen("/proc/self/smaps", "r");
 	unsigned long a = (unsigned long)addr, s, e;
-	bool in = false, has = false;
+	bool in = false, hg = false;
 	char line[512];
 
 	assert_non_null(f);
@@ -1838,15 +1837,10 @@ static bool mapping_has_flag(const void *addr, const char *flag)
 		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, '-') < strchr(line, ' '))
 			in = s <= a && a < e;
 		else if (in && !strncmp(line, "VmFlags:", 8))
-			has = strstr(line, flag) != NULL;
+			hg = strstr(line, " hg") != NULL;
 	}
 	fclose(f);
-	return has;
-}
-
-static bool mapping_advised_huge(const void *addr)
-{
-	return mapping_has_flag(addr, " hg");
+	return hg;
 }
 
 /* Transparent huge pages exist on this host (MADV_HUGEPAGE is accepted). */
@@ -1890,20 +1884,6 @@ static void huge_vmalloc_cases(bool huge)
 	vfree(p);
 	p = vmalloc_huge(SZ_1M, GFP_KERNEL);		/* below PMD_SIZE */
 	check_huge_area(p, SZ_1M, false);
-	vfree(p);
-
-	/*
-	 * Huge pages only under the whole PMDs the request covers: the last
-	 * one, which the rounding fills in part, takes small pages, so that
-	 * writing 5 MiB makes 5 MiB resident, not 6.
-	 */
-	p = vmalloc_huge(SZ_4M + SZ_1M, GFP_KERNEL);
-	check_huge_area(p, SZ_4M + SZ_1M, huge);
-	if (huge && host_has_thp() && !phys_is_memfd()) {
-		assert_true(mapping_advised_huge(p + SZ_4M - 1));
-		assert_false(mapping_advised_huge(p + SZ_4M));
-		assert_true(mapping_has_flag(p + SZ_4M, " nh"));
-	}
 	vfree(p);
 
 	/* malloc's areas: malloc_usable_size() tells the rounded size. */
