@@ -14,9 +14,9 @@
  *	struct node_barn	per-node store of full and empty sheaves
  *
  * Equations:
- *	objects in a slab = inuse + |slab freelist|
+ *	objects in a slab = inuse + |slab freelist| + fresh
  *	node total_objects = sum over slabs of objects
- *	active objects (slabinfo) = total_objects - sum |slab freelist|
+ *	active objects (slabinfo) = total_objects - sum (|slab freelist| + fresh)
  *		(objects in sheaves count as active: the slab lent them)
  */
 #ifndef KALLOC_SLAB_H
@@ -114,7 +114,11 @@ static inline void *slab_address(const struct page *slab)
 	return pfn_to_slot(__page_to_pfn(slab));
 }
 
-/* slab->counters: inuse 16 bits, objects 15 bits, frozen 1 bit */
+/*
+ * slab->counters: inuse 16 bits, objects 15 bits, frozen 1 bit, and fresh
+ * 16 bits: the objects at the end of the slab that were never handed
+ * out and are on no freelist (slub.c, allocate_slab()).
+ */
 static inline unsigned int slab_inuse(const struct page *slab)
 {
 	return slab->counters & 0xffff;
@@ -125,10 +129,15 @@ static inline unsigned int slab_objects(const struct page *slab)
 	return (slab->counters >> 16) & 0x7fff;
 }
 
-static inline void slab_set_counters(struct page *slab, unsigned int inuse,
-				     unsigned int objects)
+static inline unsigned int slab_fresh(const struct page *slab)
 {
-	slab->counters = inuse | ((unsigned long)objects << 16);
+	return (slab->counters >> 32) & 0xffff;
+}
+
+static inline void slab_set_counters(struct page *slab, unsigned int inuse,
+				     unsigned int objects, unsigned int fresh)
+{
+	slab->counters = inuse | ((unsigned long)objects << 16) | ((unsigned long)fresh << 32);
 }
 
 #define PGTY_slab	0xf1000000u	/* page_type of every page of a slab (below) */

@@ -5,8 +5,10 @@
  *
  * Objects live in slabs: buddy blocks of 2^order pages, aligned to their
  * size, each page's struct page naming the cache (slab_cache), the head
- * page holding the slab's freelist and counters.  A free object in a slab
- * holds the hardened pointer to the next free object (set_freepointer()).
+ * page holding the slab's freelist and counters.  A free object on a
+ * slab's freelist holds the hardened pointer to the next free object
+ * (set_freepointer()); the objects of a new slab are on no freelist but
+ * counted "fresh" and handed out in address order (allocate_slab()).
  *
  * In front of the slabs each thread keeps, per cache, two sheaves: arrays
  * of free object pointers.  The fast paths touch only the thread's main
@@ -206,6 +208,19 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags)
 	INIT_LIST_HEAD(&slab->slab_list);
 
 	start = slab_address(slab);
+	if (likely(!(s->flags & SLAB_DEBUG_FLAGS) && !s->ctor)) {
+		/*
+		 * SLUB threads the freelist through every object here, which
+		 * writes every page of the slab.  Without debugging or a
+		 * constructor nothing needs that: the objects are handed out
+		 * in address order from the "fresh" count (as mimalloc extends
+		 * a page's free list), and a page of the slab costs memory
+		 * only once an object in it is used.
+		 */
+		slab->freelist = NULL;
+		slab_set_counters(slab, 0, s->objects, s->objects);
+		return slab;
+	}
 	if (unlikely(s->flags & SLAB_DEBUG_FLAGS))
 		setup_slab_debug(s, slab, start);
 	p = (char *)start + s->red_left_pad;
@@ -220,7 +235,7 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags)
 		set_freepointer(s, p, i + 1 < s->objects ? next : NULL);
 	}
 	slab->freelist = (char *)start + s->red_left_pad;
-	slab_set_counters(slab, 0, s->objects);
+	slab_set_counters(slab, 0, s->objects, 0);
 	return slab;
 }
 
@@ -273,16 +288,30 @@ static inline unsigned int __slab_take_objects(struct kmem_cache *s, struct kmem
 					       struct page *slab, void **objects, unsigned int max)
 {
 	void *object = slab->freelist;
-	unsigned int k = 0;
+	unsigned int k = 0, fresh = slab_fresh(slab);
 
-	do {
+	while (k < max && object) {
 		objects[k++] = object;
 		object = get_freepointer(s, slab, object);
-	} while (k < max && object);
+	}
 	slab->freelist = object;
-	slab_set_counters(slab, slab_inuse(slab) + k, slab_objects(slab));
+	if (k < max && fresh) {
+		/*
+		 * Then the never used objects, stored downwards: a sheaf pops
+		 * from its end, so they are handed out in address order.
+		 */
+		unsigned int t = min(max - k, fresh), j;
+		char *p = (char *)slab_address(slab) + s->red_left_pad +
+			  (unsigned long)(slab_objects(slab) - fresh) * s->size;
+
+		for (j = 0; j < t; j++, p += s->size)
+			objects[k + t - 1 - j] = p;
+		k += t;
+		fresh -= t;
+	}
+	slab_set_counters(slab, slab_inuse(slab) + k, slab_objects(slab), fresh);
 	n->free_objects -= k;
-	if (!object) {
+	if (!object && !fresh) {
 		remove_partial(n, slab);
 		if (slab_tracks_full(s))
 			list_add(&slab->slab_list, &n->full);
@@ -301,7 +330,7 @@ static inline unsigned int __slab_take_objects(struct kmem_cache *s, struct kmem
 static inline struct page *__slab_put_objects(struct kmem_cache *s, struct kmem_cache_node *n,
 					      struct page *slab, void **objects, unsigned int cnt)
 {
-	bool was_full = !slab->freelist;
+	bool was_full = !slab->freelist && !slab_fresh(slab);
 	unsigned int inuse = slab_inuse(slab) - cnt;
 	unsigned int i;
 
@@ -309,7 +338,7 @@ static inline struct page *__slab_put_objects(struct kmem_cache *s, struct kmem_
 		set_freepointer(s, objects[i], objects[i + 1]);
 	set_freepointer(s, objects[cnt - 1], slab->freelist);
 	slab->freelist = objects[0];
-	slab_set_counters(slab, inuse, slab_objects(slab));
+	slab_set_counters(slab, inuse, slab_objects(slab), slab_fresh(slab));
 	n->free_objects += cnt;
 	if (was_full) {
 		if (slab_tracks_full(s))

@@ -30,6 +30,7 @@
 #include "util.h"
 
 #include <limits.h>
+#include <sys/mman.h>
 
 /* ---------------------------------------------------------- helpers -- */
 
@@ -1123,6 +1124,63 @@ next:
 	kmem_cache_destroy(cb);
 }
 
+/* ----------------------------------------------- lazy slab freelists -- */
+
+static unsigned int resident_pages(const void *addr, unsigned int nr)
+{
+	unsigned char vec[64];
+	unsigned int i, n = 0;
+
+	assert_true(nr <= sizeof(vec));
+	assert_int_equal(mincore((void *)addr, (size_t)nr * PAGE_SIZE, vec), 0);
+	for (i = 0; i < nr; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+/*
+ * A new slab's objects are on no freelist: they are handed out in address
+ * order, so a slab's pages become memory only as its objects are used
+ * (SLUB would write a free pointer into every object when the slab is
+ * made).  One object of a new 8-page slab: one page resident.  Objects
+ * freed back to the slab come out again before the never used ones.
+ */
+CHILD_TEST(test_new_slab_pages_untouched, NULL, 30)
+{
+	struct kmem_cache *c = kmem_cache_create("lazy_test", 2048, 0, 0, NULL);
+	void *objs[16], *again = NULL;
+	struct page *slab;
+	char *base;
+	unsigned int i;
+
+	assert_non_null(c);
+	assert_int_equal(c->order, 3);
+	objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	assert_non_null(objs[0]);
+	slab = virt_to_slab(c, objs[0]);
+	base = slab_address(slab);
+	assert_ptr_equal(objs[0], base);
+	memset(objs[0], 0x11, 2048);
+	if (resident_pages(base, 8) != 1)
+		fail_msg("%u of the new slab's 8 pages are resident after one object",
+			 resident_pages(base, 8));
+	for (i = 1; i < 16; i++) {
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		assert_ptr_equal(objs[i], base + i * 2048);	/* address order */
+	}
+	kmem_cache_free(c, objs[5]);
+	kmem_cache_shrink(c);	/* to the slab's freelist */
+	/* the next refill takes it first, before the never used objects */
+	for (i = 0; i < c->sheaf_capacity; i++) {
+		again = kmem_cache_alloc(c, GFP_KERNEL);
+		if (again == objs[5])
+			break;
+	}
+	if (i == c->sheaf_capacity)
+		fail_msg("a freed object did not come back in a sheaf's worth of allocations");
+	kmem_cache_destroy(c);	/* with its objects: the slab goes at once */
+}
+
 /* ---------------------------------------- always-on hardening checks -- */
 
 /*
@@ -1159,21 +1217,29 @@ static void fp_corrupt_debug_body(void *arg)
 }
 
 /*
- * The same without slub_debug: kmalloc-8 hands this thread 64 objects
- * from a fresh slab of 512; the rest stay on the slab's freelist, whose
- * head is overwritten with a live object's raw address.  Refilling the
- * sheaf must catch it.
+ * The same without slub_debug: kmalloc-8 takes this thread's objects from
+ * a slab of 512; 3 sheaves' worth of them are freed and shrunk back to
+ * the slab's freelist (a new slab's objects are on none), whose head is
+ * overwritten with a live object's raw address.  Refilling
+ * the sheaf must catch it.
  */
 static void fp_corrupt_default_body(void *arg)
 {
 	uint64_t *p = kmalloc(8, GFP_KERNEL);	/* the first call: kalloc sets itself up */
 	struct kmem_cache *s = kmalloc_caches[kmalloc_index(8)];
+	void *freed[3 * 64];
 	struct page *slab;
 	unsigned char *head;
 	unsigned int i;
 
 	(void)arg;
 	assert_non_null(p);
+	assert_true(3 * s->sheaf_capacity <= ARRAY_SIZE(freed));
+	for (i = 0; i < 3 * s->sheaf_capacity; i++)
+		freed[i] = kmalloc(8, GFP_KERNEL);
+	for (i = 0; i < 3 * s->sheaf_capacity; i++)
+		kfree(freed[i]);
+	kmem_cache_shrink(s);	/* this thread's sheaves and the barn's, to the slab */
 	slab = virt_to_slab(s, p);
 	head = slab->freelist;
 	assert_non_null(head);
@@ -1764,6 +1830,7 @@ int main(void)
 		cmocka_unit_test(test_slabinfo_kmalloc64),
 		cmocka_unit_test(test_slab_order_options),
 		cmocka_unit_test(test_random_model),
+		cmocka_unit_test(test_new_slab_pages_untouched),
 		cmocka_unit_test(test_freepointer_corrupt),
 		cmocka_unit_test(test_double_free_in_a_row),
 		cmocka_unit_test(test_kfree_invalid_pointer),
