@@ -1,12 +1,14 @@
 #!/bin/sh
-# autogen.sh - install what the build, the tests and the benchmarks need
-# (when run as root on Debian), then generate the build system.
+# autogen.sh - install what the build and the tests need (when run as root
+# on Debian), then generate the build system.
 set -e
 cd "$(dirname "$0")"
 
+# The build and `make check` (the real programs the tests run under the
+# preload among them); the benchmarks' peers come with `make bench`
+# (bench/setup).
 PACKAGES="autoconf automake libtool pkg-config make gcc g++ \
-libcmocka-dev libbenchmark-dev libjemalloc-dev libmimalloc-dev \
-libgoogle-perftools-dev gnuplot-nox python3 perl sqlite3 git"
+libcmocka-dev python3 perl sqlite3 git"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
