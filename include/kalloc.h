@@ -24,6 +24,16 @@
 extern "C" {
 #endif
 
+/*
+ * The version of this header; kalloc_version() tells the library's, which
+ * may differ when a program runs against another build than it was
+ * compiled with.
+ */
+#define KALLOC_VERSION_MAJOR	0
+#define KALLOC_VERSION_MINOR	1
+#define KALLOC_VERSION_PATCH	0
+#define KALLOC_VERSION		"0.1.0"
+
 /* Every routine below is exported from libkalloc, whatever -fvisibility says. */
 #if defined(__GNUC__)
 #pragma GCC visibility push(default)
@@ -285,6 +295,9 @@ void kunmap_local(const void *addr);
  * unknown name.
  */
 int kalloc_report(FILE *out, const char *which);
+
+/* The library's version, "MAJOR.MINOR.PATCH" (KALLOC_VERSION of its build). */
+const char *kalloc_version(void);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -624,7 +624,13 @@ static const struct kalloc_report_op kalloc_reports[] = {
  * and separated by a blank line.  Returns 0; -1 with errno EINVAL for an
  * unknown name (nothing printed); -1 with stdio's errno if writing failed.
  */
-__export int kalloc_report(FILE *out, const char *which)
+__export /* kalloc_version(): the KALLOC_VERSION this library was built with */
+const char *kalloc_version(void)
+{
+	return KALLOC_VERSION;
+}
+
+int kalloc_report(FILE *out, const char *which)
 {
 	struct node_snapshot snap;
 	bool all = !which || !strcmp(which, "all");
