@@ -173,6 +173,9 @@ static const struct kalloc_param kalloc_params[] = {
 
 	/* malloc: a free() of a pointer kalloc did not hand out (util.c) */
 	STRING_PARAM("free_check", free_check_string, "count"),
+	/* malloc: above this, a vmalloc area instead of a page block (util.c) */
+	SIZE_PARAM("mmap_threshold", mmap_threshold, KMALLOC_MAX_CACHE_SIZE,
+		   MAX_ORDER_NR_PAGES << PAGE_SHIFT, MAX_ORDER_NR_PAGES << PAGE_SHIFT, 0),
 
 	/* the vmalloc layer */
 	BOOL_PARAM("nohugevmalloc", nohugevmalloc, 0),

@@ -38,6 +38,8 @@ extern unsigned int page_reporting_delay_ms;
 extern unsigned long long page_reporting_high;
 /* free_check=: "count" (default) or "strict" (util.c). */
 extern char free_check_string[8];
+/* mmap_threshold=: malloc requests above it take a vmalloc area (util.c); mallopt(M_MMAP_THRESHOLD). */
+extern unsigned long long mmap_threshold;
 /* nohugevmalloc: no huge-page mapping for VM_ALLOW_HUGE_VMAP areas (vmalloc.c). */
 extern bool nohugevmalloc;
 /* kswapd: a thread gives memory back when the program stops allocating (vmscan.c). */

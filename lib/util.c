@@ -603,7 +603,7 @@ static __noinline void *malloc_large(size_t size, bool zero)
 	gfp_t gfp;
 	void *p;
 
-	if (size <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT)) {
+	if (size <= READ_ONCE(mmap_threshold)) {
 		p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero);
 		if (!p && READ_ONCE(area_cache_bytes)) {
 			area_cache_purge(true);
@@ -728,6 +728,7 @@ void *kalloc_memalign(size_t align, size_t size)
 }
 
 char free_check_string[8] = "count";
+unsigned long long mmap_threshold = MAX_ORDER_NR_PAGES << PAGE_SHIFT;
 static bool free_check_strict;
 
 static void free_check_init(void)

@@ -35,11 +35,17 @@
  * onlined memory as its address space.
  *
  * mallopt() answers as glibc 2.36 does: 1 for every parameter, known or
- * not, except M_MXFAST with a value outside [0, 160] (0).  None of them
- * changes anything here: the thresholds are KALLOC_OPTIONS.
+ * not, except M_MXFAST with a value outside [0, 160] (0).  Two have a
+ * kalloc meaning: M_MMAP_THRESHOLD sets mmap_threshold (the size above
+ * which malloc takes a vmalloc area, a mapping of its own, instead of a
+ * page block; clamped to 8 KiB .. 4 MiB), and M_TRIM_THRESHOLD sets
+ * page_reporting_high (free memory in a zone beyond which all of it goes
+ * back to the host at once: 0 gives back at once, a negative value turns
+ * the ceiling off, as glibc's never trims).  The others change nothing.
  */
 #include "glue.h"
 #include "percpu.h"
+#include "options.h"
 
 #include <limits.h>
 #include <malloc.h>
@@ -54,8 +60,19 @@ struct mallinfo __libc_mallinfo(void);
 
 KALLOC_ABI int mallopt(int param, int value)
 {
-	if (param == M_MXFAST)
+	switch (param) {
+	case M_MXFAST:
 		return (size_t)value <= MAX_FAST_SIZE;
+	case M_MMAP_THRESHOLD:
+		WRITE_ONCE(mmap_threshold, clamp((unsigned long long)max(value, 0),
+						 (unsigned long long)KMALLOC_MAX_CACHE_SIZE,
+						 (unsigned long long)MAX_ORDER_NR_PAGES << PAGE_SHIFT));
+		return 1;
+	case M_TRIM_THRESHOLD:
+		WRITE_ONCE(page_reporting_high, value < 0 ? 0ULL : max((unsigned long long)value,
+								    (unsigned long long)PAGE_SIZE));
+		return 1;
+	}
 	return 1;
 }
 int __libc_mallopt(int param, int value) KALLOC_ALIAS(mallopt);

@@ -822,6 +822,37 @@ static void test_mallopt(void **state)
 	assert_int_equal(mallopt(M_MXFAST, 1000), 0);
 	/* and malloc still works after all that */
 	free(malloc(opaque(10)));
+
+	/*
+	 * Two have a kalloc meaning.  M_MMAP_THRESHOLD: above it, malloc
+	 * takes a vmalloc area (a mapping of its own) instead of a page
+	 * block; M_TRIM_THRESHOLD: page_reporting_high.
+	 */
+	{
+		char *opts, *p;
+
+		assert_int_equal(mallopt(M_MMAP_THRESHOLD, 64 << 10), 1);
+		assert_int_equal(mallopt(M_TRIM_THRESHOLD, 1 << 20), 1);
+		opts = report("options");
+		assert_non_null(strstr(opts, "\nmmap_threshold=65536\n"));
+		assert_non_null(strstr(opts, "\npage_reporting_high=1048576\n"));
+		free(opts);
+		p = malloc(opaque(100 << 10));
+		assert_non_null(p);
+		assert_true(k_is_vmalloc_addr(p));
+		free(p);
+		p = malloc(opaque(60 << 10));
+		assert_non_null(p);
+		assert_false(k_is_vmalloc_addr(p));
+		free(p);
+		/* out of range: clamped to 8 KiB .. 4 MiB; a negative trim threshold: no ceiling */
+		assert_int_equal(mallopt(M_MMAP_THRESHOLD, 1 << 30), 1);
+		assert_int_equal(mallopt(M_TRIM_THRESHOLD, -1), 1);
+		opts = report("options");
+		assert_non_null(strstr(opts, "\nmmap_threshold=4194304\n"));
+		assert_non_null(strstr(opts, "\npage_reporting_high=0\n"));
+		free(opts);
+	}
 }
 
 static void test_mallinfo(void **state)
