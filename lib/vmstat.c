@@ -624,13 +624,7 @@ static const struct kalloc_report_op kalloc_reports[] = {
  * and separated by a blank line.  Returns 0; -1 with errno EINVAL for an
  * unknown name (nothing printed); -1 with stdio's errno if writing failed.
  */
-__export /* kalloc_version(): the KALLOC_VERSION this library was built with */
-const char *kalloc_version(void)
-{
-	return KALLOC_VERSION;
-}
-
-int kalloc_report(FILE *out, const char *which)
+__export int kalloc_report(FILE *out, const char *which)
 {
 	struct node_snapshot snap;
 	bool all = !which || !strcmp(which, "all");
@@ -671,4 +665,19 @@ int kalloc_report(FILE *out, const char *which)
 			op->show(out);
 	}
 	return ferror(out) ? -1 : 0;
+}
+
+/* The names kalloc_report() knows, for a message: "buddyinfo, ..., totals". */
+void kalloc_report_names(FILE *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kalloc_reports); i++)
+		fprintf(out, "%s%s", i ? ", " : "", kalloc_reports[i].name);
+}
+
+/* kalloc_version(): the KALLOC_VERSION this library was built with */
+__export const char *kalloc_version(void)
+{
+	return KALLOC_VERSION;
 }

@@ -144,8 +144,11 @@ static void print_reports(FILE *out, const char *list)
 			name[n] = '\0';
 			if (several)
 				fprintf(out, "%s==> %s <==\n", nr++ ? "\n" : "", name);
-			if (kalloc_report(out, name) < 0 && errno == EINVAL)
-				fprintf(out, "kalloc: KALLOC_STATS: no report called '%s'\n", name);
+			if (kalloc_report(out, name) < 0 && errno == EINVAL) {
+				fprintf(out, "kalloc: KALLOC_STATS: no report called '%s' (reports: ", name);
+				kalloc_report_names(out);
+				fprintf(out, "; or 1 or all for every one)\n");
+			}
 		}
 		s += n;
 		s += strspn(s, ", \t");

@@ -585,6 +585,11 @@ for f in "$tmp"/stats/k.*; do
 	grep -q "zoneinfo\|pagetypeinfo" "$f" && fail "KALLOC_STATS_FILE: $f has reports not asked for"
 done
 [ -s "$tmp/list.err" ] && { cat "$tmp/list.err"; fail "KALLOC_STATS_FILE set, but stderr got output"; }
+# An unknown report name: the names there are, in one line.
+KALLOC_STATS=totals,help LD_PRELOAD="$lib" /bin/echo x >/dev/null 2>"$tmp/help.err"
+grep -q "^kalloc: KALLOC_STATS: no report called 'help' (reports: buddyinfo, pagetypeinfo, zoneinfo, slabinfo, vmallocinfo, brk, options, totals; or 1 or all for every one)$" \
+	"$tmp/help.err" && grep -q "^host rss:" "$tmp/help.err" ||
+	{ cat "$tmp/help.err"; fail "KALLOC_STATS=totals,help: no list of the reports, or no totals"; }
 # A file that cannot be opened: the reason in words, the reports on stderr.
 KALLOC_STATS=totals KALLOC_STATS_FILE="$tmp/no/such/dir/k" LD_PRELOAD="$lib" /bin/true 2>"$tmp/nofile.err"
 grep -q "KALLOC_STATS_FILE: cannot open '$tmp/no/such/dir/k': No such file or directory: reports go to stderr" \
