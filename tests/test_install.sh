@@ -1,8 +1,8 @@
 #!/bin/sh
 # What `make install` puts in place, used as a program that installed
 # kalloc would use it: the library, the header (with its version, beside
-# system headers, -Wall -Werror), and kalloc.pc, through which a program
-# builds against the kernel API and runs.
+# system headers, -Wall -Werror), kalloc.pc, through which a program
+# builds against the kernel API and runs, the man pages and the docs.
 set -u
 top=$(cd "${top_builddir:-.}" && pwd)
 tmp=$(mktemp -d)
@@ -15,7 +15,11 @@ ${MAKE:-make} -C "$top" install DESTDIR="$tmp/root" >"$tmp/install.log" 2>&1 ||
 prefix=$(sed -n 's/^prefix=//p' "$top/kalloc.pc")
 libdir=$(sed -n 's/^libdir=//p' "$top/kalloc.pc" | sed "s|\${exec_prefix}|$prefix|")
 root=$tmp/root
-for f in "$libdir/libkalloc.so" "$prefix/include/kalloc.h" "$libdir/pkgconfig/kalloc.pc"; do
+for f in "$libdir/libkalloc.so" "$prefix/include/kalloc.h" "$libdir/pkgconfig/kalloc.pc" \
+	"${KALLOC_MANDIR:-$prefix/share/man}/man3/kalloc.3" "${KALLOC_MANDIR:-$prefix/share/man}/man7/kalloc.7" \
+	"${KALLOC_DOCDIR:-$prefix/share/doc/kalloc}/README.md" \
+	"${KALLOC_DOCDIR:-$prefix/share/doc/kalloc}/architecture.md" \
+	"${KALLOC_DOCDIR:-$prefix/share/doc/kalloc}/options.md"; do
 	[ -e "$root$f" ] || fail "make install did not install $f"
 done
 
@@ -64,5 +68,5 @@ if [ -x "$tmp/prog" ]; then
 	[ "$(LD_PRELOAD="$root$libdir/libkalloc.so" sh -c 'echo preload ok')" = "preload ok" ] ||
 		fail "the installed library does not preload"
 fi
-[ "$status" = 0 ] && echo "install: library, header $(pc --modversion), kalloc.pc, a program built through pkg-config"
+[ "$status" = 0 ] && echo "install: library, header $(pc --modversion), kalloc.pc, man pages, docs, a program built through pkg-config"
 exit $status
