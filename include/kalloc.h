@@ -4,8 +4,11 @@
  * kalloc rebuilds the Linux kernel's allocator stack in user space over an
  * emulated i386 machine (zones DMA, NORMAL, HIGHMEM).  This header declares
  * the routines a program links with -lkalloc to use it the way kernel code
- * does: the buddy page allocator (alloc_pages() and friends) and the
- * reports that mirror /proc/buddyinfo, /proc/pagetypeinfo, /proc/zoneinfo.
+ * does: the buddy page allocator (alloc_pages() and friends), the slab
+ * allocator (kmem_cache_*, kmalloc), vmalloc, vmap and kvmalloc, kmap for
+ * HIGHMEM, and kalloc_report(), which prints the reports that mirror
+ * /proc/buddyinfo, pagetypeinfo, zoneinfo, slabinfo and vmallocinfo.
+ * kalloc(3) documents them.
  *
  * Names, signatures and semantics follow the kernel.  Where the kernel makes
  * a routine an inline or a macro, kalloc exports a real function of the same
@@ -54,7 +57,10 @@ extern "C" {
 #define NR_PAGE_ORDERS	(MAX_PAGE_ORDER + 1)
 #define MAX_ORDER_NR_PAGES	(1UL << MAX_PAGE_ORDER)
 
-/* Orders above this are "costly" to the kernel and not kept on pcp lists. */
+/*
+ * Orders above this are "costly" to the kernel, which keeps no pcp lists
+ * for them; kalloc's per-thread lists go on to order 7 (docs/architecture.md).
+ */
 #define PAGE_ALLOC_COSTLY_ORDER	3
 
 struct page;
@@ -291,8 +297,9 @@ void kunmap_local(const void *addr);
  * Print one of the reports named after the /proc files they mirror:
  * "buddyinfo", "pagetypeinfo", "zoneinfo", "slabinfo", "vmallocinfo",
  * kalloc's "brk", "options" (every option's value) and "totals"; NULL or
- * "all" prints every report.  Returns 0, or -1 with errno EINVAL for an
- * unknown name.
+ * "all" prints every report.  Returns 0; -1 with errno EINVAL for an
+ * unknown name or a NULL @out (nothing printed), or with stdio's errno
+ * when writing failed.
  */
 int kalloc_report(FILE *out, const char *which);
 
