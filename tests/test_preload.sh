@@ -470,6 +470,15 @@ if have "${CC:-cc}"; then
 	compare gcc sh -c "${CC:-cc} -O2 -o prog '$tmp/gen.c' && ./prog && ${CC:-cc} -O0 -S -o - '$tmp/gen.c' | grep -c call"
 fi
 
+# A program that exports functions of its own named like kalloc's API
+# (kmalloc, alloc_pages, page_address, ...): kalloc keeps calling its own.
+interpose=$(cd "$top_builddir" && pwd)/tests/interpose_prog
+if [ -x "$interpose" ]; then
+	compare interpose "$interpose"
+else
+	fail "no $interpose (make check builds it)"
+fi
+
 if have git; then
 	compare git sh -c '
 export GIT_AUTHOR_NAME=k GIT_AUTHOR_EMAIL=k@example.org GIT_COMMITTER_NAME=k \
