@@ -4,10 +4,13 @@
  * cycle of an area and the lock order.
  *
  * Locking:
- *	pcpu_lock protects all_pcpus, the free pool of areas and the chunk
- *	being carved.  An area's own fields are touched only by its thread,
- *	except that reports read its counters racily and fork's child
- *	handler walks the list while the forking thread holds pcpu_lock.
+ *	pcpu_lock protects all_pcpus, the free pool of areas, the chunk
+ *	being carved, and the count of live areas with the pcp share derived
+ *	from it.  An area's own fields are touched only by its thread,
+ *	except that reports read its counters racily, fork's child handler
+ *	walks the list while the forking thread holds pcpu_lock, and
+ *	pcpu_threads_changed() rewrites every area's pcp high and batch
+ *	(WRITE_ONCE, under pcpu_lock; the owner reads them with READ_ONCE).
  */
 #include "slab.h"
 
