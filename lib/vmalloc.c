@@ -87,8 +87,9 @@ struct vm_struct {
 	unsigned long flags;		/* VM_ALLOC, VM_MAP, VM_ALLOW_HUGE_VMAP */
 	struct page **pages;
 	unsigned int nr_pages;
-	unsigned int pages_cap;		/* pages[] was allocated for this many */
-	unsigned int page_order;	/* frames in unsplit blocks of this order */
+	unsigned int pages_cap;		/* pages[] was allocated for this many entries */
+	unsigned int page_order;	/* frames in unsplit blocks of this order,
+					 * pages[] holding one entry per block */
 	unsigned long caller;
 	int prot;			/* vmap(): PROT_READ, maybe PROT_WRITE */
 };
@@ -566,23 +567,45 @@ void vm_area_free_pages(struct page **pages, unsigned int nr)
  * them (split_page() in vm_area_alloc_pages() since 5.18), which writes
  * every struct page, and 64 bytes of mem_map per 4 KiB page is 32 MiB for
  * the 2 GiB buffer that GNU sort allocates and mostly never touches.
- * Blocks are taken as order 10 while two fit (one head write per 4 MiB).
- * All or nothing: on a shortage the caller falls back to split pages.
+ * For the same reason pages[] holds one entry per block, the block's
+ * first page (the kernel keeps one per page: 4 MiB for that buffer), and
+ * vm_page() finds a page from it.  Blocks are taken as order 10 while two
+ * fit (one head write per 4 MiB).  All or nothing: on a shortage the
+ * caller falls back to split pages.
  */
 #define HUGE_VMAP_ORDER		(PMD_SHIFT - PAGE_SHIFT)
 #define HUGE_VMAP_NR		(1U << HUGE_VMAP_ORDER)
 
-static void vm_area_free_blocks(struct page **pages, unsigned int nr)
+/* Give back @nr blocks, blocks[i] the first page of each, in runs of consecutive pfns. */
+static void vm_area_free_blocks(struct page **blocks, unsigned int nr)
 {
-	unsigned int i, len, u;
+	unsigned int i = 0, n;
 
-	for_each_pfn_run(pages, nr, i, len) {
-		/* a block's head holds the reference (untouched halves read 0) */
-		for (u = i + HUGE_VMAP_NR; u < i + len; u += HUGE_VMAP_NR)
-			if (pages[u]->_refcount)
-				pages[u]->_refcount = 0;
-		free_block_range(__page_to_pfn(pages[i]), __page_to_pfn(pages[i]) + len, true);
+	while (i < nr) {
+		unsigned long pfn = __page_to_pfn(blocks[i]);
+
+		for (n = 1; i + n < nr &&
+		     __page_to_pfn(blocks[i + n]) == pfn + ((unsigned long)n << HUGE_VMAP_ORDER); n++)
+			if (blocks[i + n]->_refcount)	/* a head holds the reference */
+				blocks[i + n]->_refcount = 0;
+		free_block_range(pfn, pfn + ((unsigned long)n << HUGE_VMAP_ORDER), true);
+		i += n;
 	}
+}
+
+/* The page at index @idx of an area whose pages[] is @pages. */
+static inline struct page *vm_page(const struct vm_struct *vm, struct page **pages,
+				   unsigned long idx)
+{
+	if (vm->page_order)
+		return pages[idx >> vm->page_order] + (idx & ((1UL << vm->page_order) - 1));
+	return pages[idx];
+}
+
+/* pages[] entries for @nr pages of @vm */
+static inline unsigned int vm_entries(const struct vm_struct *vm, unsigned int nr)
+{
+	return nr >> vm->page_order;
 }
 
 static unsigned int vm_area_alloc_blocks(gfp_t gfp, struct page **pages, unsigned int nr_pages)
@@ -611,12 +634,12 @@ static unsigned int vm_area_alloc_blocks(gfp_t gfp, struct page **pages, unsigne
 			}
 			if (!zeroed)
 				kalloc_discard(__page_to_pfn(page), 1UL << order);
-			for (i = 0; i < (1U << order); i++)
-				pages[done++] = page + i;
+			for (i = 0; i < (1U << order); i += HUGE_VMAP_NR, done += HUGE_VMAP_NR)
+				pages[done >> HUGE_VMAP_ORDER] = page + i;
 		}
 	}
 	if (done < nr_pages) {
-		vm_area_free_blocks(pages, done);
+		vm_area_free_blocks(pages, done >> HUGE_VMAP_ORDER);
 		return 0;
 	}
 	return done;
@@ -635,28 +658,44 @@ static unsigned int vm_area_alloc_pages_purging(gfp_t gfp, struct page **pages,
 	return done;
 }
 
-/* Frames for @nr more pages of @vm: blocks while it has them (above). */
-static unsigned int vm_alloc_frames(struct vm_struct *vm, gfp_t gfp, struct page **pages,
-				    unsigned int nr)
-{
-	if (vm->page_order && vm_area_alloc_blocks(gfp, pages, nr) == nr)
-		return nr;
-	if (vm->page_order) {	/* no blocks: the area's frames become pages */
-		unsigned int i;
+static void **alloc_pages_array(unsigned int nr);
+static void free_pages_array(void *a, unsigned int nr);
 
-		for (i = 0; i < vm->nr_pages; i++)	/* split_page() of each block */
-			set_page_count(vm->pages[i], 1);
-		vm->page_order = 0;
+/*
+ * A block area that must grow and finds no block: split_page() of every
+ * block, and pages[] with one entry per page.  False without memory for
+ * the new array (nothing changed then).
+ */
+static bool vm_split_blocks(struct vm_struct *vm)
+{
+	struct page **pages = (struct page **)alloc_pages_array(vm->nr_pages), **old;
+	unsigned int i, old_cap;
+
+	if (!pages)
+		return false;
+	for (i = 0; i < vm->nr_pages; i++) {
+		pages[i] = vm_page(vm, vm->pages, i);
+		set_page_count(pages[i], 1);
 	}
-	return vm_area_alloc_pages_purging(gfp, pages, nr);
+	spin_lock(&vmap_area_lock);
+	old = vm->pages;
+	old_cap = vm->pages_cap;
+	vm->pages = pages;
+	vm->pages_cap = vm->nr_pages;
+	vm->page_order = 0;
+	spin_unlock(&vmap_area_lock);
+	free_pages_array(old, old_cap);
+	return true;
 }
 
-static void vm_free_frames_of(const struct vm_struct *vm, struct page **pages, unsigned int nr)
+/* Give back the frames of pages [@first, @first + @nr) of @vm, whose pages[] is @pages. */
+static void vm_free_frames_of(const struct vm_struct *vm, struct page **pages,
+			      unsigned int first, unsigned int nr)
 {
 	if (vm->page_order)
-		vm_area_free_blocks(pages, nr);
+		vm_area_free_blocks(pages + vm_entries(vm, first), vm_entries(vm, nr));
 	else
-		vm_area_free_pages(pages, nr);
+		vm_area_free_pages(pages + first, nr);
 }
 
 /*
@@ -737,16 +776,28 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL | __GFP_NOWARN);
 	if (!vm)
 		goto fail;
-	vm->pages = (struct page **)alloc_pages_array(nr_pages);
+	if ((vm_flags & VM_ALLOW_HUGE_VMAP) && !phys_is_memfd())
+		vm->page_order = HUGE_VMAP_ORDER;
+	vm->pages_cap = vm_entries(vm, nr_pages);
+	vm->pages = (struct page **)alloc_pages_array(vm->pages_cap);
 	if (!vm->pages)
 		goto fail_vm;
-	vm->pages_cap = nr_pages;
 	va = alloc_vmap_area(size + PAGE_SIZE, max(align, PAGE_SIZE));
 	if (!va)
 		goto fail_pages;
-	if ((vm_flags & VM_ALLOW_HUGE_VMAP) && !phys_is_memfd())
-		vm->page_order = HUGE_VMAP_ORDER;
-	vm->nr_pages = vm_alloc_frames(vm, gfp, vm->pages, nr_pages);
+	if (vm->page_order && !vm_area_alloc_blocks(gfp, vm->pages, nr_pages)) {
+		/* no blocks: an entry per page, split pages */
+		free_pages_array(vm->pages, vm->pages_cap);
+		vm->page_order = 0;
+		vm->pages_cap = nr_pages;
+		vm->pages = (struct page **)alloc_pages_array(nr_pages);
+		if (!vm->pages) {
+			free_vmap_area(va);
+			goto fail_vm;
+		}
+	}
+	vm->nr_pages = vm->page_order ? nr_pages :
+					vm_area_alloc_pages_purging(gfp, vm->pages, nr_pages);
 	if (vm->nr_pages < nr_pages)
 		goto fail_frames;
 	if (map_area_bytes(va->va_start, vm->pages, nr_pages, PROT_READ | PROT_WRITE)) {
@@ -767,10 +818,10 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	return vm->addr;
 
 fail_frames:
-	vm_free_frames_of(vm, vm->pages, vm->nr_pages);
+	vm_free_frames_of(vm, vm->pages, 0, vm->nr_pages);
 	free_vmap_area(va);
 fail_pages:
-	free_pages_array(vm->pages, nr_pages);
+	free_pages_array(vm->pages, vm->pages_cap);
 fail_vm:
 	kfree(vm);
 fail:
@@ -994,7 +1045,7 @@ void vfree(const void *addr)
 	} else {
 		/* The bytes go back to the host; the range stays reserved. */
 		reserve_range(va->va_start, vm->size - PAGE_SIZE);
-		vm_free_frames_of(vm, vm->pages, vm->nr_pages);
+		vm_free_frames_of(vm, vm->pages, 0, vm->nr_pages);
 	}
 	spin_lock(&vmap_area_lock);
 	va->vm = NULL;
@@ -1054,7 +1105,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 		/* Shrink: the tail's bytes and frames go back; the guard moves down. */
 		node = alloc_va_node();
 		reserve_range(va->va_start + new_size, old_size - new_size);
-		vm_free_frames_of(vm, vm->pages + new_nr, old_nr - new_nr);
+		vm_free_frames_of(vm, vm->pages, new_nr, old_nr - new_nr);
 		spin_lock(&vmap_area_lock);
 		vm->nr_pages = new_nr;
 		vm->size = new_size + PAGE_SIZE;
@@ -1073,13 +1124,31 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 
 	/* Grow: frames first, then the range. */
 	delta = new_size - old_size;
-	pages = (struct page **)alloc_pages_array(new_nr);
-	if (!pages)
-		goto enomem;
-	memcpy(pages, vm->pages, old_nr * sizeof(*pages));
-	got = vm_alloc_frames(vm, gfp | __GFP_HIGHMEM, pages + old_nr, new_nr - old_nr);
-	if (got < new_nr - old_nr)
-		goto free_new_frames;
+	pages = NULL;
+	got = 0;
+	if (vm->page_order) {
+		pages = (struct page **)alloc_pages_array(vm_entries(vm, new_nr));
+		if (!pages)
+			goto enomem;
+		memcpy(pages, vm->pages, vm_entries(vm, old_nr) * sizeof(*pages));
+		got = vm_area_alloc_blocks(gfp | __GFP_HIGHMEM, pages + vm_entries(vm, old_nr),
+					   new_nr - old_nr);
+		if (!got) {	/* no blocks left: the area becomes split pages */
+			free_pages_array(pages, vm_entries(vm, new_nr));
+			pages = NULL;
+			if (!vm_split_blocks(vm))
+				goto enomem;
+		}
+	}
+	if (!pages) {
+		pages = (struct page **)alloc_pages_array(new_nr);
+		if (!pages)
+			goto enomem;
+		memcpy(pages, vm->pages, old_nr * sizeof(*pages));
+		got = vm_area_alloc_pages_purging(gfp | __GFP_HIGHMEM, pages + old_nr, new_nr - old_nr);
+		if (got < new_nr - old_nr)
+			goto free_new_frames;
+	}
 
 	s1 = alloc_va_node();
 	s2 = alloc_va_node();
@@ -1093,7 +1162,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 		if (fva)
 			kmem_cache_free(vmap_area_cachep, fva);
 		/* The old guard page and the new range become the area's bytes. */
-		if (map_area_bytes(old_end - PAGE_SIZE, pages + old_nr, new_nr - old_nr,
+		if (map_area_bytes(old_end - PAGE_SIZE, pages + vm_entries(vm, old_nr), new_nr - old_nr,
 				   PROT_READ | PROT_WRITE)) {
 			reserve_range(old_end - PAGE_SIZE, delta);
 			spin_lock(&vmap_area_lock);
@@ -1182,7 +1251,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	old_pages = vm->pages;
 	old_cap = vm->pages_cap;
 	vm->pages = pages;
-	vm->pages_cap = new_nr;
+	vm->pages_cap = vm_entries(vm, new_nr);
 	vm->nr_pages = new_nr;
 	vm->size = new_size + PAGE_SIZE;
 	vmalloc_nr_pages += new_nr - old_nr;
@@ -1195,8 +1264,8 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	return vm->addr;
 
 free_new_frames:
-	vm_free_frames_of(vm, pages + old_nr, got);
-	free_pages_array(pages, new_nr);
+	vm_free_frames_of(vm, pages, old_nr, got);
+	free_pages_array(pages, vm_entries(vm, new_nr));
 	if (s1)
 		kmem_cache_free(vmap_area_cachep, s1);
 	if (s2)
@@ -1358,7 +1427,7 @@ struct page *vmalloc_to_page(const void *addr)
 		unsigned long idx = ((unsigned long)addr - va->va_start) >> PAGE_SHIFT;
 
 		if (idx < va->vm->nr_pages)
-			page = va->vm->pages[idx];
+			page = vm_page(va->vm, va->vm->pages, idx);
 	}
 	spin_unlock(&vmap_area_lock);
 	return page;
