@@ -382,11 +382,13 @@ static __noinline void *malloc_slab_slow(size_t size)
  * (mapped on in place or moved with mremap(): the old pages are not
  * faulted again, no byte is copied).  The cache holds AREA_CACHE_SLOTS
  * areas and at most a quarter of what the live areas hold; a newly freed
- * area evicts the oldest ones.  There is no floor: a cached area that is
- * not wanted again raises the program's peak (a grown table's old copy,
- * kept while new memory is touched: python3's dict growth, +10 MiB of peak
- * with a 64 MiB floor), and since areas are huge (vmalloc.c) a miss costs one
- * fault per 2 MiB, not one per page.
+ * area evicts the oldest ones.  There is no fixed floor: a cached area
+ * that is not wanted again raises the program's peak (a grown table's old
+ * copy, kept while new memory is touched: python3's dict growth, +10 MiB
+ * of peak with a 64 MiB floor), and since areas are huge (vmalloc.c) a
+ * miss costs one fault per 2 MiB, not one per page.  The floor is earned
+ * instead: an area refused and then wanted again raises the cap to its
+ * size while such reuse goes on (area_cache_cap()).
  * Areas that waited page_reporting_delay go at the decay tick (vmscan.c);
  * malloc_trim() empties the cache, and so does any allocation that finds
  * no memory.  area_cache_lock is a leaf: vfree() and vrealloc() run with
@@ -401,11 +403,27 @@ static struct cached_area {
 } area_cache[AREA_CACHE_SLOTS];
 static spinlock_t area_cache_lock = __SPIN_LOCK_UNLOCKED;
 
-static inline unsigned long area_cache_cap(void)
+/*
+ * A program that frees an area and soon asks for one of at most its size
+ * again (one big buffer, allocated and freed in a loop) would miss the
+ * cache every time when its live areas are few: the refused area is
+ * remembered, and such a miss raises the cap to its size until the cache
+ * has not served an area that large for page_reporting_delay (glibc raises
+ * its mmap threshold to the size of a freed mmapped chunk for the same
+ * reason).  A program whose areas only grow (a table doubled, the old copy
+ * freed) never asks for one as small again, and keeps the plain cap.
+ * Under area_cache_lock.
+ */
+static unsigned long area_refused_size, area_refused_when;
+static unsigned long area_cache_floor, area_cache_floor_when;
+
+static inline unsigned long area_cache_cap(unsigned long now)
 {
 	unsigned long live = (vmalloc_nr_pages_read() << PAGE_SHIFT) - READ_ONCE(area_cache_bytes);
 
-	return live / 4;
+	if (area_cache_floor && !time_before(now, area_cache_floor_when + page_reporting_delay_ms))
+		area_cache_floor = 0;
+	return max(live / 4, area_cache_floor);
 }
 
 /*
@@ -511,13 +529,16 @@ static void area_cache_check_live(const char *who, const void *p)
 static bool area_cache_put(void *p, unsigned long size)
 {
 	void *victims[AREA_CACHE_SLOTS];
-	unsigned long now = decay_clock_update(), cap = area_cache_cap();
+	unsigned long now = decay_clock_update(), cap;
 	struct cached_area *slot = NULL;
 	unsigned int i, n;
 
 	spin_lock(&area_cache_lock);
 	area_cache_check_not_cached("free()", p);
+	cap = area_cache_cap(now);
 	if (!size || size > cap) {
+		area_refused_size = size;
+		area_refused_when = now;
 		spin_unlock(&area_cache_lock);
 		return false;
 	}
@@ -553,7 +574,7 @@ static void *area_cache_get(unsigned long size)
 	unsigned int i;
 
 	size = ALIGN(size, PAGE_SIZE);
-	if (!READ_ONCE(area_cache_bytes))
+	if (!READ_ONCE(area_cache_bytes) && !READ_ONCE(area_refused_size))
 		return NULL;
 	spin_lock(&area_cache_lock);
 	for (i = 0; i < AREA_CACHE_SLOTS; i++) {
@@ -573,6 +594,14 @@ static void *area_cache_get(unsigned long size)
 		have = c->size;
 		area_cache_bytes -= have;
 		c->addr = NULL;
+		if (area_cache_floor && have <= area_cache_floor)
+			area_cache_floor_when = decay_clock;	/* the raised cap is in use */
+	} else if (area_refused_size >= size &&
+		   time_before(decay_clock, area_refused_when + page_reporting_delay_ms)) {
+		/* freed and wanted again: keep areas of that size from now on */
+		area_cache_floor = max(area_cache_floor, area_refused_size);
+		area_cache_floor_when = decay_clock;
+		area_refused_size = 0;
 	}
 	spin_unlock(&area_cache_lock);
 	if (!p || have == size || (have > size && have - size <= size))

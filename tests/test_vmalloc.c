@@ -1824,6 +1824,47 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 }
 
 /*
+ * One big buffer allocated, written and freed in a loop, with no other
+ * area live: the first free finds no room in the cache (a quarter of
+ * nothing), but the buffer wanted again at once raises the cache's cap to
+ * its size, so that from then on it is kept and not faulted in again each
+ * time (as glibc raises its mmap threshold).  The raised cap lasts while
+ * it is used: after page_reporting_delay without such a reuse, a freed
+ * buffer goes at once again.
+ */
+CHILD_TEST(test_malloc_area_reuse_loop, "mem=2G page_reporting_delay=300", 30)
+{
+	unsigned long areas0;
+	long flt = 0;
+	unsigned int i;
+
+	kalloc_free(kalloc_malloc(SZ_4M));
+	kalloc_trim();
+	vmalloc_purge();
+	areas0 = vstats().nr_areas;
+	for (i = 0; i < 10; i++) {
+		unsigned char *p = kalloc_malloc(SZ_8M);
+
+		assert_non_null(p);
+		if (i == 2)
+			flt = minor_faults();
+		memset(p, (int)i, SZ_8M);
+		if (i == 2 && minor_faults() - flt > 2)	/* a fresh area: 4 (huge pages) or 2048 */
+			fail_msg("%ld page faults writing an 8 MiB buffer freed and taken again",
+				 minor_faults() - flt);
+		kalloc_free(p);
+	}
+	assert_int_equal(vstats().nr_areas, areas0 + 1);	/* kept for the next round */
+	usleep(400 * 1000);
+	area_cache_decay();			/* the decay tick lets it go */
+	vmalloc_purge();
+	assert_int_equal(vstats().nr_areas, areas0);
+	kalloc_free(kalloc_malloc(SZ_8M));	/* and the cap has fallen: not kept */
+	vmalloc_purge();
+	assert_int_equal(vstats().nr_areas, areas0);
+}
+
+/*
  * The host mapping that holds @addr is advised MADV_HUGEPAGE: "hg" in its
  * VmFlags line of /proc/self/smaps.
  */
@@ -2902,6 +2943,7 @@ int main(void)
 		cmocka_unit_test(test_kmap),
 		cmocka_unit_test(test_kvmalloc),
 		cmocka_unit_test(test_malloc_area_cache),
+		cmocka_unit_test(test_malloc_area_reuse_loop),
 		cmocka_unit_test(test_vmalloc_huge),
 		cmocka_unit_test(test_vmalloc_huge_blocks),
 		cmocka_unit_test(test_vmalloc_huge_no_blocks),
