@@ -9,7 +9,7 @@
  *	from it.  An area's own fields are touched only by its thread,
  *	except that reports read its counters racily, fork's child handler
  *	walks the list while the forking thread holds pcpu_lock, and
- *	pcpu_threads_changed() rewrites every area's pcp high and batch
+ *	pcpu_set_live() rewrites every area's pcp high and batch
  *	(WRITE_ONCE, under pcpu_lock; the owner reads them with READ_ONCE).
  */
 #include "slab.h"
@@ -83,13 +83,13 @@ static void pcpu_thread_exit(void *arg);
  * (zone_pcp_update()); a thread coming or going is that event here.
  * pcpu_lock held.
  */
-static void pcpu_threads_changed(int delta)
+static void pcpu_set_live(unsigned int nr)
 {
 	unsigned int share;
 	struct kalloc_pcpu *cpu;
 	struct zone *zone;
 
-	nr_pcpus_live += delta;
+	nr_pcpus_live = nr;
 	share = max((nr_pcpus_live + nr_cpu_ids - 1) / nr_cpu_ids, 1U);
 	if (share == pcp_share)
 		return;
@@ -111,7 +111,7 @@ struct kalloc_pcpu *pcpu_setup(void)
 	spin_lock(&pcpu_lock);
 	cpu = pcpu_alloc_area();
 	if (cpu) {
-		pcpu_threads_changed(1);
+		pcpu_set_live(nr_pcpus_live + 1);
 		pcpu_init_area(cpu);
 		list_add(&cpu->list, &all_pcpus);
 	}
@@ -143,7 +143,7 @@ static void pcpu_thread_exit(void *arg)
 		malloc_events_exited[i] += cpu->malloc_events[i];
 	list_del(&cpu->list);
 	list_add(&cpu->list, &pcpu_free_pool);
-	pcpu_threads_changed(-1);
+	pcpu_set_live(nr_pcpus_live - 1);
 	spin_unlock(&pcpu_lock);
 }
 
@@ -207,8 +207,8 @@ void pcpu_fork_child(void)
 		if (cpu == self)
 			continue;
 		list_del(&cpu->list);
-		pcpu_threads_changed(-1);
 	}
+	pcpu_set_live((uintptr_t)self > (uintptr_t)PCPU_DEAD);
 	if ((uintptr_t)self > (uintptr_t)PCPU_DEAD)
 		self->tid = (pid_t)kalloc_syscall6(SYS_gettid, 0, 0, 0, 0, 0, 0);
 }

@@ -470,12 +470,10 @@ static __always_inline bool slab_free_fast(const void *p)
 	if (likely(off < kalloc_phys_size)) {
 		const struct page *page = vmemmap_base + (off >> PAGE_SHIFT);
 		unsigned int type = page->page_type;
-		unsigned long mask = page_slab_align_mask(type);
 		struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 
 		if (likely((type & PGTY_slab_mask) == PGTY_slab &&
-			   (likely(mask) ? !((unsigned long)p & mask) :
-					   check_valid_pointer(page->slab_cache, p)) &&
+			   slab_page_object_start(page, type, p) &&
 			   (uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
 			struct slub_percpu_sheaves *pcs = &cpu->pcs[page_slab_cpu_index(type)];
 			void **top = pcs->top;

@@ -596,12 +596,16 @@ static void *area_cache_get(unsigned long size)
 		c->addr = NULL;
 		if (area_cache_floor && have <= area_cache_floor)
 			area_cache_floor_when = decay_clock;	/* the raised cap is in use */
-	} else if (area_refused_size >= size &&
+	} else if (area_refused_size &&
 		   time_before(decay_clock, area_refused_when + page_reporting_delay_ms)) {
-		/* freed and wanted again: keep areas of that size from now on */
-		area_cache_floor = max(area_cache_floor, area_refused_size);
-		area_cache_floor_when = decay_clock;
-		area_refused_size = 0;
+		if (area_refused_size >= size) {
+			/* freed and wanted again: keep areas of that size from now on */
+			area_cache_floor = max(area_cache_floor, area_refused_size);
+			area_cache_floor_when = decay_clock;
+			area_refused_size = 0;
+		}
+	} else {
+		area_refused_size = 0;	/* too old to tell of a reuse */
 	}
 	spin_unlock(&area_cache_lock);
 	if (!p || have == size || (have > size && have - size <= size))
