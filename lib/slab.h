@@ -63,6 +63,7 @@ struct kmem_cache_node {
 
 struct track {
 	unsigned long addr;		/* caller */
+	unsigned int cpu;
 	int pid;
 	unsigned long when;		/* ns since boot of kalloc */
 };
@@ -452,8 +453,8 @@ static __always_inline void *kmalloc_sheaf_pop(unsigned int idx)
  * sheaves), nor of caches with constructors (kmem_cache_free()).
  */
 extern unsigned long malloc_free_key __hidden;
-__attribute__((noreturn, cold)) void slab_double_free_sheaf(struct kmem_cache *s, const void *x,
-							    unsigned int ago) __hidden;
+__attribute__((noreturn, cold)) void slab_double_free_sheaf(const char *who, struct kmem_cache *s,
+							    const void *x, unsigned int ago) __hidden;
 
 /*
  * slab_free_fast(): free @p if it is an object start of a slab cache (a

@@ -792,11 +792,11 @@ void slab_invalid_free(struct kmem_cache *s, const void *x)
 	slab_invalid_free_by("kfree", s, x);
 }
 
-void slab_double_free_sheaf(struct kmem_cache *s, const void *x, unsigned int ago)
+void slab_double_free_sheaf(const char *who, struct kmem_cache *s, const void *x, unsigned int ago)
 {
 	slab_bug(s, "Object already free");
-	pr_err("Object %p freed twice (double free): free() found it in this thread's sheaf, "
-	       "%u object(s) freed after it\n", x, ago);
+	pr_err("Object %p freed twice (double free): %s found it in this thread's sheaf, "
+	       "%u object(s) freed after it\n", x, who, ago);
 	slab_abort();
 }
 

@@ -26,10 +26,20 @@
 #include "slab.h"
 #include "options.h"
 
-#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The host CPU this thread runs on (getcpu(2)); 0 if it cannot say. */
+static unsigned int raw_smp_processor_id(void)
+{
+	unsigned int cpu = 0;
+
+	kalloc_syscall6(SYS_getcpu, (long)&cpu, 0, 0, 0, 0, 0);
+	return cpu;
+}
 
 char slub_debug_string[256] = "-";
 
@@ -196,6 +206,7 @@ static void set_track(struct kmem_cache *s, void *object, enum track_item alloc,
 		return;
 	t = get_track(s, object, alloc);
 	t->addr = addr;
+	t->cpu = raw_smp_processor_id();
 	t->pid = sys_getpid();
 	t->when = ktime_get_ns();
 }
@@ -237,33 +248,85 @@ void skip_orig_size_check(struct kmem_cache *s, void *x)
 		*get_orig_size_ptr(s, x) = s->object_size;
 }
 
+/*
+ * print_track(): "Allocated in <caller> age=<ms> cpu=<cpu> pid=<pid>", the
+ * caller as %pS prints it (kallsyms.c).  The kernel's age is in jiffies;
+ * kalloc's clock ticks in milliseconds (HZ=1000).  An empty track (a new
+ * object never freed) prints nothing.
+ */
 static void print_track(const char *s, const struct track *t, uint64_t now)
 {
-	Dl_info info;
+	char sym[256];
 
 	if (!t->addr)
 		return;
-	if (dladdr((void *)t->addr, &info) && info.dli_sname)
-		pr_err("%s in %s+%#lx age=%llu ms pid=%d\n", s, info.dli_sname,
-		       t->addr - (unsigned long)info.dli_saddr,
-		       (unsigned long long)((now - t->when) / 1000000), t->pid);
-	else
-		pr_err("%s in %#lx age=%llu ms pid=%d\n", s, t->addr,
-		       (unsigned long long)((now - t->when) / 1000000), t->pid);
+	sprint_symbol(sym, sizeof(sym), t->addr);
+	pr_err("%s in %s age=%llu cpu=%u pid=%d\n", s, sym,
+	       (unsigned long long)((now - t->when) / 1000000), t->cpu, t->pid);
 }
 
 /* ----------------------------------------------------------- reports -- */
 
+/*
+ * The caller of the allocation or free being checked (the program's return
+ * address): the one frame of the "Call Trace:" that ends a report.
+ */
+static __thread unsigned long debug_caller;
+
+/*
+ * slab_bug(): the header of every report, in the kernel's words.  kalloc
+ * aborts after its first report, so the process is never tainted by an
+ * earlier one: "Not tainted" (the kernel prints "Tainted: G    B" from
+ * its second report on).
+ */
 void slab_bug(struct kmem_cache *s, const char *reason)
 {
-	char buf[160];
+	char buf[192];
 	int n;
 
 	pr_err("=============================================================================\n");
-	n = snprintf(buf, sizeof(buf), "BUG %s: %s\n", s->name, reason);
+	n = snprintf(buf, sizeof(buf), "BUG %s (Not tainted): %s\n", s ? s->name : "<unknown>",
+		     reason);
 	if (n > 0)
 		sys_write(2, buf, min((size_t)n, sizeof(buf) - 1));
 	pr_err("-----------------------------------------------------------------------------\n");
+	pr_err("\n");
+}
+
+/* The program's name, from /proc/self/comm (the kernel's current->comm). */
+static void get_comm(char *comm, size_t size)
+{
+	int fd = sys_open("/proc/self/comm", O_RDONLY | O_CLOEXEC, 0);
+	ssize_t n = fd >= 0 ? sys_read(fd, comm, size - 1) : -1;
+
+	if (fd >= 0)
+		sys_close(fd);
+	if (n <= 0)
+		n = 0;
+	if (n && comm[n - 1] == '\n')
+		n--;
+	comm[n] = '\0';
+}
+
+/*
+ * dump_stack(): the kernel's header line and call trace.  kalloc walks no
+ * stack here: the trace is the one frame it knows, the program's call into
+ * the allocator.
+ */
+static void dump_stack(void)
+{
+	char comm[32], sym[256];
+
+	get_comm(comm, sizeof(comm));
+	pr_err("CPU: %u PID: %d Comm: %s Not tainted kalloc %s\n", raw_smp_processor_id(),
+	       sys_getpid(), comm, KALLOC_VERSION);
+	pr_err("Call Trace:\n");
+	pr_err(" <TASK>\n");
+	if (debug_caller) {
+		sprint_symbol(sym, sizeof(sym), debug_caller);
+		pr_err(" %s\n", sym);
+	}
+	pr_err(" </TASK>\n");
 }
 
 void slab_abort(void)
@@ -271,6 +334,11 @@ void slab_abort(void)
 	abort();
 }
 
+/*
+ * print_section(): print_hex_dump(DUMP_PREFIX_ADDRESS, 16 bytes a row,
+ * groups of one, with ASCII): "<text><address>: xx xx ...  <ascii>", the
+ * ASCII column at the same place on a short last row.
+ */
 static void print_section(const char *text, const unsigned char *addr, unsigned int length)
 {
 	unsigned int i, j;
@@ -280,41 +348,82 @@ static void print_section(const char *text, const unsigned char *addr, unsigned 
 		int n = 0;
 
 		for (j = 0; j < 16 && i + j < length; j++)
-			n += snprintf(line + n, sizeof(line) - n, "%02x ", addr[i + j]);
-		n += snprintf(line + n, sizeof(line) - n, " ");
+			n += snprintf(line + n, sizeof(line) - n, j ? " %02x" : "%02x", addr[i + j]);
+		while (n < 16 * 3 + 1)
+			line[n++] = ' ';
 		for (j = 0; j < 16 && i + j < length; j++) {
 			unsigned char c = addr[i + j];
 
 			line[n++] = (c >= 0x20 && c < 0x7f) ? c : '.';
 		}
 		line[n] = 0;
-		pr_err("%s%p: %s\n", text, addr + i, line);
+		pr_err("%s%016lx: %s\n", text, (unsigned long)(addr + i), line);
 	}
 }
 
+/* The names of a page's flags, as %pGp prints them: "0x..(name|...|node=0|zone=N)". */
+static void print_slab_info(const struct page *slab)
+{
+	static const char *const names[__NR_PAGEFLAGS] = {
+		[PG_reserved] = "reserved", [PG_head] = "head", [PG_reported] = "reported",
+		[PG_slab] = "slab", [PG_highmapped] = "highmapped", [PG_large] = "large",
+	};
+	char flags[128];
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < __NR_PAGEFLAGS; i++)
+		if (slab->flags & (1UL << i))
+			n += snprintf(flags + n, sizeof(flags) - n, "%s|", names[i]);
+	snprintf(flags + n, sizeof(flags) - n, "node=0|zone=%u", __page_zonenum(slab));
+	pr_err("Slab 0x%016lx objects=%u used=%u fp=0x%016lx flags=%#lx(%s)\n",
+	       (unsigned long)slab, slab_objects(slab), slab_inuse(slab),
+	       (unsigned long)slab->freelist, slab->flags, flags);
+}
+
+/* The free pointer word of @p as get_freepointer() decodes it (garbage while allocated). */
+static unsigned long freepointer_of(const struct kmem_cache *s, const unsigned char *p)
+{
+	unsigned long addr = (unsigned long)p + s->offset;
+
+	return *(unsigned long *)addr ^ s->random ^ __builtin_bswap64(addr);
+}
+
+/*
+ * print_trailer(): the tracks, the slab, the object's line, then its bytes
+ * with what surrounds them: the left red zone (or the 16 bytes before it),
+ * the object, the right red zone, and the padding after the metadata.
+ */
 static void print_trailer(struct kmem_cache *s, struct page *slab, unsigned char *p)
 {
+	unsigned char *addr = slab_address(slab);
 	uint64_t now = ktime_get_ns();
+	unsigned int off = metadata_end(s), end = s->size - s->red_left_pad;
 
 	if (s->flags & SLAB_STORE_USER) {
 		print_track("Allocated", get_track(s, p, TRACK_ALLOC), now);
 		print_track("Freed", get_track(s, p, TRACK_FREE), now);
 	}
-	pr_err("Slab %p objects=%u used=%u fp=%p\n", slab_address(slab), slab_objects(slab),
-	       slab_inuse(slab), slab->freelist);
+	print_slab_info(slab);
+	pr_err("Object 0x%016lx @offset=%lu fp=0x%016lx\n", (unsigned long)p,
+	       (unsigned long)(p - addr), freepointer_of(s, p));
+	pr_err("\n");
 	if (s->flags & SLAB_RED_ZONE)
 		print_section("Redzone  ", p - s->red_left_pad, s->red_left_pad);
+	else if (p > addr + 16)
+		print_section("Bytes b4 ", p - 16, 16);
 	print_section("Object   ", p, min(s->object_size, 4096u));
 	if (s->flags & SLAB_RED_ZONE)
 		print_section("Redzone  ", p + s->object_size, s->inuse - s->object_size);
+	if (off < end)
+		print_section("Padding  ", p + off, end - off);
+	dump_stack();
 }
 
 static __attribute__((noreturn)) void object_err(struct kmem_cache *s, struct page *slab,
 						 void *object, const char *reason)
 {
 	slab_bug(s, reason);
-	pr_err("Object %p @offset=%lu\n", object,
-	       (unsigned long)((char *)object - (char *)slab_address(slab)));
 	print_trailer(s, slab, object);
 	slab_abort();
 }
@@ -343,7 +452,8 @@ static void check_bytes_and_report(struct kmem_cache *s, struct page *slab, unsi
 		end--;
 	snprintf(reason, sizeof(reason), "%s overwritten", what);
 	slab_bug(s, reason);
-	pr_err("%p-%p @offset=%lu. First byte %#x instead of %#x\n", fault, end - 1,
+	pr_err("0x%016lx-0x%016lx @offset=%lu. First byte 0x%x instead of 0x%x\n",
+	       (unsigned long)fault, (unsigned long)(end - 1),
 	       (unsigned long)(fault - (unsigned char *)slab_address(slab)), *fault, value);
 	print_trailer(s, slab, object);
 	slab_abort();
@@ -370,6 +480,7 @@ void slab_pad_check(struct kmem_cache *s, struct page *slab)
 {
 	unsigned char *start = slab_address(slab), *end = start + (PAGE_SIZE << s->order);
 	unsigned char *pad = start + (size_t)slab_objects(slab) * s->size, *fault;
+	char reason[112];
 
 	if (!(s->flags & SLAB_POISON))
 		return;
@@ -379,9 +490,12 @@ void slab_pad_check(struct kmem_cache *s, struct page *slab)
 		return;
 	while (end > fault && end[-1] == POISON_INUSE)
 		end--;
-	slab_bug(s, "Padding overwritten");
-	pr_err("%p-%p @offset=%lu. First byte %#x instead of %#x\n", fault, end - 1,
-	       (unsigned long)(fault - start), *fault, POISON_INUSE);
+	snprintf(reason, sizeof(reason), "Padding overwritten. 0x%016lx-0x%016lx @offset=%lu",
+		 (unsigned long)fault, (unsigned long)(end - 1), (unsigned long)(fault - start));
+	slab_bug(s, reason);
+	print_slab_info(slab);
+	dump_stack();
+	print_section("Padding ", pad, (unsigned int)(start + (PAGE_SIZE << s->order) - pad));
 	slab_abort();
 }
 
@@ -390,11 +504,10 @@ static void check_object(struct kmem_cache *s, struct page *slab, void *object, 
 {
 	unsigned char *p = object;
 
-	check_pad_bytes(s, slab, p);
 	if (s->flags & SLAB_RED_ZONE) {
 		check_bytes_and_report(s, slab, p, "Left Redzone", p - s->red_left_pad, val,
 				       s->red_left_pad);
-		check_bytes_and_report(s, slab, p, "Redzone", p + s->object_size, val,
+		check_bytes_and_report(s, slab, p, "Right Redzone", p + s->object_size, val,
 				       s->inuse - s->object_size);
 		if (val == SLUB_RED_ACTIVE) {
 			unsigned long orig = get_orig_size(s, object);
@@ -403,11 +516,16 @@ static void check_object(struct kmem_cache *s, struct page *slab, void *object, 
 				check_bytes_and_report(s, slab, p, "kmalloc Redzone", p + orig, val,
 						       s->object_size - orig);
 		}
+	} else if ((s->flags & SLAB_POISON) && s->object_size < s->inuse) {
+		check_bytes_and_report(s, slab, p, "Alignment padding", p + s->object_size,
+				       POISON_INUSE, s->inuse - s->object_size);
 	}
 	if ((s->flags & SLAB_POISON) && val == SLUB_RED_INACTIVE) {
 		check_bytes_and_report(s, slab, p, "Poison", p, POISON_FREE, s->object_size - 1);
-		check_bytes_and_report(s, slab, p, "Poison", p + s->object_size - 1, POISON_END, 1);
+		check_bytes_and_report(s, slab, p, "End Poison", p + s->object_size - 1, POISON_END,
+				       1);
 	}
+	check_pad_bytes(s, slab, p);
 }
 
 void init_object(struct kmem_cache *s, void *object, unsigned char val)
@@ -459,6 +577,7 @@ static bool check_valid_object(struct kmem_cache *s, struct page *slab, const vo
 bool alloc_debug_processing(struct kmem_cache *s, struct page *slab, void *object,
 			    unsigned long addr)
 {
+	debug_caller = addr;
 	if ((s->flags & SLAB_CONSISTENCY_CHECKS) && !check_valid_object(s, slab, object))
 		object_err(s, slab, object, "Freelist Pointer check fails");
 	check_object(s, slab, object, SLUB_RED_INACTIVE);
@@ -471,6 +590,7 @@ bool alloc_debug_processing(struct kmem_cache *s, struct page *slab, void *objec
 bool free_debug_processing(struct kmem_cache *s, struct page *slab, void *object,
 			   unsigned long addr)
 {
+	debug_caller = addr;
 	if (!check_valid_object(s, slab, object))
 		object_err(s, slab, object, "Invalid object pointer");
 	if (on_freelist(s, slab, object))

@@ -339,7 +339,7 @@ static bool is_malloc_cache(const struct kmem_cache *s)
 static unsigned long area_cache_bytes;
 static void area_cache_purge(bool all);
 
-static __noinline void *malloc_slab_slow(size_t size)
+static __noinline void *malloc_slab_slow(size_t size, unsigned long caller)
 {
 	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 	struct kmem_cache *s;
@@ -357,10 +357,10 @@ static __noinline void *malloc_slab_slow(size_t size)
 		if (!s)
 			return NULL;	/* errno is ENOMEM */
 	}
-	p = __slab_alloc_slow(s, GFP_KALLOC_MALLOC, 0);
+	p = __slab_alloc_slow(s, GFP_KALLOC_MALLOC, caller);
 	if (unlikely(!p) && READ_ONCE(area_cache_bytes)) {
 		area_cache_purge(true);
-		p = __slab_alloc_slow(s, GFP_KALLOC_MALLOC, 0);
+		p = __slab_alloc_slow(s, GFP_KALLOC_MALLOC, caller);
 	}
 	if (unlikely(!p)) {
 		errno = ENOMEM;
@@ -526,7 +526,7 @@ static void area_cache_check_live(const char *who, const void *p)
 }
 
 /* Keep the area @p of @size bytes instead of freeing it; false if it does not fit. */
-static bool area_cache_put(void *p, unsigned long size)
+static bool area_cache_put(void *p, unsigned long size, const char *who)
 {
 	void *victims[AREA_CACHE_SLOTS];
 	unsigned long now = decay_clock_update(), cap;
@@ -534,7 +534,7 @@ static bool area_cache_put(void *p, unsigned long size)
 	unsigned int i, n;
 
 	spin_lock(&area_cache_lock);
-	area_cache_check_not_cached("free()", p);
+	area_cache_check_not_cached(who, p);
 	cap = area_cache_cap(now);
 	if (!size || size > cap) {
 		area_refused_size = size;
@@ -631,7 +631,7 @@ void area_cache_fork_child(void)
 	spin_lock_init(&area_cache_lock);
 }
 
-static __noinline void *malloc_large(size_t size, bool zero)
+static __noinline void *malloc_large(size_t size, bool zero, unsigned long caller)
 {
 	gfp_t gfp;
 	void *p;
@@ -661,12 +661,10 @@ static __noinline void *malloc_large(size_t size, bool zero)
 	}
 	/* phys=memfd: frames keep their bytes unless __GFP_ZERO asks */
 	gfp = zero ? GFP_KALLOC_MALLOC | __GFP_ZERO : GFP_KALLOC_MALLOC;
-	p = __vmalloc_node_range(size, PAGE_SIZE, gfp, VM_ALLOW_HUGE_VMAP,
-				 (unsigned long)__builtin_return_address(0));
+	p = __vmalloc_node_range(size, PAGE_SIZE, gfp, VM_ALLOW_HUGE_VMAP, caller);
 	if (!p && READ_ONCE(area_cache_bytes)) {
 		area_cache_purge(true);	/* the cached areas' frames first */
-		p = __vmalloc_node_range(size, PAGE_SIZE, gfp, VM_ALLOW_HUGE_VMAP,
-					 (unsigned long)__builtin_return_address(0));
+		p = __vmalloc_node_range(size, PAGE_SIZE, gfp, VM_ALLOW_HUGE_VMAP, caller);
 	}
 	if (!p)
 		count_malloc_event(MALLOC_VMALLOC, -1);
@@ -678,14 +676,17 @@ static __noinline void *malloc_large(size_t size, bool zero)
  * kalloc_malloc_slow(): what kalloc_malloc_fast() (util.h) does not serve
  * from the thread's sheaf: the slab slow path, page blocks, vmalloc.
  */
-void *kalloc_malloc_slow(size_t size)
+void *kalloc_malloc_slow(size_t size, unsigned long caller)
 {
 	void *p;
 
+	if (!caller)	/* reached by malloc()'s tail call (util.h) */
+		caller = _RET_IP_;
+
 	if (likely(size <= KMALLOC_MAX_CACHE_SIZE))
-		return malloc_slab_slow(size);
+		return malloc_slab_slow(size, caller);
 	kalloc_init_once();
-	p = malloc_large(size, false);
+	p = malloc_large(size, false, caller);
 	if (unlikely(!p))
 		errno = ENOMEM;
 	return p;
@@ -693,10 +694,15 @@ void *kalloc_malloc_slow(size_t size)
 
 void *kalloc_malloc(size_t size)
 {
-	return kalloc_malloc_fast(size);
+	return __kalloc_malloc_fast(size, _RET_IP_);
 }
 
-void *kalloc_calloc(size_t n, size_t size)
+void *kalloc_malloc_caller(size_t size, unsigned long caller)
+{
+	return __kalloc_malloc_fast(size, caller);
+}
+
+void *kalloc_calloc(size_t n, size_t size, unsigned long caller)
 {
 	size_t bytes;
 	void *p;
@@ -706,13 +712,13 @@ void *kalloc_calloc(size_t n, size_t size)
 		return NULL;
 	}
 	if (likely(bytes <= KMALLOC_MAX_CACHE_SIZE)) {
-		p = kalloc_malloc(bytes);
+		p = kalloc_malloc_caller(bytes, caller);
 		if (p)
 			memset(p, 0, bytes);
 		return p;
 	}
 	kalloc_init_once();
-	p = malloc_large(bytes, true);
+	p = malloc_large(bytes, true, caller);
 	if (!p)
 		errno = ENOMEM;
 	return p;
@@ -723,13 +729,13 @@ void *kalloc_calloc(size_t n, size_t size)
  * aligned to 32 and 192 to 64.  Beyond the classes, a buddy block is
  * aligned to its order; beyond 4 MiB, a vmalloc area at the alignment.
  */
-void *kalloc_memalign(size_t align, size_t size)
+void *kalloc_memalign(size_t align, size_t size, unsigned long caller)
 {
 	size_t need;
 	void *p;
 
 	if (align <= 8)
-		return kalloc_malloc(size);
+		return kalloc_malloc_caller(size, caller);
 	kalloc_init_once();
 	need = max(size, align);
 	if (need <= KMALLOC_MAX_CACHE_SIZE) {
@@ -741,17 +747,17 @@ void *kalloc_memalign(size_t align, size_t size)
 			idx = 7;
 		else if (idx == 2 && (align > 64 || debug))	/* kmalloc-192 */
 			idx = 8;
-		p = slab_alloc(kmalloc_caches[idx], GFP_KALLOC_MALLOC, 0);
+		p = slab_alloc(kmalloc_caches[idx], GFP_KALLOC_MALLOC, caller);
 	} else if (align <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT) &&
 		   size <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT)) {
 		p = alloc_page_block(max(DIV_ROUND_UP(size, PAGE_SIZE), 1UL),
 				     order_of_pages(DIV_ROUND_UP(align, PAGE_SIZE)), false);
 		if (!p)
 			p = __vmalloc_node_range(size ? size : 1, max(align, PAGE_SIZE),
-						 GFP_KALLOC_MALLOC, VM_ALLOW_HUGE_VMAP, 0);
+						 GFP_KALLOC_MALLOC, VM_ALLOW_HUGE_VMAP, caller);
 	} else if (size < (1UL << 46) && align < (1UL << 40)) {
 		p = __vmalloc_node_range(size ? size : 1, max(align, PAGE_SIZE),
-					 GFP_KALLOC_MALLOC, VM_ALLOW_HUGE_VMAP, 0);
+					 GFP_KALLOC_MALLOC, VM_ALLOW_HUGE_VMAP, caller);
 	} else {
 		p = NULL;
 	}
@@ -799,7 +805,8 @@ static __cold __attribute__((noreturn)) void invalid_free(const char *who, const
  * this thread's sheaf; otherwise the program wrote the key or never wrote
  * the object, and the free goes on.
  */
-static __cold void malloc_free_key_check(const struct page *page, unsigned int type, const void *p)
+static __cold void malloc_free_key_check(const struct page *page, unsigned int type, const void *p,
+					 const char *who)
 {
 	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 	struct slub_percpu_sheaves *pcs;
@@ -812,12 +819,15 @@ static __cold void malloc_free_key_check(const struct page *page, unsigned int t
 		return;
 	for (q = pcs->top; q != pcs->bottom; q--)
 		if (q[-1] == p)
-			slab_double_free_sheaf(page->slab_cache, p, (unsigned int)(pcs->top - q));
+			slab_double_free_sheaf(who, page->slab_cache, p, (unsigned int)(pcs->top - q));
 }
 
-void kalloc_free(void *p)
+void kalloc_free_by(void *p, const char *who, unsigned long caller)
 {
 	unsigned long off = (unsigned long)p - page_offset_base;
+
+	if (!caller)	/* reached by free()'s tail call (util.h) */
+		caller = _RET_IP_;
 
 	if (likely(off < (max_pfn << PAGE_SHIFT))) {
 		struct page *page = vmemmap_base + (off >> PAGE_SHIFT);
@@ -825,10 +835,10 @@ void kalloc_free(void *p)
 
 		if (likely((type & PGTY_slab_mask) == PGTY_slab)) {
 			if (unlikely(!slab_page_object_start(page, type, p)))
-				slab_invalid_free_by("free()", page->slab_cache, p);
+				slab_invalid_free_by(who, page->slab_cache, p);
 			if (unlikely(*(unsigned long *)p == malloc_free_key))
-				malloc_free_key_check(page, type, p);
-			__slab_free_push(page->slab_cache, page_slab_cpu_index(type), p, 0);
+				malloc_free_key_check(page, type, p, who);
+			__slab_free_push(page->slab_cache, page_slab_cpu_index(type), p, caller);
 			return;
 		}
 		if (PageLarge(page) && IS_ALIGNED(off, PAGE_SIZE)) {
@@ -836,22 +846,27 @@ void kalloc_free(void *p)
 			vmscan_tick_count(VMSCAN_BLOCK_WEIGHT);
 			return;
 		}
-		invalid_free("free()", p);
+		invalid_free(who, p);
 	}
 	if (!p)
 		return;
 	if (is_vmalloc_addr(p)) {
 		unsigned long size = vmalloc_size(p);
 
-		if (!area_cache_put(p, size)) {
+		if (!area_cache_put(p, size, who)) {
 			if (!size)
-				invalid_free("free()", p);
+				invalid_free(who, p);
 			vfree(p);
 		}
 		vmscan_tick();
 		return;
 	}
-	kalloc_count_foreign("free()", p);
+	kalloc_count_foreign(who, p);
+}
+
+void kalloc_free(void *p)
+{
+	kalloc_free_by(p, "free()", _RET_IP_);
 }
 
 size_t kalloc_usable_size(const void *p)
@@ -889,24 +904,24 @@ bool kalloc_owns(const void *p)
 }
 
 /* Move to a new allocation: copy what the old one holds. */
-static void *realloc_move(void *p, size_t old_usable, size_t size)
+static void *realloc_move(void *p, size_t old_usable, size_t size, unsigned long caller)
 {
-	void *q = kalloc_malloc(size);
+	void *q = kalloc_malloc_caller(size, caller);
 
 	if (q) {
 		memcpy(q, p, min(old_usable, size));
-		kalloc_free(p);
+		kalloc_free_by(p, "realloc()", caller);
 	}
 	return q;
 }
 
-void *kalloc_realloc(void *p, size_t size)
+void *kalloc_realloc(void *p, size_t size, unsigned long caller)
 {
 	unsigned long off = (unsigned long)p - page_offset_base;
 	size_t usable;
 
 	if (!p)
-		return kalloc_malloc(size);
+		return kalloc_malloc_caller(size, caller);
 	if (off < (max_pfn << PAGE_SHIFT)) {
 		struct page *page = vmemmap_base + (off >> PAGE_SHIFT);
 		struct kmem_cache *s = page_slab_cache(page);
@@ -919,7 +934,7 @@ void *kalloc_realloc(void *p, size_t size)
 				set_orig_size(s, p, size);
 				return p;
 			}
-			return realloc_move(p, s->object_size, size);
+			return realloc_move(p, s->object_size, size, caller);
 		}
 		if (!PageLarge(page) || !IS_ALIGNED(off, PAGE_SIZE))
 			invalid_free("realloc()", p);
@@ -931,7 +946,7 @@ void *kalloc_realloc(void *p, size_t size)
 				trim_page_block(page, new_nr);
 			return p;
 		}
-		return realloc_move(p, usable, size);
+		return realloc_move(p, usable, size, caller);
 	}
 	if (is_vmalloc_addr(p)) {
 		area_cache_check_live("realloc()", p);
@@ -945,7 +960,7 @@ void *kalloc_realloc(void *p, size_t size)
 				errno = ENOMEM;
 			return q;
 		}
-		return realloc_move(p, vmalloc_size(p), size);
+		return realloc_move(p, vmalloc_size(p), size, caller);
 	}
 	return NULL;	/* foreign: the caller copies what it can know */
 }

@@ -59,15 +59,26 @@ static __always_inline unsigned int malloc_index(size_t size)
 /* The gfp of malloc's memory: may come from HIGHMEM when lowmem is out. */
 #define GFP_KALLOC_MALLOC	(GFP_KERNEL | __GFP_HIGHMEM | __GFP_NOWARN)
 
+/*
+ * The program's side of a request: @caller is the return address in the
+ * program (_RET_IP_ of the entry point it called: the track slub_debug=U
+ * keeps, vmallocinfo's caller), @who the entry point's name as reports
+ * print it ("free()", "realloc()", "operator delete").  The forms without
+ * them take their own caller and name free() (tests, kalloc's own use).
+ */
+#define _RET_IP_	((unsigned long)__builtin_return_address(0))
+
 /* NULL with errno ENOMEM on failure.  size 0 gives a unique pointer. */
 void *kalloc_malloc(size_t size) __hidden;
-void *kalloc_malloc_slow(size_t size) __hidden;
-void *kalloc_calloc(size_t n, size_t size) __hidden;	/* overflow: ENOMEM */
+void *kalloc_malloc_caller(size_t size, unsigned long caller) __hidden;
+void *kalloc_malloc_slow(size_t size, unsigned long caller) __hidden;
+void *kalloc_calloc(size_t n, size_t size, unsigned long caller) __hidden;	/* overflow: ENOMEM */
 /* align is a power of two (checked by the caller); NULL + ENOMEM on failure */
-void *kalloc_memalign(size_t align, size_t size) __hidden;
+void *kalloc_memalign(size_t align, size_t size, unsigned long caller) __hidden;
 /* realloc(p, 0) is not special here: the caller decides glibc's semantics */
-void *kalloc_realloc(void *p, size_t size) __hidden;
+void *kalloc_realloc(void *p, size_t size, unsigned long caller) __hidden;
 void kalloc_free(void *p) __hidden;
+void kalloc_free_by(void *p, const char *who, unsigned long caller) __hidden;
 /* Usable bytes of a live allocation; 0 for an address kalloc did not hand out. */
 size_t kalloc_usable_size(const void *p) __hidden;
 /* Is p inside one of kalloc's windows (linear map or vmalloc)? */
@@ -99,7 +110,7 @@ void kalloc_count_foreign(const char *who, const void *p) __hidden;
  * sheaf is found from the size alone: pcs[malloc_index(size)]), or a tail
  * call of the slow routine; kalloc_free() does every check again properly.
  */
-static __always_inline void *kalloc_malloc_fast(size_t size)
+static __always_inline void *__kalloc_malloc_fast(size_t size, unsigned long caller)
 {
 	if (likely(size <= KMALLOC_MAX_CACHE_SIZE)) {
 		void *p = kmalloc_sheaf_pop(malloc_index(size));
@@ -109,14 +120,23 @@ static __always_inline void *kalloc_malloc_fast(size_t size)
 			return p;
 		}
 	}
-	return kalloc_malloc_slow(size);
+	return kalloc_malloc_slow(size, caller);
 }
+/*
+ * In malloc() and free() themselves the slow routine is a tail call (a
+ * jump: the return address on the stack is still the program's), so they
+ * pass caller 0 and the routine takes its own return address: reading it
+ * in the entry point would cost the fast path a load (the compiler hoists
+ * it).  Any other user of the fast paths passes its caller.
+ */
+#define kalloc_malloc_fast(size)	__kalloc_malloc_fast(size, 0)
 
-static __always_inline void kalloc_free_fast(void *p)
+static __always_inline void __kalloc_free_fast(void *p, const char *who, unsigned long caller)
 {
 	if (likely(slab_free_fast(p)))
 		return;
-	kalloc_free(p);
+	kalloc_free_by(p, who, caller);
 }
+#define kalloc_free_fast(p)	__kalloc_free_fast(p, "free()", 0)
 
 #endif /* KALLOC_UTIL_H */

@@ -75,7 +75,6 @@
 #include "util.h"
 #include "options.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -1603,7 +1602,7 @@ void vmallocinfo_show(FILE *out)
 	spin_unlock(&vmap_area_lock);
 	for (i = 0; i < n; i++) {
 		const struct vmallocinfo_row *r = &rows[i];
-		Dl_info info;
+		char sym[256];
 
 		if (r->unpurged) {
 			fprintf(out, "0x%016lx-0x%016lx %7lu unpurged vm_area\n", r->start, r->end,
@@ -1611,11 +1610,10 @@ void vmallocinfo_show(FILE *out)
 			continue;
 		}
 		fprintf(out, "0x%016lx-0x%016lx %7lu", r->start, r->end, r->size);
-		if (r->caller && dladdr((void *)r->caller, &info) && info.dli_sname)
-			fprintf(out, " %s+%#lx", info.dli_sname,
-				r->caller - (unsigned long)info.dli_saddr);
-		else if (r->caller)
-			fprintf(out, " %#lx", r->caller);
+		if (r->caller) {
+			sprint_symbol(sym, sizeof(sym), r->caller);	/* %pS */
+			fprintf(out, " %s", sym);
+		}
 		if (r->nr_pages)
 			fprintf(out, " pages=%u", r->nr_pages);
 		if (r->flags & VM_ALLOC)

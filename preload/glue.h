@@ -79,6 +79,6 @@
 #define MALLOC_ALIGNMENT	16UL
 
 /* glibc's _mid_memalign() rules, shared by memalign/aligned_alloc/new. */
-void *kalloc_memalign_glibc(size_t align, size_t size) __hidden;
+void *kalloc_memalign_glibc(size_t align, size_t size, unsigned long caller) __hidden;
 
 #endif /* KALLOC_PRELOAD_GLUE_H */

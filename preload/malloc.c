@@ -117,7 +117,7 @@ KALLOC_ABI void free_aligned_sized(void *p, size_t alignment, size_t size)
 
 KALLOC_ABI void *calloc(size_t n, size_t size)
 {
-	return kalloc_calloc(n, size);
+	return kalloc_calloc(n, size, _RET_IP_);
 }
 void *__libc_calloc(size_t n, size_t size) KALLOC_ALIAS(calloc);
 
@@ -274,14 +274,14 @@ static size_t copy_readable(void *dst, const void *src, size_t n)
 }
 
 /* realloc() of a pointer kalloc did not hand out: count it, leave it alone. */
-static __noinline __cold void *foreign_realloc(void *p, size_t size)
+static __noinline __cold void *foreign_realloc(void *p, size_t size, unsigned long caller)
 {
 	void *new;
 
 	kalloc_count_foreign("realloc()", p);
 	if (!size)
 		return NULL;
-	new = kalloc_malloc(size);
+	new = kalloc_malloc_caller(size, caller);
 	if (new)
 		copy_readable(new, p, size);
 	return new;
@@ -294,12 +294,12 @@ KALLOC_ABI void *realloc(void *p, size_t size)
 	if (!p)
 		return kalloc_malloc_fast(size);
 	if (unlikely(!kalloc_owns(p)))
-		return foreign_realloc(p, size);
+		return foreign_realloc(p, size, _RET_IP_);
 	if (unlikely(!size)) {
-		kalloc_free(p);
+		kalloc_free_by(p, "realloc()", _RET_IP_);
 		return NULL;
 	}
-	return kalloc_realloc(p, size);
+	return kalloc_realloc(p, size, _RET_IP_);
 }
 void *__libc_realloc(void *p, size_t size) KALLOC_ALIAS(realloc);
 
@@ -322,7 +322,7 @@ KALLOC_ABI void *reallocarray(void *p, size_t n, size_t size)
  * any other is rounded up to a power of two.  lib/ takes it from there
  * (ENOMEM when it cannot, as for 2^40).
  */
-void *kalloc_memalign_glibc(size_t align, size_t size)
+void *kalloc_memalign_glibc(size_t align, size_t size, unsigned long caller)
 {
 	/*
 	 * glibc serves these with malloc(), 16-aligned.  kalloc's kmalloc-8
@@ -331,18 +331,18 @@ void *kalloc_memalign_glibc(size_t align, size_t size)
 	 * aligned to its size).
 	 */
 	if (align <= MALLOC_ALIGNMENT)
-		return kalloc_malloc(size < align ? align : size);
+		return kalloc_malloc_caller(size < align ? align : size, caller);
 	if (unlikely(align > SIZE_MAX / 2 + 1)) {
 		errno = EINVAL;
 		return NULL;
 	} else if (unlikely(align & (align - 1)))
 		align = 1UL << (64 - __builtin_clzl(align));
-	return kalloc_memalign(align, size);
+	return kalloc_memalign(align, size, caller);
 }
 
 KALLOC_ABI void *memalign(size_t align, size_t size)
 {
-	return kalloc_memalign_glibc(align, size);
+	return kalloc_memalign_glibc(align, size, _RET_IP_);
 }
 void *__libc_memalign(size_t align, size_t size) KALLOC_ALIAS(memalign);
 /* glibc 2.36: aligned_alloc is memalign (no extra checks until 2.38). */
@@ -355,7 +355,7 @@ KALLOC_ABI int posix_memalign(void **memptr, size_t align, size_t size)
 	if (align % sizeof(void *) || align == 0 ||
 	    (align & (align - 1)))	/* power of two times sizeof(void *) */
 		return EINVAL;
-	p = kalloc_memalign_glibc(align, size);
+	p = kalloc_memalign_glibc(align, size, _RET_IP_);
 	if (!p)
 		return ENOMEM;
 	*memptr = p;
@@ -364,7 +364,7 @@ KALLOC_ABI int posix_memalign(void **memptr, size_t align, size_t size)
 
 KALLOC_ABI void *valloc(size_t size)
 {
-	return kalloc_memalign_glibc(PAGE_SIZE, size);
+	return kalloc_memalign_glibc(PAGE_SIZE, size, _RET_IP_);
 }
 void *__libc_valloc(size_t size) KALLOC_ALIAS(valloc);
 
@@ -377,7 +377,7 @@ KALLOC_ABI void *pvalloc(size_t size)
 		return NULL;
 	}
 	rounded &= PAGE_MASK;
-	return kalloc_memalign_glibc(PAGE_SIZE, rounded ? rounded : PAGE_SIZE);
+	return kalloc_memalign_glibc(PAGE_SIZE, rounded ? rounded : PAGE_SIZE, _RET_IP_);
 }
 void *__libc_pvalloc(size_t size) KALLOC_ALIAS(pvalloc);
 

@@ -69,13 +69,14 @@ void _ZdaPvmSt11align_val_t(void *p, size_t size, size_t align);
 void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *p, size_t align, const void *nt);
 void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t align, const void *nt);
 
-static inline void *new_alloc(size_t size, size_t align)
+static inline void *new_alloc(size_t size, size_t align, unsigned long caller)
 {
-	return align ? kalloc_memalign_glibc(align, size) : kalloc_malloc(size);
+	return align ? kalloc_memalign_glibc(align, size, caller) : kalloc_malloc_caller(size, caller);
 }
 
 /* The standard's loop for a request that failed once: handler, retry. */
-static __noinline __cold void *new_failed(size_t size, size_t align, bool nothrow)
+static __noinline __cold void *new_failed(size_t size, size_t align, bool nothrow,
+					  unsigned long caller)
 {
 	for (;;) {
 		new_handler_t h = _ZSt15get_new_handlerv ? _ZSt15get_new_handlerv() : NULL;
@@ -90,28 +91,29 @@ static __noinline __cold void *new_failed(size_t size, size_t align, bool nothro
 			      size);
 		}
 		h();
-		p = new_alloc(size, align);
+		p = new_alloc(size, align, caller);
 		if (p)
 			return p;
 	}
 }
 
+/* operator new checks the result: no tail call, the caller is passed */
 static __always_inline void *new_throw(size_t size)
 {
-	void *p = kalloc_malloc_fast(size);
+	void *p = __kalloc_malloc_fast(size, _RET_IP_);
 
 	if (likely(p))
 		return p;
-	return new_failed(size, 0, false);
+	return new_failed(size, 0, false, _RET_IP_);
 }
 
 static __always_inline void *new_nothrow(size_t size)
 {
-	void *p = kalloc_malloc_fast(size);
+	void *p = __kalloc_malloc_fast(size, _RET_IP_);
 
 	if (likely(p))
 		return p;
-	return new_failed(size, 0, true);
+	return new_failed(size, 0, true, _RET_IP_);
 }
 
 static __noinline __cold void *bad_alignment(size_t size, bool nothrow)
@@ -124,16 +126,16 @@ static __noinline __cold void *bad_alignment(size_t size, bool nothrow)
 	      size);
 }
 
-static inline void *new_aligned(size_t size, size_t align, bool nothrow)
+static inline void *new_aligned(size_t size, size_t align, bool nothrow, unsigned long caller)
 {
 	void *p;
 
 	if (unlikely(!align || (align & (align - 1))))
 		return bad_alignment(size, nothrow);
-	p = kalloc_memalign_glibc(align, size);
+	p = kalloc_memalign_glibc(align, size, caller);
 	if (likely(p))
 		return p;
-	return new_failed(size, align, nothrow);
+	return new_failed(size, align, nothrow, caller);
 }
 
 /* ------------------------------------------------------------- new -- */
@@ -162,98 +164,101 @@ KALLOC_ABI void *_ZnamRKSt9nothrow_t(size_t size, const void *nt)
 
 KALLOC_ABI void *_ZnwmSt11align_val_t(size_t size, size_t align)
 {
-	return new_aligned(size, align, false);
+	return new_aligned(size, align, false, _RET_IP_);
 }
 
 KALLOC_ABI void *_ZnamSt11align_val_t(size_t size, size_t align)
 {
-	return new_aligned(size, align, false);
+	return new_aligned(size, align, false, _RET_IP_);
 }
 
 KALLOC_ABI void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t size, size_t align, const void *nt)
 {
 	(void)nt;
-	return new_aligned(size, align, true);
+	return new_aligned(size, align, true, _RET_IP_);
 }
 
 KALLOC_ABI void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t size, size_t align, const void *nt)
 {
 	(void)nt;
-	return new_aligned(size, align, true);
+	return new_aligned(size, align, true, _RET_IP_);
 }
 
 /* ---------------------------------------------------------- delete -- */
 
+/* Reports on a bad pointer name the operator the program called. */
+#define delete_fast(p)	__kalloc_free_fast(p, "operator delete", 0)
+
 KALLOC_ABI void _ZdlPv(void *p)
 {
-	kalloc_free_fast(p);
+	delete_fast(p);
 }
 
 KALLOC_ABI void _ZdaPv(void *p)
 {
-	kalloc_free_fast(p);
+	delete_fast(p);
 }
 
 KALLOC_ABI void _ZdlPvm(void *p, size_t size)
 {
 	(void)size;
-	kalloc_free_fast(p);
+	delete_fast(p);
 }
 
 KALLOC_ABI void _ZdaPvm(void *p, size_t size)
 {
 	(void)size;
-	kalloc_free_fast(p);
+	delete_fast(p);
 }
 
 KALLOC_ABI void _ZdlPvRKSt9nothrow_t(void *p, const void *nt)
 {
 	(void)nt;
-	kalloc_free_fast(p);
+	delete_fast(p);
 }
 
 KALLOC_ABI void _ZdaPvRKSt9nothrow_t(void *p, const void *nt)
 {
 	(void)nt;
-	kalloc_free_fast(p);
+	delete_fast(p);
 }
 
 KALLOC_ABI void _ZdlPvSt11align_val_t(void *p, size_t align)
 {
 	(void)align;
-	kalloc_free_fast(p);
+	delete_fast(p);
 }
 
 KALLOC_ABI void _ZdaPvSt11align_val_t(void *p, size_t align)
 {
 	(void)align;
-	kalloc_free_fast(p);
+	delete_fast(p);
 }
 
 KALLOC_ABI void _ZdlPvmSt11align_val_t(void *p, size_t size, size_t align)
 {
 	(void)size;
 	(void)align;
-	kalloc_free_fast(p);
+	delete_fast(p);
 }
 
 KALLOC_ABI void _ZdaPvmSt11align_val_t(void *p, size_t size, size_t align)
 {
 	(void)size;
 	(void)align;
-	kalloc_free_fast(p);
+	delete_fast(p);
 }
 
 KALLOC_ABI void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *p, size_t align, const void *nt)
 {
 	(void)align;
 	(void)nt;
-	kalloc_free_fast(p);
+	delete_fast(p);
 }
 
 KALLOC_ABI void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t align, const void *nt)
 {
 	(void)align;
 	(void)nt;
-	kalloc_free_fast(p);
+	delete_fast(p);
 }

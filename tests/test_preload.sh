@@ -127,7 +127,6 @@ int main(int argc, char **argv)
 	volatile size_t huge = (size_t)1 << 62;
 	char *p, *q;
 
-	(void)argv;
 	if (!_Znwm || !_ZnwmRKSt9nothrow_t || !_ZnamSt11align_val_tRKSt9nothrow_t || !_ZdlPv ||
 	    !_ZdaPvSt11align_val_t)
 		return 1;
@@ -140,6 +139,15 @@ int main(int argc, char **argv)
 	_ZdaPvSt11align_val_t(q, 512);
 	if (_ZnwmRKSt9nothrow_t(huge, NULL))
 		return 3;
+	if (argc > 1 && !strcmp(argv[1], "delete-interior")) {
+		p = _Znwm(100);
+		_ZdlPv(p + 8);	/* aborts: the report names operator delete */
+	}
+	if (argc > 1 && !strcmp(argv[1], "delete-twice")) {
+		p = _Znwm(70000);	/* a page block */
+		_ZdlPv(p);
+		_ZdlPv(p);
+	}
 	if (argc > 1)
 		_Znwm(huge);	/* aborts */
 	puts("cnew ok");
@@ -157,6 +165,17 @@ if ${CC:-cc} -O2 -o "$tmp/cnew" "$tmp/cnew.c" -ldl 2>"$tmp/cnew.err"; then
 		cat "$tmp/cnew.out"
 		fail "failing operator new without libstdc++: exit $rc"
 	fi
+	# a bad pointer is reported in the name of the operator the program called
+	for how in delete-interior delete-twice; do
+		LD_PRELOAD="$lib" "$tmp/cnew" $how >"$tmp/cnew.out" 2>&1
+		rc=$?
+		if [ $rc -eq 134 ] && grep -q "^kalloc: operator delete: invalid pointer" "$tmp/cnew.out"; then
+			pass "operator delete of a bad pointer ($how) is reported as operator delete's"
+		else
+			cat "$tmp/cnew.out"
+			fail "operator delete of a bad pointer ($how): exit $rc"
+		fi
+	done
 else
 	cat "$tmp/cnew.err"
 	fail "cannot build a C test program with ${CC:-cc}"
@@ -627,6 +646,54 @@ fi
 KALLOC_STATS=nosuch LD_PRELOAD="$lib" /bin/true 2>"$tmp/bad.err" || fail "KALLOC_STATS=nosuch: exit status"
 grep -q "nosuch" "$tmp/bad.err" || fail "KALLOC_STATS=nosuch: not reported"
 [ $status -eq $st0 ] && pass "KALLOC_STATS lists and KALLOC_STATS_FILE=%p: one file per process"
+
+# ---------------------------------------------------- 5. the caller --
+#
+# Reports name the program's function that called the allocator, as the
+# kernel's %pS does: vmallocinfo's caller of a malloc()ed area, and the
+# tracks of slub_debug=U for malloc(), calloc(), realloc() and free().
+cat >"$tmp/caller.c" <<'EOF'
+#include <stdlib.h>
+#include <string.h>
+__attribute__((noinline)) void *make_big(void) { return malloc(10 << 20); }
+__attribute__((noinline)) void *make_small(void) { return calloc(1, 40); }
+__attribute__((noinline)) void drop(void *p) { free(p); }
+int main(int argc, char **argv)
+{
+	char *volatile big = make_big(), *volatile p = make_small();
+
+	(void)argv;
+	memset(big, 1, 4096);
+	if (argc > 1) {		/* a double free: the report has both tracks */
+		drop(p);
+		drop(p);
+	}
+	return 0;
+}
+EOF
+# (no sibling calls: make_big() would jump to malloc(), and its caller be main)
+if ${CC:-cc} -O2 -fno-optimize-sibling-calls -o "$tmp/caller" "$tmp/caller.c" 2>"$tmp/caller.err"; then
+	KALLOC_STATS=vmallocinfo LD_PRELOAD="$lib" "$tmp/caller" 2>"$tmp/caller.out"
+	if grep -q "^0x[0-9a-f]*-0x[0-9a-f]* *10489856 make_big+0x[0-9a-f]*/0x[0-9a-f]* pages=2560 vmalloc" "$tmp/caller.out"; then
+		pass "vmallocinfo names the program's function that malloc()ed an area"
+	else
+		cat "$tmp/caller.out"
+		fail "vmallocinfo: the caller of a malloc()ed area is not the program's function"
+	fi
+	KALLOC_OPTIONS=slub_debug=FZPU LD_PRELOAD="$lib" "$tmp/caller" twice >"$tmp/caller.out" 2>&1
+	rc=$?
+	if [ $rc -eq 134 ] && grep -q "^kalloc: Allocated in make_small+0x[0-9a-f]*/0x[0-9a-f]* age=" "$tmp/caller.out" &&
+	   grep -q "^kalloc: Freed in drop+0x[0-9a-f]*/0x[0-9a-f]* age=" "$tmp/caller.out" &&
+	   grep -q "^kalloc:  drop+0x" "$tmp/caller.out"; then
+		pass "slub_debug=U: malloc's tracks name the program's functions"
+	else
+		cat "$tmp/caller.out"
+		fail "slub_debug=U: malloc's tracks (exit $rc)"
+	fi
+else
+	cat "$tmp/caller.err"
+	fail "cannot build a C test program with ${CC:-cc}"
+fi
 
 echo "$nr_checks checks passed"
 [ $status -eq 0 ] || echo "test_preload: FAILED"

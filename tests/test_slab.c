@@ -1260,9 +1260,9 @@ static void test_freepointer_corrupt(void **state)
 	(void)state;
 	tu_run_child(fp_corrupt_debug_body, NULL, "slub_debug=F,fp_test", 10, &res);
 	tu_assert_child_aborted(&res, "Freepointer corrupt");
-	tu_assert_child_aborted(&res, "BUG fp_test: Freepointer corrupt");
+	tu_assert_child_aborted(&res, "BUG fp_test (Not tainted): Freepointer corrupt");
 	tu_run_child(fp_corrupt_default_body, NULL, NULL, 10, &res);
-	tu_assert_child_aborted(&res, "BUG kmalloc-8: Freepointer corrupt");
+	tu_assert_child_aborted(&res, "BUG kmalloc-8 (Not tainted): Freepointer corrupt");
 }
 
 /*
@@ -1318,10 +1318,10 @@ static void test_double_free_in_a_row(void **state)
 			fail_msg("kfree() twice in a row after %u kmalloc(64) calls was not caught "
 				 "as \"Object already free\"", counts[i]);
 		}
-		tu_assert_child_aborted(&res, "BUG kmalloc-64: Object already free");
+		tu_assert_child_aborted(&res, "BUG kmalloc-64 (Not tainted): Object already free");
 	}
 	tu_run_child(double_free_cache_body, NULL, NULL, 10, &res);
-	tu_assert_child_aborted(&res, "BUG df_cache: Object already free");
+	tu_assert_child_aborted(&res, "BUG df_cache (Not tainted): Object already free");
 }
 
 /* kfree() of a pointer that is not the start of an object */
@@ -1407,7 +1407,7 @@ static void bad_malloc_free_body(void *arg)
 		kalloc_free(p + 8);
 		break;
 	case 1:
-		kalloc_realloc(p + 8, 100);
+		kalloc_realloc(p + 8, 100, 0);
 		break;
 	case 2:
 		kalloc_free_fast(p);
@@ -1773,16 +1773,16 @@ CHILD_TEST(test_malloc_realloc_in_class, NULL, 10)
 
 		assert_int_equal(usable, steps[i][1]);
 		pat_fill(p, steps[i][0], i);
-		assert_ptr_equal(kalloc_realloc(p, steps[i][1]), p);
-		assert_ptr_equal(kalloc_realloc(p, steps[i][2]), p);
+		assert_ptr_equal(kalloc_realloc(p, steps[i][1], 0), p);
+		assert_ptr_equal(kalloc_realloc(p, steps[i][2], 0), p);
 		assert_int_equal(kalloc_usable_size(p), usable);
-		q = kalloc_realloc(p, steps[i][3]);
+		q = kalloc_realloc(p, steps[i][3], 0);
 		assert_non_null(q);
 		assert_ptr_not_equal(q, p);
 		assert_true(kalloc_usable_size(q) > usable);
 		assert_pattern(q, steps[i][2], i);
 		/* shrinking below the class moves too, to the smaller class */
-		p = kalloc_realloc(q, steps[i][2] - 1);
+		p = kalloc_realloc(q, steps[i][2] - 1, 0);
 		assert_ptr_not_equal(p, q);
 		assert_true(kalloc_usable_size(p) < usable);
 		assert_pattern(p, steps[i][2] - 1, i);

@@ -7,7 +7,7 @@
  * slub_debug= under test (testutil.h, tu_run_child()); the parent checks
  * how the child ended - SIGABRT for a detected corruption, exit 0 when
  * nothing is to be detected - and the report it wrote on stderr (a pipe):
- * the kernel's words ("BUG kmalloc-64: Redzone overwritten"), and every
+ * the kernel's words ("BUG kmalloc-64 (Not tainted): Right Redzone overwritten"), and every
  * line starting "kalloc:" or "BUG ".
  */
 #include "testutil.h"
@@ -16,6 +16,7 @@
 #include "slab.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <pthread.h>
 
 #define SLUB_DEBUG_ALL	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
@@ -32,7 +33,7 @@ static struct kmem_cache *kcache(size_t size)
 	return kmalloc_caches[kmalloc_index(size)];
 }
 
-/* Every line the child wrote is part of a report: "kalloc: ..." or "BUG <cache>: ...". */
+/* Every line the child wrote is part of a report: "kalloc: ..." or "BUG <cache> (Not tainted): ...". */
 static void assert_report_lines(const struct tu_child *r)
 {
 	const char *line = r->err;
@@ -156,11 +157,11 @@ static void test_padding_overwritten(void **state)
 {
 	(void)state;
 	expect_report(padding_body, NULL, "slub_debug=P,pad_test",
-		      "BUG pad_test: Object padding overwritten");
+		      "BUG pad_test (Not tainted): Object padding overwritten");
 	expect_text("First byte 0x22 instead of 0x5a");
 	expect_report(padding_body, (void *)1, "slub_debug=P,pad_test",
-		      "BUG pad_test: Padding overwritten");
-	expect_text("First byte 0x22 instead of 0x5a");
+		      "BUG pad_test (Not tainted): Padding overwritten. 0x");
+	expect_text("Padding 0000");
 }
 
 static void alloc_one_body(void *arg)
@@ -210,7 +211,7 @@ static void test_tracks_of_never_freed_object(void **state)
 {
 	(void)state;
 	expect_report(fresh_overflow_body, NULL, "slub_debug=FZPU,fresh_test",
-		      "BUG fresh_test: Redzone overwritten");
+		      "BUG fresh_test (Not tainted): Right Redzone overwritten");
 	expect_text("Allocated in");
 	if (strstr(res.err, "Freed in") || strstr(res.err, "5a5a5a5a")) {
 		tu_dump_child_stderr(&res);
@@ -222,16 +223,16 @@ static void test_redzone_overflow(void **state)
 {
 	(void)state;
 	expect_report(overflow_body, (void *)64, "slub_debug=Z,kmalloc-64",
-		      "BUG kmalloc-64: Redzone overwritten");
+		      "BUG kmalloc-64 (Not tainted): Right Redzone overwritten");
 	expect_text("First byte 0x78 instead of 0xcc");
 	expect_report(overflow_body, (void *)64, "slub_debug=FZPU,kmalloc-64",
-		      "BUG kmalloc-64: Redzone overwritten");
+		      "BUG kmalloc-64 (Not tainted): Right Redzone overwritten");
 	expect_report(overflow_body, (void *)96, "slub_debug=Z,kmalloc-96",
-		      "BUG kmalloc-96: Redzone overwritten");
+		      "BUG kmalloc-96 (Not tainted): Right Redzone overwritten");
 	expect_report(overflow_body, (void *)8, "slub_debug=ZP,kmalloc-8",
-		      "BUG kmalloc-8: Redzone overwritten");
+		      "BUG kmalloc-8 (Not tainted): Right Redzone overwritten");
 	expect_report(overflow_body, (void *)8192, "slub_debug=Z,kmalloc-8k",
-		      "BUG kmalloc-8k: Redzone overwritten");
+		      "BUG kmalloc-8k (Not tainted): Right Redzone overwritten");
 }
 
 static void underflow_body(void *arg)
@@ -250,7 +251,7 @@ static void test_redzone_underflow(void **state)
 {
 	(void)state;
 	expect_report(underflow_body, NULL, "slub_debug=Z,kmalloc-64",
-		      "BUG kmalloc-64: Left Redzone overwritten");
+		      "BUG kmalloc-64 (Not tainted): Left Redzone overwritten");
 }
 
 /* A user cache whose size is not a multiple of 8: the red zone starts right after it. */
@@ -278,7 +279,7 @@ static void test_redzone_odd_size_cache(void **state)
 {
 	(void)state;
 	expect_report(odd_cache_overflow_body, NULL, "slub_debug=Z,rz60",
-		      "BUG rz60: Redzone overwritten");
+		      "BUG rz60 (Not tainted): Right Redzone overwritten");
 }
 
 /*
@@ -328,10 +329,10 @@ static void test_redzone_malloc_cache(void **state)
 {
 	(void)state;
 	expect_report(malloc_overflow_body, (void *)1, "slub_debug=FZ,malloc-1152",
-		      "BUG malloc-1152: Redzone overwritten");
+		      "BUG malloc-1152 (Not tainted): Right Redzone overwritten");
 	expect_text("First byte 0x78 instead of 0xcc");
 	expect_report(malloc_overflow_body, NULL, "slub_debug=FZPU",
-		      "BUG malloc-1152: Redzone overwritten");
+		      "BUG malloc-1152 (Not tainted): Right Redzone overwritten");
 }
 
 /*
@@ -369,7 +370,7 @@ static void slack_overflow_body(void *arg)
 		memset(q, 0x22, ksize(q));
 		kfree(q);
 		p = kalloc_malloc(33);
-		p = kalloc_realloc(p, 47);	/* stays in malloc-48 */
+		p = kalloc_realloc(p, 47, 0);	/* stays in malloc-48 */
 		memset(p, 0x33, 47);
 		kalloc_free(p);
 		q = kmalloc(10, GFP_KERNEL);
@@ -379,7 +380,7 @@ static void slack_overflow_body(void *arg)
 		exit(0);
 	case 3:		/* realloc() within the class moves the limit down too */
 		p = kalloc_malloc(47);
-		p = kalloc_realloc(p, 33);
+		p = kalloc_realloc(p, 33, 0);
 		p[40] = 0x78;
 		kalloc_free(p);
 		break;
@@ -394,7 +395,7 @@ static void test_kmalloc_redzone_slack(void **state)
 		      "kmalloc Redzone overwritten");
 	expect_text("First byte 0x78 instead of 0xcc");
 	expect_report(slack_overflow_body, (void *)1, "slub_debug=FZPU,kmalloc-64",
-		      "BUG kmalloc-64: kmalloc Redzone overwritten");
+		      "BUG kmalloc-64 (Not tainted): kmalloc Redzone overwritten");
 	expect_silence(slack_overflow_body, (void *)2, "slub_debug=FZPU");
 	expect_report(slack_overflow_body, (void *)3, "slub_debug=Z",
 		      "kmalloc Redzone overwritten");
@@ -455,10 +456,135 @@ static void test_poison_use_after_free(void **state)
 {
 	(void)state;
 	expect_report(use_after_free_body, NULL, "slub_debug=P,kmalloc-64",
-		      "BUG kmalloc-64: Poison overwritten");
+		      "BUG kmalloc-64 (Not tainted): Poison overwritten");
 	expect_text("First byte 0x42 instead of 0x6b");
 	expect_report(use_after_free_body, NULL, "slub_debug=FZPU,kmalloc-64",
-		      "BUG kmalloc-64: Poison overwritten");
+		      "BUG kmalloc-64 (Not tainted): Poison overwritten");
+}
+
+/*
+ * Whole reports, as the kernel's format strings print them (mm/slub.c:
+ * slab_bug(), print_track(), print_slab_info(), print_trailer(),
+ * check_bytes_and_report(), print_hex_dump(); dump_stack()'s header),
+ * with what changes from run to run masked: addresses, ages, CPUs, pids,
+ * offsets and sizes of functions.
+ */
+
+/* Mask @in into @out: 16-digit hex -> "(ptr)", the numbers after age=, cpu=, pid=, "CPU: ",
+ * "PID: ", "zone=" -> "N", "+0x../0x.." -> "+(off)/(size)". */
+static void mask_report(const char *in, char *out, size_t size)
+{
+	static const char *const numbered[] = { "age=", "cpu=", "pid=", "CPU: ", "PID: ", "zone=" };
+	size_t n = 0, i, k;
+
+	while (*in && n + 16 < size) {
+		for (k = 0; k < 16 && isxdigit((unsigned char)in[k]); k++)
+			;
+		if (k == 16 && !isxdigit((unsigned char)in[16])) {
+			n += (size_t)snprintf(out + n, size - n, "(ptr)");
+			in += 16;
+			continue;
+		}
+		if (!strncmp(in, "+0x", 3) && strchr(in, '/') && strchr(in, '/') < strchr(in, '\n')) {
+			n += (size_t)snprintf(out + n, size - n, "+(off)/(size)");
+			in = strchr(in, '/') + 3;
+			while (isxdigit((unsigned char)*in))
+				in++;
+			continue;
+		}
+		for (i = 0; i < ARRAY_SIZE(numbered); i++) {
+			size_t l = strlen(numbered[i]);
+
+			if (!strncmp(in, numbered[i], l) && isdigit((unsigned char)in[l])) {
+				n += (size_t)snprintf(out + n, size - n, "%sN", numbered[i]);
+				in += l;
+				while (isdigit((unsigned char)*in))
+					in++;
+				break;
+			}
+		}
+		if (i == ARRAY_SIZE(numbered))
+			out[n++] = *in++;
+	}
+	out[n] = '\0';
+}
+
+static void expect_whole_report(const char *want)
+{
+	static char got[1 << 16];
+
+	mask_report(res.err, got, sizeof(got));
+	if (strcmp(got, want)) {
+		tu_dump_child_stderr(&res);
+		fail_msg("the report differs from the kernel's layout; masked, it reads:\n%s\n"
+			 "and the kernel's would read:\n%s", got, want);
+	}
+}
+
+static void whole_report_body(void *arg)
+{
+	unsigned char *p = kalloc_malloc(40);
+
+	assert_non_null(p);
+	memset(p, 0x11, 40);
+	if (arg) {
+		kalloc_free(p);
+		kalloc_free(p);
+	} else {
+		p[40] = 'x';
+		kalloc_free(p);
+	}
+	fail_msg("not caught");
+}
+
+#define REPORT_HEADER(what)								\
+	"kalloc: =============================================================================\n" \
+	"BUG malloc-48 (Not tainted): " what "\n"					\
+	"kalloc: -----------------------------------------------------------------------------\n" \
+	"kalloc: \n"
+#define REPORT_STACK									\
+	"kalloc: CPU: N PID: N Comm: test_slub_debug Not tainted kalloc " KALLOC_VERSION "\n" \
+	"kalloc: Call Trace:\n"								\
+	"kalloc:  <TASK>\n"								\
+	"kalloc:  whole_report_body+(off)/(size)\n"					\
+	"kalloc:  </TASK>\n"
+
+static void test_whole_reports(void **state)
+{
+	(void)state;
+	expect_report(whole_report_body, NULL, "slub_debug=FZPU,malloc-48",
+		      "kmalloc Redzone overwritten");
+	expect_whole_report(
+		REPORT_HEADER("kmalloc Redzone overwritten")
+		"kalloc: 0x(ptr)-0x(ptr) @offset=56. First byte 0x78 instead of 0xcc\n"
+		"kalloc: Allocated in whole_report_body+(off)/(size) age=N cpu=N pid=N\n"
+		"kalloc: Slab 0x(ptr) objects=28 used=1 fp=0x(ptr) flags=0x8(slab|node=0|zone=N)\n"
+		"kalloc: Object 0x(ptr) @offset=16 fp=0x(ptr)\n"
+		"kalloc: \n"
+		"kalloc: Redzone  (ptr): cc cc cc cc cc cc cc cc cc cc cc cc cc cc cc cc  ................\n"
+		"kalloc: Object   (ptr): 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11  ................\n"
+		"kalloc: Object   (ptr): 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11  ................\n"
+		"kalloc: Object   (ptr): 11 11 11 11 11 11 11 11 78 cc cc cc cc cc cc cc  ........x.......\n"
+		"kalloc: Redzone  (ptr): cc cc cc cc cc cc cc cc                          ........\n"
+		"kalloc: Padding  (ptr): 5a 5a 5a 5a 5a 5a 5a 5a                          ZZZZZZZZ\n"
+		REPORT_STACK);
+	/* the free track of an object freed once; no "Freed in" for one never freed (above) */
+	expect_report(whole_report_body, (void *)1, "slub_debug=FZPU,malloc-48",
+		      "Object already free");
+	expect_whole_report(
+		REPORT_HEADER("Object already free")
+		"kalloc: Allocated in whole_report_body+(off)/(size) age=N cpu=N pid=N\n"
+		"kalloc: Freed in whole_report_body+(off)/(size) age=N cpu=N pid=N\n"
+		"kalloc: Slab 0x(ptr) objects=28 used=0 fp=0x(ptr) flags=0x8(slab|node=0|zone=N)\n"
+		"kalloc: Object 0x(ptr) @offset=16 fp=0x(ptr)\n"
+		"kalloc: \n"
+		"kalloc: Redzone  (ptr): bb bb bb bb bb bb bb bb bb bb bb bb bb bb bb bb  ................\n"
+		"kalloc: Object   (ptr): 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b  kkkkkkkkkkkkkkkk\n"
+		"kalloc: Object   (ptr): 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b  kkkkkkkkkkkkkkkk\n"
+		"kalloc: Object   (ptr): 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b a5  kkkkkkkkkkkkkkk.\n"
+		"kalloc: Redzone  (ptr): bb bb bb bb bb bb bb bb                          ........\n"
+		"kalloc: Padding  (ptr): 5a 5a 5a 5a 5a 5a 5a 5a                          ZZZZZZZZ\n"
+		REPORT_STACK);
 }
 
 /* A freed object reads as poison: 0x6b, the last byte 0xa5. */
@@ -504,9 +630,9 @@ static void test_double_free_not_in_a_row(void **state)
 {
 	(void)state;
 	expect_report(double_free_aba_body, NULL, "slub_debug=F,kmalloc-64",
-		      "BUG kmalloc-64: Object already free");
+		      "BUG kmalloc-64 (Not tainted): Object already free");
 	expect_report(double_free_aba_body, NULL, "slub_debug=FZPU,kmalloc-64",
-		      "BUG kmalloc-64: Object already free");
+		      "BUG kmalloc-64 (Not tainted): Object already free");
 }
 
 /* --------------------------------------------------- caller track -- */
@@ -586,14 +712,14 @@ static void test_store_user(void **state)
 {
 	(void)state;
 	expect_report(track_alloc_body, NULL, "slub_debug=ZU,kmalloc-64",
-		      "BUG kmalloc-64: Redzone overwritten");
+		      "BUG kmalloc-64 (Not tainted): Right Redzone overwritten");
 	expect_track("Allocated", "overflow_here", (uintptr_t)overflow_here);
 	expect_report(track_free_body, NULL, "slub_debug=PU,kmalloc-64",
-		      "BUG kmalloc-64: Poison overwritten");
+		      "BUG kmalloc-64 (Not tainted): Poison overwritten");
 	expect_track("Freed", "free_here", (uintptr_t)free_here);
 	/* Without U there is no track. */
 	tu_run_child(overflow_body, (void *)32, "slub_debug=Z,kmalloc-32", 10, &res);
-	tu_assert_child_aborted(&res, "BUG kmalloc-32: Redzone overwritten");
+	tu_assert_child_aborted(&res, "BUG kmalloc-32 (Not tainted): Right Redzone overwritten");
 	if (strstr(res.err, "Allocated in")) {
 		tu_dump_child_stderr(&res);
 		fail_msg("a cache without slub_debug=U reports an allocation track");
@@ -637,7 +763,7 @@ static void test_debug_off(void **state)
 	expect_silence(no_debug_body, "kmalloc-128", "slub_debug=Z,kmalloc-128");
 	/* ... while the listed one is checked. */
 	expect_report(overflow_body, (void *)128, "slub_debug=Z,kmalloc-128",
-		      "BUG kmalloc-128: Redzone overwritten");
+		      "BUG kmalloc-128 (Not tainted): Right Redzone overwritten");
 }
 
 static void bare_flags_body(void *arg)
@@ -691,11 +817,11 @@ static void test_debug_bare(void **state)
 {
 	(void)state;
 	expect_silence(bare_flags_body, NULL, "slub_debug");
-	expect_report(overflow_body, (void *)8192, "slub_debug", "BUG kmalloc-8k: Redzone overwritten");
+	expect_report(overflow_body, (void *)8192, "slub_debug", "BUG kmalloc-8k (Not tainted): Right Redzone overwritten");
 	expect_text("Allocated in");	/* U */
-	expect_report(overflow_body, (void *)16, "slub_debug", "BUG kmalloc-16: Redzone overwritten");
-	expect_report(bare_uaf_body, NULL, "slub_debug", "BUG kmalloc-96: Poison overwritten");
-	expect_report(bare_double_free_body, NULL, "slub_debug", "BUG any_cache: Object already free");
+	expect_report(overflow_body, (void *)16, "slub_debug", "BUG kmalloc-16 (Not tainted): Right Redzone overwritten");
+	expect_report(bare_uaf_body, NULL, "slub_debug", "BUG kmalloc-96 (Not tainted): End Poison overwritten");
+	expect_report(bare_double_free_body, NULL, "slub_debug", "BUG any_cache (Not tainted): Object already free");
 }
 
 /* slub_debug= with several blocks, a prefix pattern, lower-case letters */
@@ -951,6 +1077,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tracks_of_never_freed_object),
 		cmocka_unit_test(test_kmalloc_redzone_slack),
+		cmocka_unit_test(test_whole_reports),
 		cmocka_unit_test(test_padding_overwritten),
 		cmocka_unit_test(test_unknown_letters_warned),
 		cmocka_unit_test(test_redzone_overflow),

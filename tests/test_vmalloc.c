@@ -1718,7 +1718,7 @@ CHILD_TEST(test_zeroed_over_dirty_frames, "mem=256M " NO_REPORTING, 30)
 			case 0: p = vzalloc(size); break;
 			case 1: p = kvzalloc(size, GFP_KERNEL); break;
 			case 2: p = kvcalloc(size / 8, 8, GFP_KERNEL); size = size / 8 * 8; break;
-			case 3: p = kalloc_calloc(1, size); break;
+			case 3: p = kalloc_calloc(1, size, 0); break;
 			}
 			assert_non_null(p);
 			if (!tu_is_zero(p, size))
@@ -1768,7 +1768,7 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 	kalloc_free(q);
 
 	/* calloc over a cached area is zero. */
-	q = kalloc_calloc(1, SZ_8M + SZ_4M);
+	q = kalloc_calloc(1, SZ_8M + SZ_4M, 0);
 	assert_ptr_equal(q, p);
 	assert_true(tu_is_zero(q, SZ_8M + SZ_4M));
 	kalloc_free(q);
@@ -1991,7 +1991,7 @@ static void bad_large_free(void *arg)
 	case AREA_REALLOC_FREED:
 	case BLOCK_REALLOC_FREED:
 		kalloc_free(p);
-		q = kalloc_realloc(p, SZ_16M);
+		q = kalloc_realloc(p, SZ_16M, 0);
 		print_message("realloc of a freed block gave %p\n", (void *)q);
 		break;
 	case AREA_INTERIOR:

@@ -1,0 +1,148 @@
+/*
+ * lib/kallsyms.c - addresses to names for reports (kernel/kallsyms.c's
+ * sprint_symbol(), the %pS of printk).
+ *
+ *	sprint_symbol(buf, size, addr)	"name+0xoff/0xsize [object]"
+ *
+ * as the kernel prints a symbol: the function that holds @addr, the offset
+ * into it, its size, and in brackets the shared object it lives in (the
+ * kernel names the module; the program itself, like vmlinux, gets none).
+ * An address in no known function prints as "0x<hex>".
+ *
+ * The dynamic linker knows the exported symbols (dladdr1()), but most of a
+ * program's functions are not exported: main, static functions.  For those
+ * the object's file is mapped read-only and its .symtab searched (the
+ * kernel's kallsyms is built from the same table).  A stripped object has
+ * only .dynsym, and then the nearest exported symbol is the best there is.
+ *
+ * Reports run just before abort(), perhaps with allocator locks held: no
+ * allocation here, only raw system calls and stack buffers.  dladdr1()
+ * takes the loader's lock, which is recursive, so a report made inside
+ * dlopen() does not deadlock.
+ */
+#include "kernel.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+
+struct ksym {
+	const char *name;	/* points into the mapped file or the loader's tables */
+	unsigned long offset, size;
+};
+
+/* The function of the ELF file @img (@len bytes) holding @rel, from .symtab. */
+static bool symtab_lookup(const unsigned char *img, size_t len, unsigned long rel, struct ksym *ks)
+{
+	const ElfW(Ehdr) *eh = (const void *)img;
+	const ElfW(Shdr) *sh;
+	unsigned int i;
+
+	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof(*sh) ||
+	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(*sh) > len)
+		return false;
+	sh = (const void *)(img + eh->e_shoff);
+	for (i = 0; i < eh->e_shnum; i++) {
+		const ElfW(Sym) *sym;
+		const char *str;
+		size_t n, j;
+
+		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum ||
+		    sh[i].sh_offset + sh[i].sh_size > len ||
+		    sh[sh[i].sh_link].sh_offset + sh[sh[i].sh_link].sh_size > len)
+			continue;
+		sym = (const void *)(img + sh[i].sh_offset);
+		n = sh[i].sh_size / sizeof(*sym);
+		str = (const char *)img + sh[sh[i].sh_link].sh_offset;
+		for (j = 0; j < n; j++) {
+			if (ELF64_ST_TYPE(sym[j].st_info) != STT_FUNC || !sym[j].st_size ||
+			    rel - sym[j].st_value >= sym[j].st_size ||
+			    sym[j].st_name >= sh[sh[i].sh_link].sh_size)
+				continue;
+			ks->name = str + sym[j].st_name;
+			ks->offset = rel - sym[j].st_value;
+			ks->size = sym[j].st_size;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Search the file of the object that @info describes, then format while
+ * the file is still mapped (the name points into it).
+ */
+static int sprint_from_file(char *buf, size_t size, unsigned long addr, const Dl_info *info,
+			    const char *obj, bool is_exec)
+{
+	const char *path = is_exec ? "/proc/self/exe" : info->dli_fname;
+	int fd = sys_open(path, O_RDONLY | O_CLOEXEC, 0);
+	off_t len;
+	void *img;
+	struct ksym ks;
+	int n = -1;
+
+	if (fd < 0)
+		return -1;
+	len = sys_lseek(fd, 0, SEEK_END);
+	img = len > 0 ? sys_mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	sys_close(fd);
+	if (!img || IS_ERR_VALUE(img))
+		return -1;
+	/* ET_DYN symbols are relative to the load base, ET_EXEC ones absolute */
+	if (symtab_lookup(img, (size_t)len,
+			  ((const ElfW(Ehdr) *)img)->e_type == ET_DYN ?
+				  addr - (unsigned long)info->dli_fbase : addr, &ks))
+		n = snprintf(buf, size, "%s+%#lx/%#lx%s%s%s", ks.name, ks.offset, ks.size,
+			     obj ? " [" : "", obj ? obj : "", obj ? "]" : "");
+	sys_munmap(img, (size_t)len);
+	return n;
+}
+
+/* The load base of the program itself: the object holding its program headers. */
+static void *main_program_base(void)
+{
+	static void *base;
+	Dl_info info;
+
+	if (!base && dladdr((void *)getauxval(AT_PHDR), &info))
+		base = info.dli_fbase;
+	return base;
+}
+
+int sprint_symbol(char *buf, size_t size, unsigned long addr)
+{
+	const ElfW(Sym) *sym = NULL;
+	Dl_info info;
+	const char *obj = NULL;
+	bool is_exec;
+	int n;
+
+	if (!addr || !dladdr1((void *)addr, &info, (void **)&sym, RTLD_DL_SYMENT))
+		return snprintf(buf, size, "%#lx", addr);
+	is_exec = !info.dli_fname || !info.dli_fname[0] || info.dli_fbase == main_program_base();
+	if (!is_exec) {
+		obj = strrchr(info.dli_fname, '/');
+		obj = obj ? obj + 1 : info.dli_fname;
+	}
+	if (info.dli_sname && sym && sym->st_size &&
+	    addr - (unsigned long)info.dli_saddr < sym->st_size)
+		return snprintf(buf, size, "%s+%#lx/%#lx%s%s%s", info.dli_sname,
+				addr - (unsigned long)info.dli_saddr, (unsigned long)sym->st_size,
+				obj ? " [" : "", obj ? obj : "", obj ? "]" : "");
+	n = sprint_from_file(buf, size, addr, &info, obj, is_exec);
+	if (n >= 0)
+		return n;
+	if (info.dli_sname)	/* stripped: the nearest exported symbol */
+		return snprintf(buf, size, "%s+%#lx%s%s%s", info.dli_sname,
+				addr - (unsigned long)info.dli_saddr, obj ? " [" : "",
+				obj ? obj : "", obj ? "]" : "");
+	return snprintf(buf, size, "%#lx%s%s%s", addr, obj ? " [" : "", obj ? obj : "",
+			obj ? "]" : "");
+}
