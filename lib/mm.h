@@ -380,6 +380,10 @@ extern unsigned long vmalloc_base, vmalloc_end;
 extern unsigned long pkmap_base;
 extern unsigned long brk_window_base, brk_window_end;
 extern unsigned long kalloc_reservation_start, kalloc_reservation_end;
+/* Under RLIMIT_AS: only the memory in use is mapped (mm_init.c, reserve_sparse_layout()). */
+extern bool kalloc_sparse_layout;
+void sparse_release_slots(unsigned long pfn, unsigned long nr) __hidden;
+bool sparse_restore_slots(unsigned long pfn, unsigned long nr) __hidden;
 
 #define mem_map		vmemmap_base
 #define PAGE_OFFSET	page_offset_base

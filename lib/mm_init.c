@@ -48,6 +48,7 @@ unsigned long vmalloc_base, vmalloc_end;
 unsigned long pkmap_base;
 unsigned long brk_window_base, brk_window_end;
 unsigned long kalloc_reservation_start, kalloc_reservation_end;
+bool kalloc_sparse_layout;
 
 static spinlock_t init_lock = __SPIN_LOCK_UNLOCKED;
 static int atfork_registered;
@@ -121,7 +122,8 @@ static unsigned long long vm_size_now(void)
  * from the machine, and the largest area is about the size of either).
  * A reservation counts against the limit whether or not it is touched.
  */
-static void fit_to_rlimit_as(unsigned long long *vmalloc_size, unsigned long long *brk_size)
+static void fit_to_rlimit_as(unsigned long long *vmalloc_size, unsigned long long *brk_size,
+			     bool sparse_ok)
 {
 	unsigned long long lim, used, budget, slack, fixed;
 
@@ -133,6 +135,23 @@ static void fit_to_rlimit_as(unsigned long long *vmalloc_size, unsigned long lon
 	budget = lim - used;
 	slack = max(budget / 8, 16ULL * SZ_1M);
 	budget = budget > slack ? budget - slack : 0;
+	if (sparse_ok && !phys_is_memfd()) {
+		/*
+		 * The sparse layout (reserve_sparse_layout()): the windows cost
+		 * nothing until used, and the host's refusal is what ends the
+		 * machine's memory, so the machine is all that the limit leaves,
+		 * in lowmem (no HIGHMEM: its slots would be mappings too).
+		 */
+		kalloc_sparse_layout = true;
+		max_pfn = min(max_pfn, (unsigned long)max(ALIGN((lim - used) >> PAGE_SHIFT,
+								 PAGES_PER_SECTION),
+							   MIN_MEM >> PAGE_SHIFT));
+		max_pfn = min(max_pfn, MAXLOW_PFN);
+		max_low_pfn = max_pfn;
+		pr_info("RLIMIT_AS of %llu MiB (%llu MiB in use): a machine of %lu MiB, its windows mapped as used\n",
+			lim >> 20, used >> 20, max_pfn >> (20 - PAGE_SHIFT));
+		return;
+	}
 	*brk_size = min(*brk_size, WINDOW_FLOOR / 2);
 	fixed = layout_bytes(0, 0, *brk_size);
 	*vmalloc_size = min(*vmalloc_size, max(ALIGN_DOWN(budget > fixed ? (budget - fixed) / 2 : 0,
@@ -192,6 +211,95 @@ static bool shrink_layout(unsigned long long *vmalloc_size, unsigned long long *
 }
 
 /*
+ * The start of the largest hole of the address space that can hold @size
+ * bytes aligned to LAYOUT_ALIGN, placed in its middle, from
+ * /proc/self/maps read with raw system calls; 0 if none.
+ */
+static unsigned long find_layout_hole(unsigned long size)
+{
+	char buf[4096];
+	size_t len = 0;
+	unsigned long prev_end = SZ_1G, best = 0, best_len = 0;
+	int fd = sys_open("/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		char *nl, *line = buf;
+		ssize_t r = sys_read(fd, buf + len, sizeof(buf) - 1 - len);
+
+		if (r <= 0)
+			break;
+		len += r;
+		while ((nl = memchr(line, '\n', buf + len - line))) {
+			unsigned long lo = 0, hi = 0;
+			const char *c = line;
+
+			for (; *c != '-'; c++)
+				lo = lo * 16 + (unsigned long)(*c <= '9' ? *c - '0' : (*c | 0x20) - 'a' + 10);
+			for (c++; *c != ' '; c++)
+				hi = hi * 16 + (unsigned long)(*c <= '9' ? *c - '0' : (*c | 0x20) - 'a' + 10);
+			if (lo < (1UL << 47) && lo > prev_end && lo - prev_end > best_len) {
+				best = prev_end;
+				best_len = lo - prev_end;
+			}
+			prev_end = max(prev_end, hi);
+			line = nl + 1;
+		}
+		len = buf + len - line;
+		memmove(buf, line, len);
+		if (len == sizeof(buf) - 1)
+			len = 0;
+	}
+	sys_close(fd);
+	if (best_len < size + 2 * LAYOUT_ALIGN)
+		return 0;
+	return ALIGN(best + (best_len - size) / 2, LAYOUT_ALIGN);
+}
+
+/*
+ * Under an RLIMIT_AS every mapping counts against the limit, touched or
+ * not, so one reservation of the whole layout would spend most of a small
+ * limit on address space that no allocation uses (the gaps, the vmalloc
+ * and brk windows, the slots of free frames).  The sparse layout maps only
+ * what is in use, as a C library's malloc does: the vmemmap (1/64 of the
+ * machine) at once, a section's slots when it comes online (grow_zone()),
+ * vmalloc and brk memory while it lives (reserve_range() unmaps).  The
+ * layout is placed in the middle of the largest hole of the address
+ * space, terabytes from where the program's own mappings grow, and every
+ * mapping into it is MAP_FIXED_NOREPLACE or over kalloc's own.  False if
+ * no hole fits or the vmemmap cannot be mapped (then the one-reservation
+ * layout is tried).
+ */
+static bool reserve_sparse_layout(unsigned long long vmalloc_size, unsigned long long brk_size)
+{
+	unsigned long vmemmap_size = vmemmap_bytes(max_pfn);
+	unsigned long total = layout_bytes(max_pfn, vmalloc_size, brk_size) - LAYOUT_ALIGN;
+	unsigned long base = find_layout_hole(total);
+	void *p;
+
+	if (!base)
+		return false;
+	p = sys_mmap((void *)base, vmemmap_size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (IS_ERR_VALUE(p) || (unsigned long)p != base) {
+		if (!IS_ERR_VALUE(p))
+			sys_munmap(p, vmemmap_size);
+		return false;
+	}
+	kalloc_reservation_start = base;
+	kalloc_reservation_end = base + total;
+	vmemmap_base = (struct page *)base;
+	page_offset_base = base + vmemmap_size + LAYOUT_ALIGN;
+	vmalloc_base = page_offset_base + (max_pfn << PAGE_SHIFT) + VMALLOC_OFFSET;
+	vmalloc_end = vmalloc_base + vmalloc_size;
+	pkmap_base = vmalloc_end + LAYOUT_ALIGN;
+	brk_window_base = pkmap_base + PKMAP_SIZE + LAYOUT_ALIGN;
+	brk_window_end = brk_window_base + brk_size;
+	return true;
+}
+
+/*
  * setup_arch(): one PROT_NONE reservation holds the whole layout; the
  * vmemmap and the linear map become readable and writable (host memory
  * comes only when touched).  If the host refuses the size (ulimit -v, an
@@ -206,9 +314,18 @@ static bool reserve_layout(void)
 	unsigned long long vmalloc_size = ALIGN(opt_vmalloc, PAGE_SIZE);
 	unsigned long long brk_size = BRK_WINDOW_SIZE;
 	unsigned long pkmap_size = PKMAP_SIZE;
+	unsigned long full_pfn = max_pfn;
 	bool cut = false, backed_off = false;
 
-	fit_to_rlimit_as(&vmalloc_size, &brk_size);
+	fit_to_rlimit_as(&vmalloc_size, &brk_size, true);
+	if (kalloc_sparse_layout) {
+		if (reserve_sparse_layout(vmalloc_size, brk_size))
+			return true;
+		kalloc_sparse_layout = false;
+		max_pfn = full_pfn;
+		max_low_pfn = min(max_pfn, MAXLOW_PFN);
+		fit_to_rlimit_as(&vmalloc_size, &brk_size, false);
+	}
 	for (;;) {
 		unsigned long total, base;
 		void *p;

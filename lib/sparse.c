@@ -26,6 +26,7 @@
 #include "mm.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 /* The pfn is RAM the buddy may have: in the e820 map and not reserved. */
 static inline bool pfn_is_free_ram(unsigned long pfn)
@@ -47,6 +48,13 @@ bool grow_zone(struct zone *zone)
 
 	if (start >= zone_end_pfn(zone))
 		return false;
+	/* the sparse layout maps a section's slots as it comes online (mm_init.c) */
+	if (kalloc_sparse_layout &&
+	    IS_ERR_VALUE(sys_mmap(pfn_to_slot(start), (end - start) << PAGE_SHIFT,
+				  PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+				  -1, 0)))
+		return false;	/* the host refuses: the zone cannot grow */
 
 	/*
 	 * memmap_init_range() writes every struct page of the section; here
@@ -88,4 +96,24 @@ bool grow_zone(struct zone *zone)
 	pr_debug("onlined section %lu [mem %#018lx-%#018lx] to zone %s\n", nr,
 		 start << PAGE_SHIFT, (end << PAGE_SHIFT) - 1, zone->name);
 	return true;
+}
+
+/*
+ * The sparse layout (mm_init.c) under an RLIMIT_AS: the frames that a
+ * vmalloc area or the brk heap takes keep their bytes in the window, so
+ * their slots in the linear map would only count against the limit a
+ * second time.  sparse_release_slots() unmaps them when the frames are
+ * taken; sparse_restore_slots() maps them again (fresh memory, zero) before
+ * the frames go back to the buddy, false if the host refuses.
+ */
+void sparse_release_slots(unsigned long pfn, unsigned long nr)
+{
+	sys_munmap(pfn_to_slot(pfn), nr << PAGE_SHIFT);
+}
+
+bool sparse_restore_slots(unsigned long pfn, unsigned long nr)
+{
+	return !IS_ERR_VALUE(sys_mmap(pfn_to_slot(pfn), nr << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				      MAP_FIXED_NOREPLACE, -1, 0));
 }

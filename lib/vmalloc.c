@@ -390,8 +390,12 @@ static void free_spares(struct vmap_area **spares, int n)
  */
 int reserve_range(unsigned long addr, unsigned long size)
 {
-	void *p = sys_mmap((void *)addr, size, PROT_NONE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	void *p;
+
+	if (kalloc_sparse_layout)	/* nothing is reserved: the range becomes a hole */
+		return sys_munmap((void *)addr, size) ? -1 : 0;
+	p = sys_mmap((void *)addr, size, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 
 	if (!IS_ERR_VALUE(p))
 		return 0;
@@ -528,7 +532,9 @@ unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr
 			 * window, give the slot's back.  phys=memfd: the frame's
 			 * page is the area's byte; clear it when asked to.
 			 */
-			if (!zeroed && (!phys_is_memfd() || (gfp & __GFP_ZERO)))
+			if (kalloc_sparse_layout)
+				sparse_release_slots(__page_to_pfn(page), 1UL << order);
+			else if (!zeroed && (!phys_is_memfd() || (gfp & __GFP_ZERO)))
 				kalloc_discard(__page_to_pfn(page), 1UL << order);
 			split_page(page, order);
 			for (i = 0; i < (1U << order); i++)
@@ -539,6 +545,20 @@ unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr
 }
 
 /*
+ * Frames whose slots the host would not map again (the sparse layout at
+ * its RLIMIT_AS): kept out of the buddy, where a write to them would
+ * fault, and said once.
+ */
+static __cold void vm_frames_lost(unsigned long nr)
+{
+	static unsigned long lost;
+
+	if (!__atomic_fetch_add(&lost, nr, __ATOMIC_RELAXED))
+		pr_warn("vmalloc: the host refused to map %lu freed frames again (RLIMIT_AS): they stay out of use\n",
+			nr);
+}
+
+/*
  * Give an area's frames [pfn, pfn + nr) back clean: with phys=anon their
  * slots hold nothing; with phys=memfd their pages are punched first.
  */
@@ -546,6 +566,10 @@ static void vm_free_frames(unsigned long pfn, unsigned long nr)
 {
 	if (phys_is_memfd())
 		kalloc_discard(pfn, nr);
+	if (kalloc_sparse_layout && !sparse_restore_slots(pfn, nr)) {
+		vm_frames_lost(nr);
+		return;
+	}
 	free_pfn_range(pfn, pfn + nr, true);
 }
 
@@ -587,8 +611,13 @@ static void vm_area_free_blocks(struct page **blocks, unsigned int nr)
 		     __page_to_pfn(blocks[i + n]) == pfn + ((unsigned long)n << HUGE_VMAP_ORDER); n++)
 			if (blocks[i + n]->_refcount)	/* a head holds the reference */
 				blocks[i + n]->_refcount = 0;
-		free_block_range(pfn, pfn + ((unsigned long)n << HUGE_VMAP_ORDER), true);
 		i += n;
+		if (kalloc_sparse_layout &&
+		    !sparse_restore_slots(pfn, (unsigned long)n << HUGE_VMAP_ORDER)) {
+			vm_frames_lost((unsigned long)n << HUGE_VMAP_ORDER);
+			continue;
+		}
+		free_block_range(pfn, pfn + ((unsigned long)n << HUGE_VMAP_ORDER), true);
 	}
 }
 
@@ -631,7 +660,9 @@ static unsigned int vm_area_alloc_blocks(gfp_t gfp, struct page **pages, unsigne
 				order = HUGE_VMAP_ORDER;
 				continue;
 			}
-			if (!zeroed)
+			if (kalloc_sparse_layout)
+				sparse_release_slots(__page_to_pfn(page), 1UL << order);
+			else if (!zeroed)
 				kalloc_discard(__page_to_pfn(page), 1UL << order);
 			for (i = 0; i < (1U << order); i += HUGE_VMAP_NR, done += HUGE_VMAP_NR)
 				pages[done >> HUGE_VMAP_ORDER] = page + i;
