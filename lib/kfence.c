@@ -105,9 +105,9 @@
  *
  * kfence_lock protects kfence_freelist and every object's metadata (state,
  * addr, size, cache, tracks, unprotected_page).  It is a leaf, after every
- * other lock of the global order: nothing allocates, prints or calls the
- * host under it except the fault handler's report (which writes to stderr
- * with write(2) and allocates nothing).  kalloc's own code never touches a
+ * other lock of the global order: nothing allocates or calls the host
+ * under it but a report (which writes to stderr with write(2), symbolizes
+ * with dladdr1() and allocates nothing).  kalloc's own code never touches a
  * protected page, so the fault handler never runs on a thread that holds
  * the lock.  A slot taken off the freelist belongs to its taker until it
  * publishes the object (ALLOCATED); a freed slot to its freer until it is
@@ -181,7 +181,6 @@ struct kfence_metadata {
 	const struct kmem_cache *cache;	/* malloc's class the request belongs to */
 	unsigned long unprotected_page;	/* a guard page a continued fault opened */
 	int next;			/* kfence_freelist link, -1 at the tail */
-	bool on_freelist;
 	struct kfence_track alloc_track;
 	struct kfence_track free_track;
 };
@@ -264,6 +263,9 @@ static int kfence_next_interval(struct kalloc_pcpu *cpu)
 }
 
 /*
+ * kfence_sample_due(): what the kernel's toggle_allocation_gate() timer
+ * and the gate test of kfence_alloc() do, by count instead of time.
+ *
  * The fast path counted down tick_countdown from tick_period(): it made
  * period + 1 allocations when it sent this one here (the countdown ran
  * out), period - countdown when this one came for a refill (which the
@@ -428,7 +430,7 @@ static bool kfence_unprotect(unsigned long addr)
 			     PROT_READ | PROT_WRITE);
 }
 
-/* Take the head of kfence_freelist (the slot freed longest ago), or NULL. */
+/* Take the head of kfence_freelist (the slot freed longest ago), or NULL (kfence_guarded_alloc()'s first step). */
 static struct kfence_metadata *kfence_freelist_pop(void)
 {
 	struct kfence_metadata *meta = NULL;
@@ -440,7 +442,6 @@ static struct kfence_metadata *kfence_freelist_pop(void)
 		if (kfence_freelist_head < 0)
 			kfence_freelist_tail = -1;
 		meta->next = -1;
-		meta->on_freelist = false;
 	}
 	spin_unlock(&kfence_lock);
 	return meta;
@@ -452,7 +453,6 @@ static void __kfence_freelist_push(struct kfence_metadata *meta)
 	int i = (int)(meta - kfence_metadata);
 
 	meta->next = -1;
-	meta->on_freelist = true;
 	if (kfence_freelist_tail >= 0)
 		kfence_metadata[kfence_freelist_tail].next = i;
 	else
@@ -500,7 +500,6 @@ static bool kfence_init_pool(void)
 		m->state = KFENCE_OBJECT_UNUSED;
 		m->addr = (unsigned long)pool + (((unsigned long)i + 1) << (PAGE_SHIFT + 1));
 		m->next = i + 1 < n ? (int)i + 1 : -1;
-		m->on_freelist = true;
 	}
 	kfence_freelist_head = 0;
 	kfence_freelist_tail = n - 1;
@@ -645,6 +644,7 @@ static void *kfence_guarded_alloc(struct kalloc_pcpu *cpu, struct kmem_cache *s,
 	return (void *)meta->addr;
 }
 
+/* __kfence_alloc(): the sampled allocation, past the gate */
 void *kfence_alloc(struct kalloc_pcpu *cpu, struct kmem_cache *s, size_t size, unsigned long caller)
 {
 	if (unlikely(!size || size > PAGE_SIZE)) {
@@ -659,7 +659,7 @@ void *kfence_alloc(struct kalloc_pcpu *cpu, struct kmem_cache *s, size_t size, u
 }
 
 /*
- * kfence_guarded_free(): a live object's start, its canary intact, its
+ * __kfence_free() and kfence_guarded_free(): a live object's start, its canary intact, its
  * page protected and the slot queued at the tail.  Anything else is an
  * invalid free (a double free among them), reported.
  */
@@ -704,6 +704,7 @@ void kfence_free(void *addr, unsigned long caller)
 	counter_add(KFENCE_COUNTER_FREES, 1);
 }
 
+/* kfence_ksize() */
 size_t kfence_ksize(const void *addr)
 {
 	const struct kfence_metadata *meta = addr_to_metadata((unsigned long)addr);
@@ -1093,7 +1094,7 @@ static void kfence_sigsegv(int sig, siginfo_t *info, void *uctx)
 
 /* -------------------------------------------------------- reports -- */
 
-/* debugfs' kfence/stats */
+/* stats_show(): debugfs' kfence/stats */
 void kfence_stats_show(FILE *out)
 {
 	unsigned int i;
@@ -1104,7 +1105,7 @@ void kfence_stats_show(FILE *out)
 }
 
 /*
- * debugfs' kfence/objects: every object that was ever handed out, each
+ * show_object(): debugfs' kfence/objects, every object that was ever handed out, each
  * followed by a line of dashes.  The metadata are copied under the lock
  * and printed from the copy (printing allocates).
  */
