@@ -29,6 +29,7 @@
  */
 #include "slab.h"
 #include "util.h"
+#include "kfence.h"
 #include "options.h"
 
 #include <fcntl.h>
@@ -412,17 +413,20 @@ static void mm_core_init(void)
 	kmem_cache_init();
 	malloc_classes_init();
 	vmalloc_init();
+	kfence_init();
 }
 
 /*
  * The global lock order: malloc_caches_lock, area_cache_lock, mm_brk_lock, vmap_area_lock, pkmap_lock, slab_mutex, pcpu_lock,
- * each cache's barn and list locks, zone locks.
+ * each cache's barn and list locks, zone locks, with kfence_setup_lock before them all (the
+ * pool's set-up takes the vmalloc and slab locks under it) and kfence_lock, a leaf, after it.
  */
 int kalloc_fork_active;
 pthread_t kalloc_fork_owner;
 
 static void kalloc_fork_prepare(void)
 {
+	kfence_fork_prepare();
 	malloc_caches_fork_prepare();
 	area_cache_fork_prepare();
 	brk_fork_prepare();
@@ -445,6 +449,7 @@ static void kalloc_fork_parent(void)
 	brk_fork_parent();
 	area_cache_fork_parent();
 	malloc_caches_fork_parent();
+	kfence_fork_parent();
 }
 
 static void kalloc_fork_child(void)
@@ -458,6 +463,7 @@ static void kalloc_fork_child(void)
 	area_cache_fork_child();
 	vmscan_fork_child();
 	malloc_caches_fork_child();
+	kfence_fork_child();
 }
 
 /*

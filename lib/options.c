@@ -67,6 +67,7 @@
 #include "kernel.h"
 #include "options.h"
 #include "slab.h"
+#include "kfence.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -179,6 +180,11 @@ static const struct kalloc_param kalloc_params[] = {
 
 	/* the vmalloc layer */
 	BOOL_PARAM("nohugevmalloc", nohugevmalloc, 0),
+
+	/* KFENCE (kfence.c): one slab-sized malloc in N per thread; 0: off */
+	ULONG_PARAM("kfence.sample_rate", kfence_sample_rate, 0, 1UL << 30, KFENCE_DEFAULT_SAMPLE_RATE, 0),
+	UINT_PARAM("kfence.num_objects", kfence_num_objects, 1, 65535, 255, 0),
+	BOOL_PARAM("kfence.panic_on_warn", kfence_panic_on_warn, 1),
 
 	/* giving memory back (vmscan.c) */
 	BOOL_PARAM("kswapd", kswapd_enabled, 0),

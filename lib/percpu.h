@@ -99,7 +99,16 @@ struct kalloc_pcpu {
 	 * VMSCAN_TICK_EVERY calls.  Padded to one pcs[] entry.
 	 */
 	int tick_countdown;
-	int pad_[7];
+	/*
+	 * The countdown's period + 1, or 0 for VMSCAN_TICK_EVERY: shorter
+	 * while the thread's next KFENCE sample is nearer (tick_period(),
+	 * kfence.c), so that the sampled allocation is the one that finds
+	 * the countdown run out and takes the slow path.
+	 */
+	int tick_short;
+	int kfence_countdown;		/* slab-sized mallocs to the next sample; 0: not set */
+	unsigned int kfence_rnd;	/* the thread's sampling PRNG (xorshift32) */
+	int pad_[4];
 	/*
 	 * Indexed by kmem_cache->cpu_index; the kmalloc caches have their
 	 * kmalloc index and malloc's own caches the slots after them
@@ -141,6 +150,12 @@ void pageset_set_high_and_batch(struct per_cpu_pages *pcp, const struct zone *zo
 				unsigned int share) __hidden;
 void drain_idle_pages(struct kalloc_pcpu *cpu) __hidden;	/* page_alloc.c */
 
+/* The countdown's period: VMSCAN_TICK_EVERY, or less before a KFENCE sample. */
+static inline int tick_period(const struct kalloc_pcpu *cpu)
+{
+	return cpu->tick_short ? cpu->tick_short - 1 : VMSCAN_TICK_EVERY;
+}
+
 /*
  * vmscan_tick_count(): count @weight calls against the thread's
  * tick_countdown and run the decay tick when it runs out (paths too hot to
@@ -154,7 +169,7 @@ static inline void vmscan_tick_count(int weight)
 		cpu->tick_countdown -= weight;
 		if (cpu->tick_countdown >= 0)
 			return;
-		cpu->tick_countdown = VMSCAN_TICK_EVERY;
+		cpu->tick_countdown = tick_period(cpu);
 	}
 	vmscan_tick();
 }

@@ -504,6 +504,9 @@ unsigned long vmalloc_nr_pages_read(void) __hidden;	/* frames held by areas */
 void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 			   unsigned long vm_flags, unsigned long caller) __hidden;
 unsigned long vmalloc_size(const void *addr) __hidden;
+/* An area with no frames, left PROT_NONE for its owner to map (kfence.c). */
+#define VM_KFENCE	0x01000000u
+void *get_vm_area_caller(unsigned long size, unsigned long flags, unsigned long caller) __hidden;
 /* Shared with brk.c: frames whose bytes live at window addresses. */
 int reserve_range(unsigned long addr, unsigned long size) __hidden;
 int map_anon_range(unsigned long addr, unsigned long size) __hidden;

@@ -28,6 +28,7 @@
  */
 #include "slab.h"
 #include "util.h"
+#include "kfence.h"
 #include "options.h"
 
 #include <errno.h>
@@ -339,16 +340,25 @@ static bool is_malloc_cache(const struct kmem_cache *s)
 static unsigned long area_cache_bytes;
 static void area_cache_purge(bool all);
 
+/* @caller: the program's return address (util.h), for the tracks and KFENCE. */
 static __noinline void *malloc_slab_slow(size_t size, unsigned long caller)
 {
 	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 	struct kmem_cache *s;
+	bool sample = false;
 	unsigned int idx;
 	void *p;
 
-	/* the countdown sent us here: __slab_alloc_slow() ticks on its way out */
-	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD && cpu->tick_countdown < 0)
-		cpu->tick_countdown = VMSCAN_TICK_EVERY;
+	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD) {
+		if (unlikely(READ_ONCE(kfence_sample_rate))) {
+			/* counts the fast path's allocations and resets the countdown */
+			sample = kfence_sample_due(cpu);
+		} else if (cpu->tick_countdown < 0) {
+			/* the countdown sent us here: __slab_alloc_slow() ticks on its way out */
+			cpu->tick_short = 0;
+			cpu->tick_countdown = VMSCAN_TICK_EVERY;
+		}
+	}
 	kalloc_init_once();
 	idx = malloc_index(size);
 	s = __atomic_load_n(&malloc_caches[idx], __ATOMIC_ACQUIRE);
@@ -356,6 +366,11 @@ static __noinline void *malloc_slab_slow(size_t size, unsigned long caller)
 		s = malloc_cache_create(idx);
 		if (!s)
 			return NULL;	/* errno is ENOMEM */
+	}
+	if (unlikely(sample)) {
+		p = kfence_alloc(cpu, s, size, caller);
+		if (p)
+			return p;
 	}
 	p = __slab_alloc_slow(s, GFP_KALLOC_MALLOC, caller);
 	if (unlikely(!p) && READ_ONCE(area_cache_bytes)) {
@@ -851,7 +866,13 @@ void kalloc_free_by(void *p, const char *who, unsigned long caller)
 	if (!p)
 		return;
 	if (is_vmalloc_addr(p)) {
-		unsigned long size = vmalloc_size(p);
+		unsigned long size;
+
+		if (unlikely(is_kfence_address(p))) {
+			kfence_free(p, caller);
+			return;
+		}
+		size = vmalloc_size(p);
 
 		if (!area_cache_put(p, size, who)) {
 			if (!size)
@@ -888,6 +909,8 @@ size_t kalloc_usable_size(const void *p)
 		return 0;
 	}
 	if (is_vmalloc_addr(p)) {
+		if (unlikely(is_kfence_address(p)))
+			return kfence_ksize(p);
 		area_cache_check_live("malloc_usable_size()", p);
 		return vmalloc_size(p);
 	}
@@ -949,6 +972,16 @@ void *kalloc_realloc(void *p, size_t size, unsigned long caller)
 		return realloc_move(p, usable, size, caller);
 	}
 	if (is_vmalloc_addr(p)) {
+		if (unlikely(is_kfence_address(p))) {
+			/* always moves: the object fills its place up to a guard or the canary */
+			usable = kfence_ksize(p);
+			if (!usable) {
+				kfence_free(p, caller);
+				errno = EINVAL;
+				return NULL;	/* kfence.panic_on_warn=0: the report, then this */
+			}
+			return realloc_move(p, usable, size, caller);
+		}
 		area_cache_check_live("realloc()", p);
 		if (!vmalloc_size(p))
 			invalid_free("realloc()", p);
@@ -999,7 +1032,8 @@ void kalloc_malloc_stats(struct kalloc_malloc_stats *st)
 	st->foreign_frees = READ_ONCE(nr_foreign);
 	vmalloc_stats(&vs);
 	st->bytes_in_use = ((vs.nr_pages + max(ev[MALLOC_PAGE_BLOCK_PAGES], 0L)) << PAGE_SHIFT) -
-			   min(READ_ONCE(area_cache_bytes), vs.nr_pages << PAGE_SHIFT);
+			   min(READ_ONCE(area_cache_bytes), vs.nr_pages << PAGE_SHIFT) +
+			   kfence_bytes_in_use();
 	spin_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		struct slabinfo si;

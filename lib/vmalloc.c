@@ -861,6 +861,43 @@ fail:
 	return NULL;
 }
 
+/*
+ * get_vm_area_caller(): reserve @size bytes of the window (a guard page
+ * follows, as for every area) and map nothing: the range stays PROT_NONE
+ * and has no frames, and the caller maps into it what it wants.  The area
+ * is never freed.  kfence.c's pool is one (the kernel's comes from
+ * memblock; here free() must find it from the address alone, and the
+ * vmalloc window's branch of free() is one that slab frees never take).
+ * Returns the area's address, or NULL.
+ */
+void *get_vm_area_caller(unsigned long size, unsigned long flags, unsigned long caller)
+{
+	struct vm_struct *vm;
+	struct vmap_area *va;
+
+	kalloc_init_once();
+	size = ALIGN(size, PAGE_SIZE);
+	if (!size || size > VMALLOC_END - VMALLOC_START)
+		return NULL;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL | __GFP_NOWARN);
+	if (!vm)
+		return NULL;
+	va = alloc_vmap_area(size + PAGE_SIZE, PAGE_SIZE);
+	if (!va) {
+		kfree(vm);
+		return NULL;
+	}
+	vm->addr = (void *)va->va_start;
+	vm->size = size + PAGE_SIZE;
+	vm->flags = flags;
+	vm->caller = caller;
+	vm->prot = PROT_NONE;
+	spin_lock(&vmap_area_lock);
+	va->vm = vm;
+	spin_unlock(&vmap_area_lock);
+	return vm->addr;
+}
+
 static void *__vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 {
 	return __vmalloc_node_range(size, PAGE_SIZE, gfp, 0, caller);
@@ -1651,6 +1688,8 @@ void vmallocinfo_show(FILE *out)
 			fprintf(out, " vmalloc");
 		if (r->flags & VM_MAP)
 			fprintf(out, " vmap");
+		if (r->flags & VM_KFENCE)
+			fprintf(out, " kfence");
 		if (r->nr_pages)
 			fprintf(out, " N0=%u", r->nr_pages);
 		fputc('\n', out);

@@ -57,6 +57,7 @@
  * malloc()ed) is not welcome.
  */
 #include "slab.h"
+#include "kfence.h"
 #include "options.h"
 #include "util.h"
 
@@ -614,6 +615,8 @@ static const struct kalloc_report_op kalloc_reports[] = {
 	{ "slabinfo",		.show = slabinfo_show_report },
 	{ "vmallocinfo",	.show = vmallocinfo_show },
 	{ "brk",		.show = brk_show },
+	{ "kfence",		.show = kfence_stats_show },
+	{ "kfence_objects",	.show = kfence_objects_show },
 	{ "options",		.show = kalloc_options_show },
 	{ "totals",		.show_zones = totals_show, .needs = SNAP_BLOCKS },
 };
