@@ -490,9 +490,14 @@ static bool kfence_init_pool(void)
 			-1, 0);
 	if (IS_ERR_VALUE(meta))
 		return false;		/* the area stays reserved, unused */
+	/* PROT_NONE, no pages: a mapping even in the sparse layout, whose free ranges are holes */
+	if (IS_ERR_VALUE(sys_mmap(pool, size, PROT_NONE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0))) {
+		sys_munmap(meta, meta_size);
+		return false;		/* the area stays reserved, unused */
+	}
 	kfence_metadata = meta;
 	kfence_nr_objects = n;
-	reserve_range((unsigned long)pool, size);	/* PROT_NONE, no pages */
 	for (i = 0; i < n; i++) {
 		struct kfence_metadata *m = &kfence_metadata[i];
 

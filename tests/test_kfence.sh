@@ -49,7 +49,8 @@ pass() {
 run() {
 	opts=$1
 	shift
-	(ulimit -c 0; KALLOC_OPTIONS="$opts" LD_PRELOAD="$lib" timeout -s KILL 120 "$@" \
+	(ulimit -c 0; [ -n "${vlimit:-}" ] && ulimit -v "$vlimit"
+	 KALLOC_OPTIONS="$opts" LD_PRELOAD="$lib" timeout -s KILL 120 "$@" \
 		>"$tmp/out" 2>"$tmp/err"; exit $?) 2>/dev/null
 	rc=$?
 }
@@ -71,6 +72,12 @@ expect_report() {
 
 SIGABRT=134
 hex='0x[0-9a-f]+'
+
+# 0. under an address space limit (the sparse layout: free window ranges
+#    are holes, the pool must still be a PROT_NONE mapping)
+vlimit=204800
+expect_report overflow40 $SIGABRT "^BUG: KFENCE: memory corruption in free_obj\+"
+vlimit=
 
 # 1. errors
 expect_report overflow40 $SIGABRT \
