@@ -455,6 +455,9 @@ static __always_inline void *kmalloc_sheaf_pop(unsigned int idx)
 extern unsigned long malloc_free_key __hidden;
 __attribute__((noreturn, cold)) void slab_double_free_sheaf(const char *who, struct kmem_cache *s,
 							    const void *x, unsigned int ago) __hidden;
+__attribute__((noreturn, cold)) void slab_double_free_at(const char *who, struct kmem_cache *s,
+							 const void *x, const char *where) __hidden;
+const char *slab_object_free_where(struct kmem_cache *s, unsigned int idx, const void *x) __hidden;
 
 /*
  * slab_free_fast(): free @p if it is an object start of a slab cache (a

@@ -792,11 +792,76 @@ void slab_invalid_free(struct kmem_cache *s, const void *x)
 	slab_invalid_free_by("kfree", s, x);
 }
 
+/* Is @x among the @n objects of @objs? */
+static bool objects_hold(void *const *objs, unsigned int n, const void *x)
+{
+	while (n)
+		if (objs[--n] == x)
+			return true;
+	return false;
+}
+
+/*
+ * slab_object_free_where(): where the object @x of @s is free, or NULL if
+ * it is not: this thread's main sheaf (cpu_index @idx) or spare sheaf, a
+ * full sheaf of the barn, its slab's freelist, or the slab's fresh objects
+ * (never handed out).  The free key's confirmation (util.c): only an
+ * object that carries the key comes here, so the walks cost nothing on a
+ * program's normal frees.  Another thread's sheaves are not looked at:
+ * they belong to that thread (a cross-thread double free goes unseen, as
+ * under glibc's tcache).
+ */
+const char *slab_object_free_where(struct kmem_cache *s, unsigned int idx, const void *x)
+{
+	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+	struct page *slab = virt_to_slab(s, x);
+	struct slab_sheaf *sheaf;
+	const char *where = NULL;
+	void *fp;
+	unsigned int n;
+
+	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD && idx < SLUB_MAX_PCPU_CACHES) {
+		struct slub_percpu_sheaves *pcs = &cpu->pcs[idx];
+
+		if (pcs->bottom && objects_hold(pcs->bottom, (unsigned int)(pcs->top - pcs->bottom), x))
+			return "this thread's sheaf";
+		sheaf = cpu->pcs_spare[idx];
+		if (sheaf && objects_hold(sheaf->objects, sheaf->size, x))
+			return "this thread's spare sheaf";
+	}
+	spin_lock(&s->barn.lock);
+	list_for_each_entry(sheaf, &s->barn.sheaves_full, barn_list)
+		if (objects_hold(sheaf->objects, sheaf->size, x)) {
+			where = "a sheaf of the cache's barn";
+			break;
+		}
+	spin_unlock(&s->barn.lock);
+	if (where)
+		return where;
+	spin_lock(&s->node.list_lock);
+	n = slab_objects(slab);
+	if ((unsigned long)((const char *)x - (const char *)slab_address(slab)) >=
+	    (unsigned long)(n - slab_fresh(slab)) * s->size)
+		where = "its slab, never handed out";
+	for (fp = slab->freelist; fp && !where && n--; fp = get_freepointer(s, slab, fp))
+		if (fp == x)
+			where = "its slab's freelist";
+	spin_unlock(&s->node.list_lock);
+	return where;
+}
+
 void slab_double_free_sheaf(const char *who, struct kmem_cache *s, const void *x, unsigned int ago)
 {
 	slab_bug(s, "Object already free");
 	pr_err("Object %p freed twice (double free): %s found it in this thread's sheaf, "
 	       "%u object(s) freed after it\n", x, who, ago);
+	slab_abort();
+}
+
+void slab_double_free_at(const char *who, struct kmem_cache *s, const void *x, const char *where)
+{
+	slab_bug(s, "Object already free");
+	pr_err("Object %p freed twice (double free): %s found it free in %s\n", x, who, where);
 	slab_abort();
 }
 

@@ -816,25 +816,30 @@ static __cold __attribute__((noreturn)) void invalid_free(const char *who, const
 }
 
 /*
- * An object that carries the free key (slab.h): a double free if it is in
- * this thread's sheaf; otherwise the program wrote the key or never wrote
+ * An object that carries the free key (slab.h): a double free if it is
+ * free anywhere this thread can see (slab_object_free_where(): its sheaves,
+ * the barn, the slab); otherwise the program wrote the key or never wrote
  * the object, and the free goes on.
  */
 static __cold void malloc_free_key_check(const struct page *page, unsigned int type, const void *p,
 					 const char *who)
 {
 	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
+	unsigned int idx = page_slab_cpu_index(type);
 	struct slub_percpu_sheaves *pcs;
+	const char *where;
 	void **q;
 
-	if ((uintptr_t)cpu <= (uintptr_t)PCPU_DEAD)
-		return;
-	pcs = &cpu->pcs[page_slab_cpu_index(type)];
-	if (!pcs->bottom)
-		return;
-	for (q = pcs->top; q != pcs->bottom; q--)
-		if (q[-1] == p)
-			slab_double_free_sheaf(who, page->slab_cache, p, (unsigned int)(pcs->top - q));
+	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD) {
+		pcs = &cpu->pcs[idx];
+		for (q = pcs->top; pcs->bottom && q != pcs->bottom; q--)
+			if (q[-1] == p)
+				slab_double_free_sheaf(who, page->slab_cache, p,
+						       (unsigned int)(pcs->top - q));
+	}
+	where = slab_object_free_where(page->slab_cache, idx, p);
+	if (unlikely(where))
+		slab_double_free_at(who, page->slab_cache, p, where);
 }
 
 void kalloc_free_by(void *p, const char *who, unsigned long caller)
@@ -853,6 +858,9 @@ void kalloc_free_by(void *p, const char *who, unsigned long caller)
 				slab_invalid_free_by(who, page->slab_cache, p);
 			if (unlikely(*(unsigned long *)p == malloc_free_key))
 				malloc_free_key_check(page, type, p, who);
+			/* as slab_free_fast() does: a second free() from anywhere finds it */
+			if (likely(!(page->slab_cache->flags & (SLAB_DEBUG_FLAGS | __SLAB_NO_SHEAVES))))
+				*(unsigned long *)p = malloc_free_key;
 			__slab_free_push(page->slab_cache, page_slab_cpu_index(type), p, caller);
 			return;
 		}

@@ -11,6 +11,8 @@
  *	quiet	the same with no traffic at all after the frees (sleeps)
  *	now	the same, but prints the RSS above the start right after the
  *		frees: "freed KiB"
+ *	pqp-flush SIZE N [thread]  the same with N other frees between the
+ *		two (the first ones in a thread that then exits)
  *	reuse	allocates and frees MiB of mixed objects 40 times, then prints
  *		the number of madvise calls of the totals report: "calls N"
  *	threads	prints the names of the process's threads, one per line,
@@ -177,6 +179,24 @@ static long fill_until_null(size_t size)
 	return n;
 }
 
+/* free p, then n others: p leaves the sheaf (to the spare, the barn, the slab) */
+struct flush_job {
+	void *p;
+	void **others;
+	long n;
+};
+
+static void *free_then_flush(void *arg)
+{
+	struct flush_job *job = arg;
+	long i;
+
+	free(job->p);
+	for (i = 0; i < job->n; i++)
+		free(job->others[i]);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "traffic";
@@ -201,6 +221,24 @@ int main(int argc, char **argv)
 		free(p);
 		free(q);
 		free(p);
+		printf("not caught\n");
+		return 0;
+	}
+	if (!strcmp(mode, "pqp-flush")) {	/* pqp-flush SIZE N [thread] */
+		size_t size = argc > 2 ? strtoul(argv[2], NULL, 0) : 64;
+		long n = argc > 3 ? atol(argv[3]) : 1000, i;
+		struct flush_job job = { malloc(size), calloc((size_t)n, sizeof(void *)), n };
+		pthread_t t;
+
+		for (i = 0; i < n; i++)
+			job.others[i] = malloc(size);
+		if (argc > 4) {		/* the first free in a thread that exits */
+			pthread_create(&t, NULL, free_then_flush, &job);
+			pthread_join(t, NULL);
+		} else {
+			free_then_flush(&job);
+		}
+		free(job.p);
 		printf("not caught\n");
 		return 0;
 	}

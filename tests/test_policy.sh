@@ -104,6 +104,15 @@ for size in 16 64 200 1000 5000; do
 	out=$(env LD_PRELOAD="$lib" "$prog" pqp $size 2>&1)
 	check "free(p) free(q) free(p) of $size bytes aborts" "$out" "*Object already free*freed twice*"
 done
+# ... also once p has left the thread's sheaf: for its spare sheaf, for the
+# barn or its slab's freelist (the first free in a thread that then exited),
+# or its slab back in the buddy; never handed out twice.
+for size in 16 64 1000 5000; do
+	for how in "1000" "10 thread" "1000 thread"; do
+		out=$(env LD_PRELOAD="$lib" "$prog" pqp-flush $size $how 2>&1)
+		check "p freed, $how frees, p freed again ($size bytes) aborts" "$out" "*freed twice*"
+	done
+done
 out=$(env LD_PRELOAD="$lib" "$prog" storekey 2>&1)
 check "an object that holds the free key is freed normally" "$out" "storekey ok"
 
