@@ -51,7 +51,8 @@
  *
  * At the end of each input every block is freed and the worker has
  * drained its queue: nothing is carried from one input to the next.
- * KALLOC_FUZZ_TRACE=1 prints each operation on stderr.
+ * KALLOC_FUZZ_TRACE=1 prints each operation on stderr, KALLOC_FUZZ_COUNT=1
+ * the number of operations at exit.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -787,7 +788,17 @@ static void run_op(const struct op *op, bool remote)
 	}
 }
 
-/* Is the malloc this program calls kalloc's?  Exits if not. */
+static void print_count(void)
+{
+	fprintf(stderr, "fuzz_malloc: %llu operations, %llu bytes requested\n",
+		fuzz_malloc_nr_ops, fuzz_malloc_nr_bytes);
+}
+
+/*
+ * Is the malloc this program calls kalloc's?  Exits if not.  Also reads
+ * the environment: KALLOC_FUZZ_TRACE, and KALLOC_FUZZ_COUNT=1 (print the
+ * operations run at exit, for libFuzzer, which counts inputs only).
+ */
 static void check_malloc_is_kalloc(void)
 {
 	const char *(*version)(void);
@@ -799,6 +810,8 @@ static void check_malloc_is_kalloc(void)
 		dlsym(RTLD_DEFAULT, "free_aligned_sized");
 	trace = getenv("KALLOC_FUZZ_TRACE") && atoi(getenv("KALLOC_FUZZ_TRACE"));
 	class_sizes_init();
+	if (getenv("KALLOC_FUZZ_COUNT") && atoi(getenv("KALLOC_FUZZ_COUNT")))
+		atexit(print_count);
 	if (getenv("KALLOC_FUZZ_ANY_MALLOC") && atoi(getenv("KALLOC_FUZZ_ANY_MALLOC")))
 		return;
 
