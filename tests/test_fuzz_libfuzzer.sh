@@ -36,7 +36,7 @@ fi
 
 mkdir "$tmp/corpus" "$tmp/crash" &&
 cp "$srcdir"/tests/fuzz-corpus/* "$tmp/corpus/" || exit 1
-if command -v timeout >/dev/null 2>&1; then limit="timeout -s KILL 60"; else limit=; fi
+if command -v timeout >/dev/null 2>&1; then limit="timeout -s KILL 45"; else limit=; fi
 $limit env LD_PRELOAD="$lib" "$tmp/fuzz_malloc" -max_total_time=20 -seed=1 -timeout=30 \
 	-rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$tmp/crash/" \
 	"$tmp/corpus" >"$tmp/fuzz.out" 2>&1
