@@ -116,6 +116,21 @@ static void *main_program_base(void)
 	return base;
 }
 
+/* " from <caller>" for a report, or "" when the caller is not known. */
+const char *sprint_caller(char *buf, size_t size, unsigned long addr)
+{
+	int n;
+
+	buf[0] = '\0';
+	if (addr && size > 7) {
+		memcpy(buf, " from ", 7);
+		n = sprint_symbol(buf + 6, size - 6, addr);
+		if (n < 0)
+			buf[0] = '\0';
+	}
+	return buf;
+}
+
 int sprint_symbol(char *buf, size_t size, unsigned long addr)
 {
 	const ElfW(Sym) *sym = NULL;

@@ -253,6 +253,7 @@ int sys_getrlimit_cur(int resource, unsigned long long *cur) __hidden;
 uint64_t ktime_get_ns(void) __hidden;
 /* kallsyms.c: "name+0xoff/0xsize [object]" for a code address, as %pS prints */
 int sprint_symbol(char *buf, size_t size, unsigned long addr) __hidden;
+const char *sprint_caller(char *buf, size_t size, unsigned long addr) __hidden;
 
 /* sys_mmap() returns a pointer; an error comes back as (void *)-errno. */
 #define IS_ERR_VALUE(x)	((unsigned long)(x) >= (unsigned long)-4095)

@@ -300,7 +300,7 @@ bool map_highmem_block(struct page *page, unsigned int order) __hidden;
 __attribute__((noreturn, cold)) void slab_invalid_free(struct kmem_cache *s, const void *x) __hidden;
 /* The same report naming the function the program called ("free()", "realloc()"). */
 __attribute__((noreturn, cold)) void slab_invalid_free_by(const char *who, struct kmem_cache *s,
-							  const void *x) __hidden;
+							  const void *x, unsigned long caller) __hidden;
 __attribute__((noreturn, cold)) void slab_double_free(struct kmem_cache *s, const void *x) __hidden;
 
 /*
@@ -454,9 +454,11 @@ static __always_inline void *kmalloc_sheaf_pop(unsigned int idx)
  */
 extern unsigned long malloc_free_key __hidden;
 __attribute__((noreturn, cold)) void slab_double_free_sheaf(const char *who, struct kmem_cache *s,
-							    const void *x, unsigned int ago) __hidden;
+							    const void *x, unsigned int ago,
+							    unsigned long caller) __hidden;
 __attribute__((noreturn, cold)) void slab_double_free_at(const char *who, struct kmem_cache *s,
-							 const void *x, const char *where) __hidden;
+							 const void *x, const char *where,
+							 unsigned long caller) __hidden;
 const char *slab_object_free_where(struct kmem_cache *s, unsigned int idx, const void *x) __hidden;
 
 /*

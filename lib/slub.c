@@ -782,14 +782,17 @@ __noinline void __slab_free_slow(struct kmem_cache *s, void *x, unsigned long ad
 
 /* The fast paths themselves are inline in slab.h (slab_alloc(), slab_free()). */
 
-void slab_invalid_free_by(const char *who, struct kmem_cache *s, const void *x)
+void slab_invalid_free_by(const char *who, struct kmem_cache *s, const void *x, unsigned long caller)
 {
-	panic("%s: invalid pointer %p (%s): not the start of an object", who, x, s->name);
+	char from[280];
+
+	panic("%s: invalid pointer %p (%s, objects of %u bytes)%s: not the start of an object", who, x,
+	      s->name, s->object_size, sprint_caller(from, sizeof(from), caller));
 }
 
 void slab_invalid_free(struct kmem_cache *s, const void *x)
 {
-	slab_invalid_free_by("kfree", s, x);
+	slab_invalid_free_by("kfree", s, x, 0);
 }
 
 /* Is @x among the @n objects of @objs? */
@@ -850,18 +853,25 @@ const char *slab_object_free_where(struct kmem_cache *s, unsigned int idx, const
 	return where;
 }
 
-void slab_double_free_sheaf(const char *who, struct kmem_cache *s, const void *x, unsigned int ago)
+void slab_double_free_sheaf(const char *who, struct kmem_cache *s, const void *x, unsigned int ago,
+			    unsigned long caller)
 {
+	char from[280];
+
 	slab_bug(s, "Object already free");
-	pr_err("Object %p freed twice (double free): %s found it in this thread's sheaf, "
-	       "%u object(s) freed after it\n", x, who, ago);
+	pr_err("Object %p freed twice (double free): %s%s found it in this thread's sheaf, "
+	       "%u object(s) freed after it\n", x, who, sprint_caller(from, sizeof(from), caller), ago);
 	slab_abort();
 }
 
-void slab_double_free_at(const char *who, struct kmem_cache *s, const void *x, const char *where)
+void slab_double_free_at(const char *who, struct kmem_cache *s, const void *x, const char *where,
+			 unsigned long caller)
 {
+	char from[280];
+
 	slab_bug(s, "Object already free");
-	pr_err("Object %p freed twice (double free): %s found it free in %s\n", x, who, where);
+	pr_err("Object %p freed twice (double free): %s%s found it free in %s\n", x, who,
+	       sprint_caller(from, sizeof(from), caller), where);
 	slab_abort();
 }
 

@@ -512,36 +512,39 @@ static struct cached_area *area_cache_find(const void *p)
  * would hand the same area out twice.
  */
 static __cold __attribute__((noreturn)) void area_cache_double_free(const char *who, const void *p,
-								    const struct cached_area *c)
+								    const struct cached_area *c,
+								    unsigned long caller)
 {
 	unsigned long size = c->size, ago = decay_clock_update() - c->when;
+	char from[280];
 
 	spin_unlock(&area_cache_lock);
-	panic("%s: %s of %p, a vmalloc area of %lu kB freed %lu ms ago", who,
-	      strcmp(who, "free()") ? "use after free" : "double free", p, size >> 10, ago);
+	panic("%s: %s of %p, a vmalloc area of %lu kB freed %lu ms ago%s", who,
+	      strcmp(who, "free()") ? "use after free" : "double free", p, size >> 10, ago,
+	      sprint_caller(from, sizeof(from), caller));
 }
 
 /* Abort if the area @p waits in the cache: the program freed it.  Under area_cache_lock. */
-static void area_cache_check_not_cached(const char *who, const void *p)
+static void area_cache_check_not_cached(const char *who, const void *p, unsigned long caller)
 {
 	struct cached_area *c = area_cache_find(p);
 
 	if (unlikely(c))
-		area_cache_double_free(who, p, c);
+		area_cache_double_free(who, p, c, caller);
 }
 
 /* The same, taking the lock (kalloc_realloc(), kalloc_usable_size()). */
-static void area_cache_check_live(const char *who, const void *p)
+static void area_cache_check_live(const char *who, const void *p, unsigned long caller)
 {
 	if (!READ_ONCE(area_cache_bytes))
 		return;
 	spin_lock(&area_cache_lock);
-	area_cache_check_not_cached(who, p);
+	area_cache_check_not_cached(who, p, caller);
 	spin_unlock(&area_cache_lock);
 }
 
 /* Keep the area @p of @size bytes instead of freeing it; false if it does not fit. */
-static bool area_cache_put(void *p, unsigned long size, const char *who)
+static bool area_cache_put(void *p, unsigned long size, const char *who, unsigned long caller)
 {
 	void *victims[AREA_CACHE_SLOTS];
 	unsigned long now = decay_clock_update(), cap;
@@ -549,7 +552,7 @@ static bool area_cache_put(void *p, unsigned long size, const char *who)
 	unsigned int i, n;
 
 	spin_lock(&area_cache_lock);
-	area_cache_check_not_cached(who, p);
+	area_cache_check_not_cached(who, p, caller);
 	cap = area_cache_cap(now);
 	if (!size || size > cap) {
 		area_refused_size = size;
@@ -804,15 +807,19 @@ void kalloc_count_foreign(const char *who, const void *p)
  * A pointer inside kalloc's windows that is not a live allocation: a page
  * block or vmalloc area freed twice, or an address inside one.
  */
-static __cold __attribute__((noreturn)) void invalid_free(const char *who, const void *p)
+static __cold __attribute__((noreturn)) void invalid_free(const char *who, const void *p,
+							  unsigned long caller)
 {
 	unsigned long off = (unsigned long)p - page_offset_base;
+	char from[280];
 
+	sprint_caller(from, sizeof(from), caller);
 	if (off < (max_pfn << PAGE_SHIFT))
-		panic("%s: invalid pointer %p: pfn %#lx is not the first page of a live page block "
-		      "(freed twice, or not the start of a block)", who, p, off >> PAGE_SHIFT);
-	panic("%s: invalid pointer %p: not the start of a live vmalloc area "
-	      "(freed twice, or an address inside one)", who, p);
+		panic("%s: invalid pointer %p%s: pfn %#lx is not the first page of a live page block "
+		      "(freed twice, or not the start of a block)", who, p, from, off >> PAGE_SHIFT);
+	/* vfree()'s words: "Trying to vfree() nonexistent vm area" */
+	panic("%s: invalid pointer %p%s: not the start of a live vmalloc area, a nonexistent vm area "
+	      "(freed twice, or an address inside one)", who, p, from);
 }
 
 /*
@@ -822,7 +829,7 @@ static __cold __attribute__((noreturn)) void invalid_free(const char *who, const
  * the object, and the free goes on.
  */
 static __cold void malloc_free_key_check(const struct page *page, unsigned int type, const void *p,
-					 const char *who)
+					 const char *who, unsigned long caller)
 {
 	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 	unsigned int idx = page_slab_cpu_index(type);
@@ -835,11 +842,11 @@ static __cold void malloc_free_key_check(const struct page *page, unsigned int t
 		for (q = pcs->top; pcs->bottom && q != pcs->bottom; q--)
 			if (q[-1] == p)
 				slab_double_free_sheaf(who, page->slab_cache, p,
-						       (unsigned int)(pcs->top - q));
+						       (unsigned int)(pcs->top - q), caller);
 	}
 	where = slab_object_free_where(page->slab_cache, idx, p);
 	if (unlikely(where))
-		slab_double_free_at(who, page->slab_cache, p, where);
+		slab_double_free_at(who, page->slab_cache, p, where, caller);
 }
 
 void kalloc_free_by(void *p, const char *who, unsigned long caller)
@@ -855,9 +862,9 @@ void kalloc_free_by(void *p, const char *who, unsigned long caller)
 
 		if (likely((type & PGTY_slab_mask) == PGTY_slab)) {
 			if (unlikely(!slab_page_object_start(page, type, p)))
-				slab_invalid_free_by(who, page->slab_cache, p);
+				slab_invalid_free_by(who, page->slab_cache, p, caller);
 			if (unlikely(*(unsigned long *)p == malloc_free_key))
-				malloc_free_key_check(page, type, p, who);
+				malloc_free_key_check(page, type, p, who, caller);
 			/* as slab_free_fast() does: a second free() from anywhere finds it */
 			if (likely(!(page->slab_cache->flags & (SLAB_DEBUG_FLAGS | __SLAB_NO_SHEAVES))))
 				*(unsigned long *)p = malloc_free_key;
@@ -869,7 +876,7 @@ void kalloc_free_by(void *p, const char *who, unsigned long caller)
 			vmscan_tick_count(VMSCAN_BLOCK_WEIGHT);
 			return;
 		}
-		invalid_free(who, p);
+		invalid_free(who, p, caller);
 	}
 	if (!p)
 		return;
@@ -882,9 +889,9 @@ void kalloc_free_by(void *p, const char *who, unsigned long caller)
 		}
 		size = vmalloc_size(p);
 
-		if (!area_cache_put(p, size, who)) {
+		if (!area_cache_put(p, size, who, caller)) {
 			if (!size)
-				invalid_free(who, p);
+				invalid_free(who, p, caller);
 			vfree(p);
 		}
 		vmscan_tick();
@@ -919,7 +926,7 @@ size_t kalloc_usable_size(const void *p)
 	if (is_vmalloc_addr(p)) {
 		if (unlikely(is_kfence_address(p)))
 			return kfence_ksize(p);
-		area_cache_check_live("malloc_usable_size()", p);
+		area_cache_check_live("malloc_usable_size()", p, 0);
 		return vmalloc_size(p);
 	}
 	return 0;
@@ -959,7 +966,7 @@ void *kalloc_realloc(void *p, size_t size, unsigned long caller)
 
 		if (s) {
 			if (!check_valid_pointer(s, p))
-				slab_invalid_free_by("realloc()", s, p);
+				slab_invalid_free_by("realloc()", s, p, caller);
 			/* Stay in the object while the request still maps to its class. */
 			if (size <= KMALLOC_MAX_CACHE_SIZE && malloc_caches[malloc_index(size)] == s) {
 				set_orig_size(s, p, size);
@@ -968,7 +975,7 @@ void *kalloc_realloc(void *p, size_t size, unsigned long caller)
 			return realloc_move(p, s->object_size, size, caller);
 		}
 		if (!PageLarge(page) || !IS_ALIGNED(off, PAGE_SIZE))
-			invalid_free("realloc()", p);
+			invalid_free("realloc()", p, caller);
 		usable = page->index << PAGE_SHIFT;
 		if (size > KMALLOC_MAX_CACHE_SIZE && size <= usable) {
 			unsigned long new_nr = DIV_ROUND_UP(size, PAGE_SIZE);
@@ -990,9 +997,9 @@ void *kalloc_realloc(void *p, size_t size, unsigned long caller)
 			}
 			return realloc_move(p, usable, size, caller);
 		}
-		area_cache_check_live("realloc()", p);
+		area_cache_check_live("realloc()", p, caller);
 		if (!vmalloc_size(p))
-			invalid_free("realloc()", p);
+			invalid_free("realloc()", p, caller);
 		/* Large stays in vmalloc and moves its mapping, never its bytes. */
 		if (size > (MAX_ORDER_NR_PAGES << PAGE_SHIFT) / 2) {
 			void *q = vrealloc(p, size, GFP_KALLOC_MALLOC);

@@ -662,8 +662,9 @@ int main(int argc, char **argv)
 {
 	char *volatile big = make_big(), *volatile p = make_small();
 
-	(void)argv;
 	memset(big, 1, 4096);
+	if (argc > 1 && argv[1][0] == 'i')	/* an interior pointer: the report names drop() */
+		drop(p + 8);
 	if (argc > 1) {		/* a double free: the report has both tracks */
 		drop(p);
 		drop(p);
@@ -689,6 +690,14 @@ if ${CC:-cc} -O2 -fno-optimize-sibling-calls -o "$tmp/caller" "$tmp/caller.c" 2>
 	else
 		cat "$tmp/caller.out"
 		fail "slub_debug=U: malloc's tracks (exit $rc)"
+	fi
+	LD_PRELOAD="$lib" "$tmp/caller" interior >"$tmp/caller.out" 2>&1
+	rc=$?
+	if [ $rc -eq 134 ] && grep -q "^kalloc: free(): invalid pointer 0x[0-9a-f]* (malloc-48, objects of 48 bytes) from drop+0x[0-9a-f]*/0x[0-9a-f]*: not the start of an object" "$tmp/caller.out"; then
+		pass "an invalid free() is reported with the program's function that called free()"
+	else
+		cat "$tmp/caller.out"
+		fail "an invalid free(): the report (exit $rc)"
 	fi
 else
 	cat "$tmp/caller.err"

@@ -1407,7 +1407,7 @@ static void bad_malloc_free_body(void *arg)
 		kalloc_free(p + 8);
 		break;
 	case 1:
-		kalloc_realloc(p + 8, 100, 0);
+		kalloc_realloc(p + 8, 100, (unsigned long)bad_malloc_free_body + 1);
 		break;
 	case 2:
 		kalloc_free_fast(p);
@@ -1431,7 +1431,7 @@ static void test_malloc_invalid_free_names(void **state)
 		tu_run_child(bad_malloc_free_body, (void *)(uintptr_t)i, NULL, 10, &res);
 		tu_assert_child_aborted(&res, words[i]);
 		if (i < 2)
-			tu_assert_child_aborted(&res, "(kmalloc-64): not the start of an object");
+			tu_assert_child_aborted(&res, "(kmalloc-64, objects of 64 bytes) from bad_malloc_free_body+");
 	}
 }
 
