@@ -813,7 +813,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	vm->prot = PROT_READ | PROT_WRITE;
 	spin_lock(&vmap_area_lock);
 	va->vm = vm;
-	vmalloc_nr_pages += nr_pages;
+	WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages + nr_pages);
 	spin_unlock(&vmap_area_lock);
 	return vm->addr;
 
@@ -1016,7 +1016,7 @@ static void free_vmap_area_noflush(struct vmap_area *va)
 	spin_lock(&vmap_area_lock);
 	treap_erase(&vmap_area_root, va->va_start);
 	nr_vmap_areas--;
-	vmalloc_nr_pages -= va->vm->nr_pages;
+	WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages - va->vm->nr_pages);
 	if (!purge_vmap_area_root)
 		vmap_lazy_since = now;
 	treap_insert(&purge_vmap_area_root, va);
@@ -1050,7 +1050,7 @@ void vfree(const void *addr)
 	spin_lock(&vmap_area_lock);
 	va->vm = NULL;
 	if (!(vm->flags & VM_MAP))
-		vmalloc_nr_pages -= vm->nr_pages;
+		WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages - vm->nr_pages);
 	spin_unlock(&vmap_area_lock);
 	free_vmap_area(va);
 	if (!(vm->flags & VM_MAP))
@@ -1109,7 +1109,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 		spin_lock(&vmap_area_lock);
 		vm->nr_pages = new_nr;
 		vm->size = new_size + PAGE_SIZE;
-		vmalloc_nr_pages -= old_nr - new_nr;
+		WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages - (old_nr - new_nr));
 		old_end = va->va_end;
 		va->va_end = va->va_start + new_size + PAGE_SIZE;
 		n = 0;
@@ -1254,7 +1254,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	vm->pages_cap = vm_entries(vm, new_nr);
 	vm->nr_pages = new_nr;
 	vm->size = new_size + PAGE_SIZE;
-	vmalloc_nr_pages += new_nr - old_nr;
+	WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages + (new_nr - old_nr));
 	spin_unlock(&vmap_area_lock);
 	free_pages_array(old_pages, old_cap);
 	if (s1)
