@@ -111,17 +111,27 @@ static inline bool list_empty(const struct list_head *head)
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)
 #define list_first_entry(head, type, member)	list_entry((head)->next, type, member)
 #define list_last_entry(head, type, member)	list_entry((head)->prev, type, member)
+/*
+ * __list_of(pos, member): &pos->member without a member access.  The
+ * "entry" a walk reaches at the head is no object (and mostly misaligned
+ * for its type): C, and -fsanitize=alignment, allow pos->member only on a
+ * real one.
+ */
+#define __list_of(pos, member) \
+	((struct list_head *)((char *)(pos) + offsetof(__typeof__(*(pos)), member)))
+/* list_entry_is_head(): has the walk come back to @head? */
+#define list_entry_is_head(pos, head, member)	(__list_of(pos, member) == (head))
 #define list_for_each(pos, head) \
 	for (pos = (head)->next; pos != (head); pos = pos->next)
 #define list_for_each_entry(pos, head, member)				\
 	for (pos = list_entry((head)->next, __typeof__(*pos), member);	\
-	     &pos->member != (head);					\
+	     !list_entry_is_head(pos, head, member);			\
 	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
 #define list_for_each_entry_safe(pos, n, head, member)			\
 	for (pos = list_entry((head)->next, __typeof__(*pos), member),	\
-	     n = list_entry(pos->member.next, __typeof__(*pos), member);	\
-	     &pos->member != (head);					\
-	     pos = n, n = list_entry(n->member.next, __typeof__(*n), member))
+	     n = list_entry(__list_of(pos, member)->next, __typeof__(*pos), member); \
+	     !list_entry_is_head(pos, head, member);			\
+	     pos = n, n = list_entry(__list_of(n, member)->next, __typeof__(*n), member))
 
 /* ------------------------------------------------------------- locks -- */
 
@@ -145,14 +155,21 @@ typedef struct {
  * parent/child handlers, the forking thread owns them all; a prepare
  * handler registered before kalloc's runs after it and may allocate, so
  * the owner passes through the locks it already holds.
+ *
+ * kalloc_fork_owner is stored before kalloc_fork_active is set with a
+ * release store (mm_init.c), and read after an acquire load of the flag
+ * has seen it set: a thread that sees the flag sees the owner who set it.
+ * Both are atomics besides, since another fork may set the owner while a
+ * thread that saw the previous one's flag reads it (it is then not the
+ * owner either way).  On x86 both loads are plain moves.
  */
 extern int kalloc_fork_active;
 extern pthread_t kalloc_fork_owner;
 
 static inline bool fork_owner_passes(void)
 {
-	return unlikely(READ_ONCE(kalloc_fork_active)) &&
-	       pthread_equal(kalloc_fork_owner, pthread_self());
+	return unlikely(__atomic_load_n(&kalloc_fork_active, __ATOMIC_ACQUIRE)) &&
+	       pthread_equal(READ_ONCE(kalloc_fork_owner), pthread_self());
 }
 
 static inline void spin_lock_init(spinlock_t *l)

@@ -142,14 +142,19 @@ PAGEFLAG_OPS(Slab, slab)
 PAGEFLAG_OPS(HighMapped, highmapped)
 PAGEFLAG_OPS(Large, large)
 
-/* page->page_type: set only while the page heads a free buddy block. */
+/*
+ * page->page_type: set only while the page heads a free buddy block.
+ * page_is_buddy() reads it for a page it does not own (the buddy may be
+ * allocated, and a slab being freed rewrites its pages' types outside the
+ * zone lock): the test and the writers are single word atomics.
+ */
 #define PGTY_buddy	0xf0000000u
 static inline bool PageBuddy(const struct page *page)
 {
-	return page->page_type == PGTY_buddy;
+	return READ_ONCE(page->page_type) == PGTY_buddy;
 }
-static inline void __SetPageBuddy(struct page *page) { page->page_type = PGTY_buddy; }
-static inline void __ClearPageBuddy(struct page *page) { page->page_type = 0; }
+static inline void __SetPageBuddy(struct page *page) { WRITE_ONCE(page->page_type, PGTY_buddy); }
+static inline void __ClearPageBuddy(struct page *page) { WRITE_ONCE(page->page_type, 0); }
 
 static inline bool PageTail(const struct page *page)
 {

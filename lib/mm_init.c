@@ -435,8 +435,8 @@ static void kalloc_fork_prepare(void)
 	page_alloc_fork_prepare();
 	phys_fork_prepare();
 	/* From here the forking thread passes through the locks it holds. */
-	kalloc_fork_owner = pthread_self();
-	__atomic_store_n(&kalloc_fork_active, 1, __ATOMIC_RELEASE);
+	WRITE_ONCE(kalloc_fork_owner, pthread_self());
+	__atomic_store_n(&kalloc_fork_active, 1, __ATOMIC_RELEASE);	/* kernel.h */
 }
 
 static void kalloc_fork_parent(void)

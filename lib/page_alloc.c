@@ -44,6 +44,7 @@
  */
 #include "percpu.h"
 #include "options.h"
+#include "kasan.h"
 
 #include <errno.h>
 #include <string.h>
@@ -134,15 +135,15 @@ static inline void add_to_free_list(struct page *page, struct zone *zone,
 		page->buddy_freed = freed;
 		if (order >= page_reporting_order) {
 			if (!zone->reporting_pending || time_before(freed, zone->pending_oldest))
-				zone->pending_oldest = freed;
-			zone->reporting_pending += 1UL << order;
+				WRITE_ONCE(zone->pending_oldest, freed);
+			WRITE_ONCE(zone->reporting_pending, zone->reporting_pending + (1UL << order));
 		}
 	}
 	if (tail)
 		list_add_tail(&page->lru, &area->free_list[migratetype]);
 	else
 		list_add(&page->lru, &area->free_list[migratetype]);
-	area->nr_free++;
+	WRITE_ONCE(area->nr_free, area->nr_free + 1);
 	__mod_zone_page_state(zone, NR_FREE_PAGES, 1L << order);
 }
 
@@ -153,12 +154,12 @@ static inline void del_page_from_free_list(struct page *page, struct zone *zone,
 	list_del(&page->lru);
 	__ClearPageBuddy(page);
 	set_page_private(page, 0);
-	zone->free_area[order].nr_free--;
+	WRITE_ONCE(zone->free_area[order].nr_free, zone->free_area[order].nr_free - 1);
 	__mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
 	if (PageReported(page))
 		__mod_zone_page_state(zone, NR_REPORTED_PAGES, -(1L << order));
 	else if (order >= page_reporting_order)
-		zone->reporting_pending -= 1UL << order;
+		WRITE_ONCE(zone->reporting_pending, zone->reporting_pending - (1UL << order));
 }
 
 static inline void move_to_free_list(struct page *page, struct zone *zone,
@@ -193,7 +194,7 @@ static inline bool page_is_buddy(struct page *page, struct page *buddy,
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
 		     unsigned int order, int migratetype, bool reported)
 {
-	unsigned long freed = reported ? 0 : decay_clock;
+	unsigned long freed = reported ? 0 : READ_ONCE(decay_clock);
 	bool any_dirty = !reported;
 	bool to_tail = false;
 
@@ -649,6 +650,7 @@ static inline void prep_new_page(struct page *page, unsigned int order, gfp_t gf
 {
 	bool zeroed = PageReported(page);
 
+	kasan_unpoison_pages(__page_to_pfn(page), 1UL << order);
 	set_page_count(page, 1);
 	set_page_private(page, 0);
 	page->flags &= ~((1UL << PG_reported) | (1UL << PG_head));
@@ -1403,7 +1405,7 @@ void free_area_init(void)
 		zone->spanned_pages = end - start;
 		zone->present_pages = memblock_present_pages(start, end);
 		zone->wmark_pages = zone->present_pages - memblock_reserved_pages(start, end);
-		zone->offline_pages = zone->present_pages;
+		WRITE_ONCE(zone->offline_pages, zone->present_pages);
 		zone->managed_pages = 0;
 		zone->online_pfn = start;
 		spin_lock_init(&zone->lock);
@@ -1441,7 +1443,7 @@ void page_alloc_thread_exit(void)
 		drain_pages_zone(cpu, zone);
 		spin_lock(&zone->lock);
 		for (i = 0; i < NR_ZONE_EVENTS; i++)
-			zone->events[i] += cpu->vm_events[zone_idx(zone)][i];
+			WRITE_ONCE(zone->events[i], zone->events[i] + cpu->vm_events[zone_idx(zone)][i]);
 		spin_unlock(&zone->lock);
 		memset(cpu->vm_events[zone_idx(zone)], 0, sizeof(cpu->vm_events[0]));
 		page_reporting_notify_free(zone);

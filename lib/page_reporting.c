@@ -105,9 +105,9 @@ static unsigned int isolate_due(struct zone *zone, unsigned long *buf, unsigned 
 				buf[n++] = __page_to_pfn(page) << 8 | (unsigned long)order << 4 | mt;
 				list_del(&page->lru);
 				__ClearPageBuddy(page);
-				zone->free_area[order].nr_free--;
+				WRITE_ONCE(zone->free_area[order].nr_free, zone->free_area[order].nr_free - 1);
 				__mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
-				zone->reporting_pending -= 1UL << order;
+				WRITE_ONCE(zone->reporting_pending, zone->reporting_pending - (1UL << order));
 			}
 		}
 	}
@@ -179,8 +179,8 @@ unsigned long zone_report_pages(struct zone *zone, bool all)
 		}
 		n = isolate_due(zone, buf, now, all, &oldest);
 		if (n < REPORTING_BATCH) {
-			zone->pending_oldest = oldest;
-			zone->decay_next = now + decay_interval();
+			WRITE_ONCE(zone->pending_oldest, oldest);
+			WRITE_ONCE(zone->decay_next, now + decay_interval());
 		}
 		if (!n) {
 			spin_unlock(&zone->lock);

@@ -196,7 +196,7 @@ static inline void count_zone_events(struct kalloc_pcpu *cpu, struct zone *zone,
 				     enum zone_event_item item, unsigned long n)
 {
 	if (likely(cpu))
-		cpu->vm_events[zone_idx(zone)][item] += n;
+		WRITE_ONCE(cpu->vm_events[zone_idx(zone)][item], cpu->vm_events[zone_idx(zone)][item] + n);
 	else
 		__atomic_fetch_add(&zone->events[item], n, __ATOMIC_RELAXED);
 }

@@ -101,6 +101,8 @@ struct kmem_cache {
 	struct node_barn barn __cacheline_aligned;
 };
 
+#include "kasan.h"	/* its cache hooks need struct kmem_cache */
+
 /* The slab of any address of one: the head page of its 2^order block. */
 static inline struct page *virt_to_slab(const struct kmem_cache *s, const void *x)
 {
@@ -324,6 +326,7 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, unsigne
 	}
 	object = __slab_alloc_slow(s, gfp, addr);
 out:
+	kasan_slab_alloc(s, object);
 	if (unlikely(gfp & __GFP_ZERO) && object)
 		memset(object, 0, s->object_size);
 	return object;
@@ -335,6 +338,7 @@ static __always_inline void __slab_free_push(struct kmem_cache *s, unsigned int 
 {
 	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 
+	kasan_slab_free(s, x);
 	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD)) {
 		struct slub_percpu_sheaves *pcs = &cpu->pcs[cpu_index];
 		void **top = pcs->top;
@@ -485,8 +489,9 @@ static __always_inline bool slab_free_fast(const void *p)
 			void **top = pcs->top;
 
 			if (likely(top != pcs->end && (top == pcs->bottom || top[-1] != p) &&
-				   *(const unsigned long *)p != malloc_free_key)) {
-				*(unsigned long *)p = malloc_free_key;
+				   kasan_metadata_load(p) != malloc_free_key)) {
+				kasan_metadata_store((void *)p, malloc_free_key);
+				kasan_slab_free(page->slab_cache, p);
 				*top = (void *)p;
 				pcs->top = top + 1;
 				return true;

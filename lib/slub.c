@@ -111,7 +111,7 @@ static inline void set_freepointer(struct kmem_cache *s, void *object, void *fp)
 {
 	unsigned long addr = (unsigned long)object + s->offset;
 
-	*(unsigned long *)addr = freelist_ptr_encode(s, fp, addr);
+	kasan_metadata_store((void *)addr, freelist_ptr_encode(s, fp, addr));
 }
 
 static __cold __attribute__((noreturn)) void freepointer_corrupt(struct kmem_cache *s,
@@ -125,7 +125,7 @@ static __cold __attribute__((noreturn)) void freepointer_corrupt(struct kmem_cac
 static inline void *get_freepointer(struct kmem_cache *s, struct page *slab, void *object)
 {
 	unsigned long addr = (unsigned long)object + s->offset;
-	void *fp = freelist_ptr_decode(s, *(unsigned long *)addr, addr);
+	void *fp = freelist_ptr_decode(s, kasan_metadata_load((void *)addr), addr);
 
 	if (unlikely(fp && (virt_to_slab(s, fp) != slab || !check_valid_pointer(s, fp))))
 		freepointer_corrupt(s, object, fp);
@@ -202,7 +202,7 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags)
 	}
 	for (i = 0, page = slab; i < nr; i++, page++) {
 		page->slab_cache = s;
-		page->page_type = slab_page_type(s);
+		WRITE_ONCE(page->page_type, slab_page_type(s));	/* PageBuddy() (mm.h) */
 	}
 	SetPageSlab(slab);
 	INIT_LIST_HEAD(&slab->slab_list);
@@ -219,6 +219,7 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags)
 		 */
 		slab->freelist = NULL;
 		slab_set_counters(slab, 0, s->objects, s->objects);
+		kasan_poison_slab(s, start, s->order);
 		return slab;
 	}
 	if (unlikely(s->flags & SLAB_DEBUG_FLAGS))
@@ -236,6 +237,7 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags)
 	}
 	slab->freelist = (char *)start + s->red_left_pad;
 	slab_set_counters(slab, 0, s->objects, 0);
+	kasan_poison_slab(s, start, s->order);
 	return slab;
 }
 
@@ -248,7 +250,7 @@ static void free_slab(struct kmem_cache *s, struct page *slab)
 		slab_pad_check(s, slab);
 	for (i = 0; i < nr; i++) {
 		slab[i].slab_cache = NULL;
-		slab[i].page_type = 0;
+		WRITE_ONCE(slab[i].page_type, 0);	/* PageBuddy() (mm.h) */
 		if (PageHighMapped(&slab[i])) {
 			ClearPageHighMapped(&slab[i]);
 			slab[i].virtual = NULL;
@@ -310,7 +312,7 @@ static inline unsigned int __slab_take_objects(struct kmem_cache *s, struct kmem
 		fresh -= t;
 	}
 	slab_set_counters(slab, slab_inuse(slab) + k, slab_objects(slab), fresh);
-	n->free_objects -= k;
+	WRITE_ONCE(n->free_objects, n->free_objects - k);
 	if (!object && !fresh) {
 		remove_partial(n, slab);
 		if (slab_tracks_full(s))
@@ -339,7 +341,7 @@ static inline struct page *__slab_put_objects(struct kmem_cache *s, struct kmem_
 	set_freepointer(s, objects[cnt - 1], slab->freelist);
 	slab->freelist = objects[0];
 	slab_set_counters(slab, inuse, slab_objects(slab), slab_fresh(slab));
-	n->free_objects += cnt;
+	WRITE_ONCE(n->free_objects, n->free_objects + cnt);
 	if (was_full) {
 		if (slab_tracks_full(s))
 			list_del(&slab->slab_list);
@@ -349,7 +351,7 @@ static inline struct page *__slab_put_objects(struct kmem_cache *s, struct kmem_
 		remove_partial(n, slab);
 		n->nr_slabs--;
 		n->total_objects -= slab_objects(slab);
-		n->free_objects -= slab_objects(slab);
+		WRITE_ONCE(n->free_objects, n->free_objects - slab_objects(slab));
 		return slab;
 	}
 	return NULL;
@@ -360,7 +362,7 @@ static inline void __add_new_slab(struct kmem_cache_node *n, struct page *slab)
 {
 	n->nr_slabs++;
 	n->total_objects += slab_objects(slab);
-	n->free_objects += slab_objects(slab);
+	WRITE_ONCE(n->free_objects, n->free_objects + slab_objects(slab));
 	add_partial(n, slab);
 }
 
@@ -376,7 +378,7 @@ static unsigned int __refill_objects(struct kmem_cache *s, void **objects, unsig
 	unsigned int taken = 0;
 
 	spin_lock(&n->list_lock);
-	n->last_busy = READ_ONCE(decay_clock);
+	WRITE_ONCE(n->last_busy, READ_ONCE(decay_clock));
 	while (taken < max_n) {
 		struct page *slab;
 
@@ -417,7 +419,7 @@ static void __free_objects_to_slabs(struct kmem_cache *s, void **objects, unsign
 	while (i < nr) {
 		nd = 0;
 		spin_lock(&n->list_lock);
-		n->last_busy = READ_ONCE(decay_clock);
+		WRITE_ONCE(n->last_busy, READ_ONCE(decay_clock));
 		while (i < nr && nd < ARRAY_SIZE(discard)) {
 			struct page *slab = virt_to_slab(s, objects[i]);
 			struct page *empty;
@@ -457,7 +459,7 @@ static struct slab_sheaf *alloc_empty_sheaf(struct kmem_cache *s)
 		if (barn->nr_empty) {
 			sheaf = list_first_entry(&barn->sheaves_empty, struct slab_sheaf, barn_list);
 			list_del(&sheaf->barn_list);
-			barn->nr_empty--;
+			WRITE_ONCE(barn->nr_empty, barn->nr_empty - 1);
 		}
 		spin_unlock(&barn->lock);
 		if (sheaf)
@@ -467,6 +469,7 @@ static struct slab_sheaf *alloc_empty_sheaf(struct kmem_cache *s)
 	if (__refill_objects(&boot_sheaf_cache, (void **)&sheaf, 1, 1, GFP_KERNEL | __GFP_NOWARN,
 			     0) != 1)
 		return NULL;
+	kasan_slab_alloc(&boot_sheaf_cache, sheaf);
 	sheaf->size = 0;
 	sheaf->capacity = s->sheaf_capacity;
 	INIT_LIST_HEAD(&sheaf->barn_list);
@@ -477,6 +480,7 @@ static void free_empty_sheaf(struct slab_sheaf *sheaf)
 {
 	void *p = sheaf;
 
+	kasan_slab_free(&boot_sheaf_cache, p);
 	__free_objects_to_slabs(&boot_sheaf_cache, &p, 1, 0);
 }
 
@@ -497,14 +501,14 @@ static struct slab_sheaf *barn_replace_empty_sheaf(struct kmem_cache *s,
 	if (!READ_ONCE(barn->nr_full))
 		return NULL;
 	spin_lock(&barn->lock);
-	barn->last_busy = READ_ONCE(decay_clock);
+	WRITE_ONCE(barn->last_busy, READ_ONCE(decay_clock));
 	if (barn->nr_full) {
 		full = list_first_entry(&barn->sheaves_full, struct slab_sheaf, barn_list);
 		list_del(&full->barn_list);
-		barn->nr_full--;
+		WRITE_ONCE(barn->nr_full, barn->nr_full - 1);
 		if (empty && barn->nr_empty < s->max_full_sheaves) {
 			list_add(&empty->barn_list, &barn->sheaves_empty);
-			barn->nr_empty++;
+			WRITE_ONCE(barn->nr_empty, barn->nr_empty + 1);
 			empty = NULL;
 		}
 	}
@@ -525,7 +529,7 @@ static struct slab_sheaf *barn_replace_full_sheaf(struct kmem_cache *s, struct s
 	struct slab_sheaf *empty = NULL;
 
 	spin_lock(&barn->lock);
-	barn->last_busy = READ_ONCE(decay_clock);
+	WRITE_ONCE(barn->last_busy, READ_ONCE(decay_clock));
 	if (barn->nr_full >= s->max_full_sheaves) {
 		spin_unlock(&barn->lock);
 		return NULL;
@@ -533,10 +537,10 @@ static struct slab_sheaf *barn_replace_full_sheaf(struct kmem_cache *s, struct s
 	if (barn->nr_empty) {
 		empty = list_first_entry(&barn->sheaves_empty, struct slab_sheaf, barn_list);
 		list_del(&empty->barn_list);
-		barn->nr_empty--;
+		WRITE_ONCE(barn->nr_empty, barn->nr_empty - 1);
 	}
 	list_add(&full->barn_list, &barn->sheaves_full);
-	barn->nr_full++;
+	WRITE_ONCE(barn->nr_full, barn->nr_full + 1);
 	spin_unlock(&barn->lock);
 	if (!empty) {
 		empty = alloc_empty_sheaf(s);
@@ -544,7 +548,7 @@ static struct slab_sheaf *barn_replace_full_sheaf(struct kmem_cache *s, struct s
 			/* Take the full one back and let the caller flush it. */
 			spin_lock(&barn->lock);
 			list_del(&full->barn_list);
-			barn->nr_full--;
+			WRITE_ONCE(barn->nr_full, barn->nr_full - 1);
 			spin_unlock(&barn->lock);
 		}
 	}
@@ -561,11 +565,11 @@ static void barn_put_or_flush(struct kmem_cache *s, struct slab_sheaf *sheaf)
 	spin_lock(&barn->lock);
 	if (sheaf->size == sheaf->capacity && barn->nr_full < s->max_full_sheaves) {
 		list_add(&sheaf->barn_list, &barn->sheaves_full);
-		barn->nr_full++;
+		WRITE_ONCE(barn->nr_full, barn->nr_full + 1);
 		sheaf = NULL;
 	} else if (sheaf->size == 0 && barn->nr_empty < s->max_full_sheaves) {
 		list_add(&sheaf->barn_list, &barn->sheaves_empty);
-		barn->nr_empty++;
+		WRITE_ONCE(barn->nr_empty, barn->nr_empty + 1);
 		sheaf = NULL;
 	}
 	spin_unlock(&barn->lock);
@@ -589,7 +593,8 @@ static void barn_shrink(struct kmem_cache *s)
 		list_move(&sheaf->barn_list, &full);
 	list_for_each_entry_safe(sheaf, tmp, &barn->sheaves_empty, barn_list)
 		list_move(&sheaf->barn_list, &empty);
-	barn->nr_full = barn->nr_empty = 0;
+	WRITE_ONCE(barn->nr_full, 0);
+	WRITE_ONCE(barn->nr_empty, 0);
 	spin_unlock(&barn->lock);
 	list_for_each_entry_safe(sheaf, tmp, &full, barn_list) {
 		sheaf_flush(s, sheaf);
@@ -975,8 +980,10 @@ void *kmalloc(size_t size, gfp_t flags)
 	if (likely(size - 1 < KMALLOC_MAX_CACHE_SIZE && !(flags & (__GFP_DMA | __GFP_ZERO)))) {
 		void *p = kmalloc_sheaf_pop(kmalloc_index(size));
 
-		if (likely(p))
+		if (likely(p)) {
+			kasan_kmalloc(kmalloc_caches[kmalloc_index(size)], p, size);
 			return p;
+		}
 	}
 	return __kmalloc_slow(size, flags, (unsigned long)__builtin_return_address(0));
 }
@@ -994,8 +1001,10 @@ static __noinline void *__kmalloc_slow(size_t size, gfp_t flags, unsigned long c
 	s = unlikely(flags & __GFP_DMA) ? kmalloc_dma_caches[kmalloc_index(size)] :
 					  kmalloc_caches[kmalloc_index(size)];
 	p = slab_alloc(s, flags, caller);
-	if (p)
+	if (p) {
 		set_orig_size(s, p, size);
+		kasan_kmalloc(s, p, size);
+	}
 	return p;
 }
 
@@ -1062,6 +1071,7 @@ size_t ksize(const void *x)
 	s = page_slab_cache(page);
 	if (s) {
 		skip_orig_size_check(s, (void *)x);
+		kasan_unpoison_range(x, s->object_size);	/* the caller may use it all */
 		return s->object_size;
 	}
 	page = compound_head(page);
@@ -1103,15 +1113,18 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 
 		if ((flags & __GFP_ZERO) && ks > new_size)
 			memset((char *)p + new_size, 0, ks - new_size);
-		if (s)
+		if (s) {
 			set_orig_size(s, (void *)p, new_size);
+			kasan_kmalloc(s, p, new_size);
+		}
 		return (void *)p;
 	}
 	ret = kmalloc(new_size, flags);
 	if (ret && !ZERO_OR_NULL_PTR(p)) {
 		memcpy(ret, p, ks);
+		/* up to new_size: kmalloc(__GFP_ZERO) zeroed the rest (its kmalloc red zone) */
 		if (flags & __GFP_ZERO)
-			memset((char *)ret + ks, 0, kmalloc_size_roundup(new_size) - ks);
+			memset((char *)ret + ks, 0, new_size - ks);
 		kfree(p);
 	}
 	return ret;
@@ -1426,7 +1439,7 @@ static int __kmem_cache_shrink(struct kmem_cache *s)
 		remove_partial(n, slab);
 		n->nr_slabs--;
 		n->total_objects -= slab_objects(slab);
-		n->free_objects -= slab_objects(slab);
+		WRITE_ONCE(n->free_objects, n->free_objects - slab_objects(slab));
 		list_add(&slab->slab_list, &discard);
 	}
 	spin_unlock(&n->list_lock);

@@ -49,7 +49,7 @@ static inline void count_malloc_event(enum malloc_event_item item, long n)
 	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 
 	if (likely((uintptr_t)cpu > (uintptr_t)PCPU_DEAD))
-		cpu->malloc_events[item] += n;
+		WRITE_ONCE(cpu->malloc_events[item], cpu->malloc_events[item] + n);
 	else
 		__atomic_fetch_add(&malloc_events_exited[item], n, __ATOMIC_RELAXED);
 }
@@ -139,6 +139,7 @@ static void free_page_block(struct page *page)
 	ClearPageLarge(page);
 	page->index = 0;
 	count_malloc_event(MALLOC_PAGE_BLOCK_PAGES, -(long)nr);
+	kasan_poison_pages(pfn, nr);	/* until the buddy hands them out again */
 	unmap_highmem_pages(page, 0, nr);
 	/* A whole aligned block: one buddy free (small ones through the pcp). */
 	if (!(nr & (nr - 1)) && IS_ALIGNED(pfn, nr)) {
@@ -153,6 +154,7 @@ static void trim_page_block(struct page *page, unsigned long new_nr)
 {
 	unsigned long pfn = __page_to_pfn(page), nr = page->index;
 
+	kasan_poison_pages(pfn + new_nr, nr - new_nr);
 	unmap_highmem_pages(page, new_nr, nr);
 	page->index = new_nr;
 	count_malloc_event(MALLOC_PAGE_BLOCK_PAGES, -(long)(nr - new_nr));
@@ -381,8 +383,9 @@ static __noinline void *malloc_slab_slow(size_t size, unsigned long caller)
 		errno = ENOMEM;
 		return NULL;
 	}
-	*(unsigned long *)p = 0;	/* the free key (slab.h) */
+	kasan_metadata_store(p, 0);	/* the free key (slab.h) */
 	set_orig_size(s, p, size);
+	kasan_kmalloc(s, p, size);
 	return p;
 }
 
@@ -453,8 +456,9 @@ static unsigned int area_cache_expire(void **out, unsigned long now, bool all)
 		struct cached_area *c = &area_cache[i];
 
 		if (c->addr && (all || !time_before(now, c->when + page_reporting_delay_ms))) {
+			kasan_unpoison_range(c->addr, c->size);
 			out[n++] = c->addr;
-			area_cache_bytes -= c->size;
+			WRITE_ONCE(area_cache_bytes, area_cache_bytes - c->size);
 			c->addr = NULL;
 		}
 	}
@@ -490,8 +494,9 @@ static void area_cache_evict_oldest(void **out, unsigned int *n)
 	for (i = 0; i < AREA_CACHE_SLOTS; i++)
 		if (area_cache[i].addr && (!old || time_before(area_cache[i].when, old->when)))
 			old = &area_cache[i];
+	kasan_unpoison_range(old->addr, old->size);
 	out[(*n)++] = old->addr;
-	area_cache_bytes -= old->size;
+	WRITE_ONCE(area_cache_bytes, area_cache_bytes - old->size);
 	old->addr = NULL;
 }
 
@@ -573,7 +578,8 @@ static bool area_cache_put(void *p, unsigned long size, const char *who, unsigne
 	slot->addr = p;
 	slot->size = size;
 	slot->when = now;
-	area_cache_bytes += size;
+	WRITE_ONCE(area_cache_bytes, area_cache_bytes + size);
+	kasan_poison(p, size);	/* free for the program while it waits */
 	spin_unlock(&area_cache_lock);
 	while (n)
 		vfree(victims[--n]);
@@ -610,16 +616,17 @@ static void *area_cache_get(unsigned long size)
 	if (c) {
 		p = c->addr;
 		have = c->size;
-		area_cache_bytes -= have;
+		kasan_unpoison_range(p, have);
+		WRITE_ONCE(area_cache_bytes, area_cache_bytes - have);
 		c->addr = NULL;
 		if (area_cache_floor && have <= area_cache_floor)
-			area_cache_floor_when = decay_clock;	/* the raised cap is in use */
+			area_cache_floor_when = READ_ONCE(decay_clock);	/* the raised cap is in use */
 	} else if (area_refused_size &&
-		   time_before(decay_clock, area_refused_when + page_reporting_delay_ms)) {
+		   time_before(READ_ONCE(decay_clock), area_refused_when + page_reporting_delay_ms)) {
 		if (area_refused_size >= size) {
 			/* freed and wanted again: keep areas of that size from now on */
 			area_cache_floor = max(area_cache_floor, area_refused_size);
-			area_cache_floor_when = decay_clock;
+			area_cache_floor_when = READ_ONCE(decay_clock);
 			area_refused_size = 0;
 		}
 	} else {
@@ -766,6 +773,7 @@ void *kalloc_memalign(size_t align, size_t size, unsigned long caller)
 		else if (idx == 2 && (align > 64 || debug))	/* kmalloc-192 */
 			idx = 8;
 		p = slab_alloc(kmalloc_caches[idx], GFP_KALLOC_MALLOC, caller);
+		kasan_kmalloc(kmalloc_caches[idx], p, size);
 	} else if (align <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT) &&
 		   size <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT)) {
 		p = alloc_page_block(max(DIV_ROUND_UP(size, PAGE_SIZE), 1UL),
@@ -863,11 +871,11 @@ void kalloc_free_by(void *p, const char *who, unsigned long caller)
 		if (likely((type & PGTY_slab_mask) == PGTY_slab)) {
 			if (unlikely(!slab_page_object_start(page, type, p)))
 				slab_invalid_free_by(who, page->slab_cache, p, caller);
-			if (unlikely(*(unsigned long *)p == malloc_free_key))
+			if (unlikely(kasan_metadata_load(p) == malloc_free_key))
 				malloc_free_key_check(page, type, p, who, caller);
 			/* as slab_free_fast() does: a second free() from anywhere finds it */
 			if (likely(!(page->slab_cache->flags & (SLAB_DEBUG_FLAGS | __SLAB_NO_SHEAVES))))
-				*(unsigned long *)p = malloc_free_key;
+				kasan_metadata_store(p, malloc_free_key);
 			__slab_free_push(page->slab_cache, page_slab_cpu_index(type), p, caller);
 			return;
 		}
@@ -917,6 +925,7 @@ size_t kalloc_usable_size(const void *p)
 			if (!check_valid_pointer(s, p))
 				return 0;
 			skip_orig_size_check(s, (void *)p);
+			kasan_unpoison_range(p, s->object_size);	/* the caller may use it all */
 			return s->object_size;
 		}
 		if (PageLarge(page) && IS_ALIGNED(off, PAGE_SIZE))
@@ -947,6 +956,7 @@ static void *realloc_move(void *p, size_t old_usable, size_t size, unsigned long
 	void *q = kalloc_malloc_caller(size, caller);
 
 	if (q) {
+		kasan_unpoison_range(p, min(old_usable, size));	/* the old object's slack too */
 		memcpy(q, p, min(old_usable, size));
 		kalloc_free_by(p, "realloc()", caller);
 	}
@@ -970,6 +980,7 @@ void *kalloc_realloc(void *p, size_t size, unsigned long caller)
 			/* Stay in the object while the request still maps to its class. */
 			if (size <= KMALLOC_MAX_CACHE_SIZE && malloc_caches[malloc_index(size)] == s) {
 				set_orig_size(s, p, size);
+				kasan_kmalloc(s, p, size);
 				return p;
 			}
 			return realloc_move(p, s->object_size, size, caller);

@@ -116,7 +116,8 @@ static __always_inline void *__kalloc_malloc_fast(size_t size, unsigned long cal
 		void *p = kmalloc_sheaf_pop(malloc_index(size));
 
 		if (likely(p)) {
-			*(unsigned long *)p = 0;	/* the free key (slab.h) */
+			kasan_metadata_store(p, 0);	/* the free key (slab.h) */
+			kasan_kmalloc(malloc_caches[malloc_index(size)], p, size);
 			return p;
 		}
 	}

@@ -150,7 +150,7 @@ static struct kmem_cache *vmap_area_cachep;
 
 /* Statistics for the totals report. */
 static unsigned long vmalloc_nr_pages;	/* frames held by areas */
-static unsigned long vrealloc_in_place, vrealloc_moved;
+static unsigned long vrealloc_in_place, vrealloc_moved;	/* atomics: counted unlocked */
 
 static inline unsigned long va_size(const struct vmap_area *va)
 {
@@ -229,7 +229,8 @@ static void treap_insert(struct vmap_area **root, struct vmap_area *va)
 	va->left = va->right = NULL;
 	va_update(va);
 	treap_split(*root, va->va_start, &l, &r);
-	*root = treap_merge(treap_merge(l, va), r);
+	/* purge_if_expired() tests purge_vmap_area_root without the lock */
+	WRITE_ONCE(*root, treap_merge(treap_merge(l, va), r));
 }
 
 /* Remove and return the node with va_start == @key, or NULL. */
@@ -843,7 +844,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	vm->prot = PROT_READ | PROT_WRITE;
 	spin_lock(&vmap_area_lock);
 	va->vm = vm;
-	vmalloc_nr_pages += nr_pages;
+	WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages + nr_pages);
 	spin_unlock(&vmap_area_lock);
 	return vm->addr;
 
@@ -994,7 +995,7 @@ void vmalloc_purge(void)
 
 	spin_lock(&vmap_area_lock);
 	list = treap_to_list(purge_vmap_area_root, NULL);
-	purge_vmap_area_root = NULL;
+	WRITE_ONCE(purge_vmap_area_root, NULL);
 	vmap_lazy_nr = 0;
 	if (list)
 		vmap_purges++;
@@ -1049,7 +1050,7 @@ void vmalloc_purge(void)
 
 static inline bool lazy_expired(uint64_t now)
 {
-	return now - vmap_lazy_since >= (uint64_t)page_reporting_delay_ms * 1000000u;
+	return now - READ_ONCE(vmap_lazy_since) >= (uint64_t)page_reporting_delay_ms * 1000000u;
 }
 
 /* A purge is due when the oldest lazily freed area has waited long enough. */
@@ -1083,9 +1084,9 @@ static void free_vmap_area_noflush(struct vmap_area *va)
 	spin_lock(&vmap_area_lock);
 	treap_erase(&vmap_area_root, va->va_start);
 	nr_vmap_areas--;
-	vmalloc_nr_pages -= va->vm->nr_pages;
+	WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages - va->vm->nr_pages);
 	if (!purge_vmap_area_root)
-		vmap_lazy_since = now;
+		WRITE_ONCE(vmap_lazy_since, now);
 	treap_insert(&purge_vmap_area_root, va);
 	vmap_lazy_nr += va->vm->nr_pages;
 	purge = vmap_lazy_nr > LAZY_MAX_PAGES || lazy_expired(now);
@@ -1117,7 +1118,7 @@ void vfree(const void *addr)
 	spin_lock(&vmap_area_lock);
 	va->vm = NULL;
 	if (!(vm->flags & VM_MAP))
-		vmalloc_nr_pages -= vm->nr_pages;
+		WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages - vm->nr_pages);
 	spin_unlock(&vmap_area_lock);
 	free_vmap_area(va);
 	if (!(vm->flags & VM_MAP))
@@ -1176,7 +1177,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 		spin_lock(&vmap_area_lock);
 		vm->nr_pages = new_nr;
 		vm->size = new_size + PAGE_SIZE;
-		vmalloc_nr_pages -= old_nr - new_nr;
+		WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages - (old_nr - new_nr));
 		old_end = va->va_end;
 		va->va_end = va->va_start + new_size + PAGE_SIZE;
 		n = 0;
@@ -1244,7 +1245,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 			free_spares(spares, n);
 			goto free_new_frames;
 		}
-		vrealloc_in_place++;
+		__atomic_fetch_add(&vrealloc_in_place, 1, __ATOMIC_RELAXED);
 	} else {
 		struct vmap_area *nva;
 		void *moved;
@@ -1310,7 +1311,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 		spin_unlock(&vmap_area_lock);
 		free_vmap_area(va);
 		vm->addr = (void *)nva->va_start;
-		vrealloc_moved++;
+		__atomic_fetch_add(&vrealloc_moved, 1, __ATOMIC_RELAXED);
 	}
 	if (vm_huge(vm))	/* the grown part is a new host mapping */
 		vm_advise_huge((unsigned long)vm->addr, new_size);
@@ -1321,7 +1322,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	vm->pages_cap = vm_entries(vm, new_nr);
 	vm->nr_pages = new_nr;
 	vm->size = new_size + PAGE_SIZE;
-	vmalloc_nr_pages += new_nr - old_nr;
+	WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages + (new_nr - old_nr));
 	spin_unlock(&vmap_area_lock);
 	free_pages_array(old_pages, old_cap);
 	if (s1)
@@ -1702,8 +1703,8 @@ void vmalloc_stats(struct vmalloc_stats *vs)
 	spin_lock(&vmap_area_lock);
 	vs->nr_areas = nr_vmap_areas;
 	vs->nr_pages = vmalloc_nr_pages;
-	vs->in_place = vrealloc_in_place;
-	vs->moved = vrealloc_moved;
+	vs->in_place = READ_ONCE(vrealloc_in_place);
+	vs->moved = READ_ONCE(vrealloc_moved);
 	vs->lazy_pages = vmap_lazy_nr;
 	vs->purges = vmap_purges;
 	spin_unlock(&vmap_area_lock);

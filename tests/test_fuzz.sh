@@ -18,6 +18,7 @@
 # Exit status: 0 all well, 77 (skip) if the library is not built, 1 if an
 # input failed.
 set -u
+[ -z "${KALLOC_SANITIZER:-}" ] || { echo "test_fuzz: skipped under $KALLOC_SANITIZER (LD_PRELOAD)"; exit 77; }
 
 top_builddir=${top_builddir:-.}
 srcdir=${srcdir:-.}

@@ -15,6 +15,7 @@
 # Exit status: 0 all well, 77 (skip) without clang's libFuzzer or the
 # library, 1 if libFuzzer found a failing input or did not run.
 set -u
+[ -z "${KALLOC_SANITIZER:-}" ] || { echo "test_fuzz_libfuzzer: skipped under $KALLOC_SANITIZER (LD_PRELOAD)"; exit 77; }
 
 top_builddir=${top_builddir:-.}
 srcdir=${srcdir:-.}

@@ -4,6 +4,9 @@
 # system headers, -Wall -Werror), kalloc.pc, through which a program
 # builds against the kernel API and runs, the man pages and the docs.
 set -u
+# make check-asan/check-tsan: a sanitizer's runtime must be the first
+# library of the process and brings its own malloc; nothing is preloaded.
+[ -z "${KALLOC_SANITIZER:-}" ] || { echo "test_install: skipped under $KALLOC_SANITIZER (LD_PRELOAD)"; exit 77; }
 top=$(cd "${top_builddir:-.}" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

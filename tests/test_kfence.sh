@@ -23,6 +23,7 @@
 # Exit status: 0 all well, 77 (skip) if the programs are not built, 1 with
 # what differed otherwise.
 set -u
+[ -z "${KALLOC_SANITIZER:-}" ] || { echo "test_kfence: skipped under $KALLOC_SANITIZER (LD_PRELOAD)"; exit 77; }
 
 top_builddir=${top_builddir:-.}
 lib=$top_builddir/.libs/libkalloc.so

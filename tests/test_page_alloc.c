@@ -1504,7 +1504,7 @@ PA_TEST(test_page_reporting_decay, "mem=256M page_reporting_delay=400", 20)
 	drain_local_pages(NULL);
 	nudge_reporting();
 	rss2 = tu_rss_bytes();
-	if (rss1 - rss2 > (4UL << 20))
+	if (rss2 < rss1 && rss1 - rss2 > (4UL << 20))	/* it may grow a little meanwhile */
 		fail_msg("RSS went from %lu to %lu KiB at once: memory just freed was given back",
 			 rss1 >> 10, rss2 >> 10);
 	usleep(600 * 1000);
@@ -1571,7 +1571,7 @@ PA_TEST(test_page_reporting_merges_runs, "mem=256M " NO_REPORTING, 20)
 	/* 256 runs of three pages (an order-0 and an order-1 block each) */
 	if (calls > 256 + 8)
 		fail_msg("%lu madvise calls to give back 256 runs of 3 pages", calls);
-	if (rss1 - rss2 < (MAX_ORDER_NR_PAGES * 3 / 4 - 64) * PAGE_SIZE)
+	if (!TU_SANITIZED && rss1 - rss2 < (MAX_ORDER_NR_PAGES * 3 / 4 - 64) * PAGE_SIZE)
 		fail_msg("RSS went from %lu to %lu KiB", rss1 >> 10, rss2 >> 10);
 	for (i = 0; i < MAX_ORDER_NR_PAGES; i += 4)
 		__free_page(base + i);

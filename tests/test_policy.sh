@@ -18,6 +18,9 @@
 # Timing bounds are generous (10 s for a 2 s decay): they fail only when
 # memory is never given back, not when the machine is slow.
 set -u
+# make check-asan/check-tsan: a sanitizer's runtime must be the first
+# library of the process and brings its own malloc; nothing is preloaded.
+[ -z "${KALLOC_SANITIZER:-}" ] || { echo "test_policy: skipped under $KALLOC_SANITIZER (LD_PRELOAD)"; exit 77; }
 
 top_builddir=${top_builddir:-.}
 lib=$top_builddir/.libs/libkalloc.so

@@ -19,6 +19,9 @@
 # Exit status: 0 all well, 77 (skip) if the library is not built, 1 with
 # what differed otherwise.
 set -u
+# make check-asan/check-tsan: a sanitizer's runtime must be the first
+# library of the process and brings its own malloc; nothing is preloaded.
+[ -z "${KALLOC_SANITIZER:-}" ] || { echo "test_preload: skipped under $KALLOC_SANITIZER (LD_PRELOAD)"; exit 77; }
 
 top_builddir=${top_builddir:-.}
 srcdir=${srcdir:-.}

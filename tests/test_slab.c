@@ -1244,7 +1244,8 @@ static void fp_corrupt_default_body(void *arg)
 	head = slab->freelist;
 	assert_non_null(head);
 	assert_true(s->objects > s->sheaf_capacity);
-	*(uint64_t *)(head + s->offset) = (uintptr_t)p;	/* a use-after-free write */
+	/* a use-after-free write (unchecked: KASAN would report it first) */
+	kasan_metadata_store(head + s->offset, (uintptr_t)p);
 	for (i = 0; i < 4 * s->objects; i++) {
 		void *q = kmalloc(8, GFP_KERNEL);
 

@@ -744,12 +744,19 @@ static void no_debug_body(void *arg)
 		if (!want)
 			assert_true(s->cpu_index < SLUB_MAX_PCPU_CACHES);	/* sheaves on */
 	}
-	/* The overflow of kmalloc-64 and a write after free go unnoticed. */
+	/*
+	 * The overflow of kmalloc-64 and a write after free go unnoticed
+	 * (but for KASAN, make check-asan: tests/test_kasan.c).
+	 */
 	p = kmalloc(64, GFP_KERNEL);
 	assert_non_null(p);
+#ifndef CONFIG_KASAN
 	p[64] = 0x78;
+#endif
 	kfree(p);
+#ifndef CONFIG_KASAN
 	p[5] = 0x11;
+#endif
 	for (i = 0; i < 200; i++)
 		kfree(kmalloc(64, GFP_KERNEL));
 }

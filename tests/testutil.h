@@ -27,7 +27,8 @@
  *
  *    KALLOC_TEST_OPTIONS, when set, is added to every case's options: the
  *    same suite runs again on another machine (phys=memfd: the memfd
- *    backing; tests/run_memfd.sh).
+ *    backing; tests/run_memfd.sh).  KALLOC_TEST_TIMEOUT_SCALE=n gives
+ *    every case n times its timeout (the sanitizer builds set it).
  *
  *    cmocka's assert_*() work in the child: tu_run_child() sets
  *    CMOCKA_TEST_ABORT=1 there, so a failed assertion prints its message
@@ -94,6 +95,18 @@ static inline uint64_t tu_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * A case's timeout in seconds, times KALLOC_TEST_TIMEOUT_SCALE when that is
+ * set: the sanitizer builds (make check-asan, check-tsan) run slower.
+ */
+static inline unsigned int tu_timeout(unsigned int timeout_s)
+{
+	const char *env = getenv("KALLOC_TEST_TIMEOUT_SCALE");
+	unsigned long scale = env && *env ? strtoul(env, NULL, 10) : 1;
+
+	return timeout_s * (unsigned int)(scale ? scale : 1);
+}
+
 /* In the child: a clean process for one test case. */
 static inline void tu_child_setup(int err_fd, const char *options, unsigned int timeout_s)
 {
@@ -152,10 +165,13 @@ static inline bool tu_child_read(int fd, struct tu_child *res, int wait_ms)
 static inline int tu_run_child(void (*fn)(void *), void *arg, const char *options,
 			       unsigned int timeout_s, struct tu_child *res)
 {
-	uint64_t deadline = tu_now_ns() + (uint64_t)(timeout_s + 5) * 1000000000u;
+	uint64_t deadline;
 	bool open_pipe = true;
 	int fds[2];
 	pid_t pid;
+
+	timeout_s = tu_timeout(timeout_s);
+	deadline = tu_now_ns() + (uint64_t)(timeout_s + 5) * 1000000000u;
 
 	memset(res, 0, sizeof(*res));
 	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
@@ -337,6 +353,25 @@ static inline size_t tu_mixed_size(struct tu_rng *rng, size_t large)
 		return 1 + tu_rand_below(rng, 8192);
 	return 8193 + tu_rand_below(rng, large);
 }
+
+/*
+ * TU_SANITIZED: built with AddressSanitizer or ThreadSanitizer (make
+ * check-asan, check-tsan).  The process's RSS then holds the sanitizer's
+ * own memory too (shadow, per-thread state, quarantine), which grows with
+ * every thread whether kalloc keeps anything or not, and whose shadow of
+ * pages kalloc gives back with its own madvise() stays: bounds on RSS
+ * growth over many threads, or on a small fall, hold only without one.
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TU_SANITIZED	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TU_SANITIZED	1
+#endif
+#endif
+#ifndef TU_SANITIZED
+#define TU_SANITIZED	0
+#endif
 
 /* The process's resident set in bytes (/proc/self/statm, field 2). */
 static inline unsigned long tu_rss_bytes(void)
