@@ -37,6 +37,21 @@ extern "C" {
 #define KALLOC_VERSION_PATCH	0
 #define KALLOC_VERSION		"0.1.0"
 
+/*
+ * Every routine below is exported twice: under the kernel's name, for
+ * kernel code ported to user space, and as kalloc_<name>, the same
+ * function (kalloc_kmalloc, kalloc_free_page, ...).  A program that has a
+ * free_page(), get_page() or kmap() of its own, or wants no kernel names
+ * at all, defines KALLOC_PREFIX_ONLY before including this header and is
+ * given only the kalloc_ names; the library's own calls never go to the
+ * program's functions of the same names (it binds them at link time).
+ */
+#ifdef KALLOC_PREFIX_ONLY
+#define KALLOC_API(name)	kalloc_##name
+#else
+#define KALLOC_API(name)	name
+#endif
+
 /* Every routine below is exported from libkalloc, whatever -fvisibility says. */
 #if defined(__GNUC__)
 #pragma GCC visibility push(default)
@@ -150,47 +165,47 @@ typedef unsigned int gfp_t;
 
 /* ------------------------------------------------ the buddy allocator -- */
 
-struct page *alloc_pages(gfp_t gfp_mask, unsigned int order);
-struct page *alloc_page(gfp_t gfp_mask);
-void __free_pages(struct page *page, unsigned int order);
-void __free_page(struct page *page);
+struct page *KALLOC_API(alloc_pages)(gfp_t gfp_mask, unsigned int order);
+struct page *KALLOC_API(alloc_page)(gfp_t gfp_mask);
+void KALLOC_API(__free_pages)(struct page *page, unsigned int order);
+void KALLOC_API(__free_page)(struct page *page);
 
-unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order);
-unsigned long __get_free_page(gfp_t gfp_mask);
-unsigned long get_zeroed_page(gfp_t gfp_mask);
-void free_pages(unsigned long addr, unsigned int order);
-void free_page(unsigned long addr);
+unsigned long KALLOC_API(__get_free_pages)(gfp_t gfp_mask, unsigned int order);
+unsigned long KALLOC_API(__get_free_page)(gfp_t gfp_mask);
+unsigned long KALLOC_API(get_zeroed_page)(gfp_t gfp_mask);
+void KALLOC_API(free_pages)(unsigned long addr, unsigned int order);
+void KALLOC_API(free_page)(unsigned long addr);
 
 /* Exactly PAGE_ALIGN(size) bytes of lowmem; the order's tail goes back. */
-void *alloc_pages_exact(size_t size, gfp_t gfp_mask);
-void free_pages_exact(void *virt, size_t size);
+void *KALLOC_API(alloc_pages_exact)(size_t size, gfp_t gfp_mask);
+void KALLOC_API(free_pages_exact)(void *virt, size_t size);
 
 /* Reference counts, as in include/linux/mm.h: put_page() frees at zero. */
-int page_count(const struct page *page);
-void get_page(struct page *page);
-void put_page(struct page *page);
+int KALLOC_API(page_count)(const struct page *page);
+void KALLOC_API(get_page)(struct page *page);
+void KALLOC_API(put_page)(struct page *page);
 
 /* Break an order-n allocation into 2^n independent order-0 pages. */
-void split_page(struct page *page, unsigned int order);
+void KALLOC_API(split_page)(struct page *page, unsigned int order);
 
 /* ------------------------------------------ the memory map (mem_map) -- */
 
-void *page_address(const struct page *page);	/* NULL: HIGHMEM, unmapped */
-struct page *virt_to_page(const void *addr);	/* linear-map addresses */
-int virt_addr_valid(const void *addr);
-struct page *pfn_to_page(unsigned long pfn);
-unsigned long page_to_pfn(const struct page *page);
-int pfn_valid(unsigned long pfn);
-enum zone_type page_zonenum(const struct page *page);
-struct zone *page_zone(const struct page *page);
-int PageHighMem(const struct page *page);
-unsigned long virt_to_pfn(const void *addr);
+void *KALLOC_API(page_address)(const struct page *page);	/* NULL: HIGHMEM, unmapped */
+struct page *KALLOC_API(virt_to_page)(const void *addr);	/* linear-map addresses */
+int KALLOC_API(virt_addr_valid)(const void *addr);
+struct page *KALLOC_API(pfn_to_page)(unsigned long pfn);
+unsigned long KALLOC_API(page_to_pfn)(const struct page *page);
+int KALLOC_API(pfn_valid)(unsigned long pfn);
+enum zone_type KALLOC_API(page_zonenum)(const struct page *page);
+struct zone *KALLOC_API(page_zone)(const struct page *page);
+int KALLOC_API(PageHighMem)(const struct page *page);
+unsigned long KALLOC_API(virt_to_pfn)(const void *addr);
 
 /* ------------------------------------------------------- accounting -- */
 
-unsigned long nr_free_pages(void);	/* in the buddy free lists */
-unsigned long totalram_pages(void);	/* present (usable) pages of the machine */
-unsigned long totalhigh_pages(void);
+unsigned long KALLOC_API(nr_free_pages)(void);	/* in the buddy free lists */
+unsigned long KALLOC_API(totalram_pages)(void);	/* present (usable) pages of the machine */
+unsigned long KALLOC_API(totalhigh_pages)(void);
 unsigned long kalloc_max_pfn(void);	/* the end of the emulated memory */
 
 /*
@@ -198,15 +213,15 @@ unsigned long kalloc_max_pfn(void);	/* the end of the emulated memory */
  * (mm/page_alloc.c).  drain_all_pages() also asks every other thread to
  * drain its lists the next time it enters the page allocator.
  */
-void drain_local_pages(struct zone *zone);
-void drain_all_pages(struct zone *zone);
+void KALLOC_API(drain_local_pages)(struct zone *zone);
+void KALLOC_API(drain_all_pages)(struct zone *zone);
 
 /*
  * Report every free block of kalloc's page reporting order or above to the
  * host now (MADV_DONTNEED), whatever the delay policy says; returns the
  * number of pages given back.  malloc_trim() is built on it.
  */
-unsigned long page_reporting_flush(void);
+unsigned long KALLOC_API(page_reporting_flush)(void);
 
 /* ---------------------------------------------------------- the slab -- */
 
@@ -227,16 +242,16 @@ typedef unsigned int slab_flags_t;
 
 struct kmem_cache;
 
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+struct kmem_cache *KALLOC_API(kmem_cache_create)(const char *name, unsigned int size,
 				     unsigned int align, slab_flags_t flags,
 				     void (*ctor)(void *));
-void kmem_cache_destroy(struct kmem_cache *s);
-int kmem_cache_shrink(struct kmem_cache *s);
-void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfpflags);
-void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfpflags);
-void kmem_cache_free(struct kmem_cache *s, void *objp);
-unsigned int kmem_cache_size(struct kmem_cache *s);
-const char *kmem_cache_name(struct kmem_cache *s);
+void KALLOC_API(kmem_cache_destroy)(struct kmem_cache *s);
+int KALLOC_API(kmem_cache_shrink)(struct kmem_cache *s);
+void *KALLOC_API(kmem_cache_alloc)(struct kmem_cache *s, gfp_t gfpflags);
+void *KALLOC_API(kmem_cache_zalloc)(struct kmem_cache *s, gfp_t gfpflags);
+void KALLOC_API(kmem_cache_free)(struct kmem_cache *s, void *objp);
+unsigned int KALLOC_API(kmem_cache_size)(struct kmem_cache *s);
+const char *KALLOC_API(kmem_cache_name)(struct kmem_cache *s);
 
 /* kmalloc caches serve up to KMALLOC_MAX_CACHE_SIZE; larger go to pages. */
 #define KMALLOC_SHIFT_HIGH	(PAGE_SHIFT + 1)
@@ -245,15 +260,15 @@ const char *kmem_cache_name(struct kmem_cache *s);
 #define ZERO_SIZE_PTR		((void *)16)
 #define ZERO_OR_NULL_PTR(x)	((unsigned long)(x) <= (unsigned long)ZERO_SIZE_PTR)
 
-void *kmalloc(size_t size, gfp_t flags);
-void *kzalloc(size_t size, gfp_t flags);
-void *kmalloc_array(size_t n, size_t size, gfp_t flags);
-void *kcalloc(size_t n, size_t size, gfp_t flags);
-void *krealloc(const void *p, size_t new_size, gfp_t flags);
-void kfree(const void *objp);
-void kfree_sensitive(const void *objp);
-size_t ksize(const void *objp);
-size_t kmalloc_size_roundup(size_t size);
+void *KALLOC_API(kmalloc)(size_t size, gfp_t flags);
+void *KALLOC_API(kzalloc)(size_t size, gfp_t flags);
+void *KALLOC_API(kmalloc_array)(size_t n, size_t size, gfp_t flags);
+void *KALLOC_API(kcalloc)(size_t n, size_t size, gfp_t flags);
+void *KALLOC_API(krealloc)(const void *p, size_t new_size, gfp_t flags);
+void KALLOC_API(kfree)(const void *objp);
+void KALLOC_API(kfree_sensitive)(const void *objp);
+size_t KALLOC_API(ksize)(const void *objp);
+size_t KALLOC_API(kmalloc_size_roundup)(size_t size);
 
 /* --------------------------------------------------------- vmalloc -- */
 
@@ -264,32 +279,32 @@ typedef struct { unsigned long pgprot; } pgprot_t;
 #define VM_USERMAP	0x00000008u	/* suitable for remap_vmalloc_range */
 #define VM_ALLOW_HUGE_VMAP 0x00000400u	/* may be mapped with huge pages */
 
-void *vmalloc(unsigned long size);
-void *vzalloc(unsigned long size);
-void *vmalloc_user(unsigned long size);
+void *KALLOC_API(vmalloc)(unsigned long size);
+void *KALLOC_API(vzalloc)(unsigned long size);
+void *KALLOC_API(vmalloc_user)(unsigned long size);
 /* huge-page mapped when at least PMD_SIZE (2 MiB): size rounded up to it */
-void *vmalloc_huge(unsigned long size, gfp_t gfp_mask);
-void *__vmalloc(unsigned long size, gfp_t gfp_mask);
-void *vrealloc(const void *p, size_t size, gfp_t flags);
-void vfree(const void *addr);
-void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot);
-void vunmap(const void *addr);
-struct page *vmalloc_to_page(const void *addr);
-unsigned long vmalloc_to_pfn(const void *addr);
-int is_vmalloc_addr(const void *x);
+void *KALLOC_API(vmalloc_huge)(unsigned long size, gfp_t gfp_mask);
+void *KALLOC_API(__vmalloc)(unsigned long size, gfp_t gfp_mask);
+void *KALLOC_API(vrealloc)(const void *p, size_t size, gfp_t flags);
+void KALLOC_API(vfree)(const void *addr);
+void *KALLOC_API(vmap)(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot);
+void KALLOC_API(vunmap)(const void *addr);
+struct page *KALLOC_API(vmalloc_to_page)(const void *addr);
+unsigned long KALLOC_API(vmalloc_to_pfn)(const void *addr);
+int KALLOC_API(is_vmalloc_addr)(const void *x);
 
 /* kmalloc first, vmalloc when kmalloc cannot (mm/util.c) */
-void *kvmalloc(size_t size, gfp_t flags);
-void *kvzalloc(size_t size, gfp_t flags);
-void *kvcalloc(size_t n, size_t size, gfp_t flags);
-void *kvrealloc(const void *p, size_t size, gfp_t flags);
-void kvfree(const void *addr);
+void *KALLOC_API(kvmalloc)(size_t size, gfp_t flags);
+void *KALLOC_API(kvzalloc)(size_t size, gfp_t flags);
+void *KALLOC_API(kvcalloc)(size_t n, size_t size, gfp_t flags);
+void *KALLOC_API(kvrealloc)(const void *p, size_t size, gfp_t flags);
+void KALLOC_API(kvfree)(const void *addr);
 
 /* HIGHMEM pages, mapped a while at a time through the pkmap window */
-void *kmap(struct page *page);
-void kunmap(struct page *page);
-void *kmap_local_page(struct page *page);
-void kunmap_local(const void *addr);
+void *KALLOC_API(kmap)(struct page *page);
+void KALLOC_API(kunmap)(struct page *page);
+void *KALLOC_API(kmap_local_page)(struct page *page);
+void KALLOC_API(kunmap_local)(const void *addr);
 
 /* ---------------------------------------------------------- reports -- */
 

@@ -64,13 +64,13 @@ static inline void kasan_unpoison_range(const void *addr, size_t size)
  * A word of a free object that kalloc itself owns (free pointer, free
  * key): read and written unchecked.  Never inlined into checked code.
  */
-static inline __attribute__((no_sanitize_address, noinline))
+static __attribute__((no_sanitize_address, noinline, unused))
 unsigned long kasan_metadata_load(const void *addr)
 {
 	return *(const unsigned long *)addr;
 }
 
-static inline __attribute__((no_sanitize_address, noinline))
+static __attribute__((no_sanitize_address, noinline, unused))
 void kasan_metadata_store(void *addr, unsigned long val)
 {
 	*(unsigned long *)addr = val;

@@ -27,6 +27,16 @@
 #define __noinline	__attribute__((noinline))
 #define __cold		__attribute__((cold))
 #define __hidden	__attribute__((visibility("hidden")))
+
+/*
+ * EXPORT_SYMBOL(): a function of the kernel-style API (include/kalloc.h)
+ * is exported under its kernel name and under kalloc_<name>, the same
+ * function: a program with a free_page() or kmap() of its own uses the
+ * second (KALLOC_PREFIX_ONLY in kalloc.h), kernel code ported to user
+ * space the first.  lib/libkalloc.map lists what the library exports.
+ */
+#define EXPORT_SYMBOL(sym) \
+	extern __typeof__(sym) kalloc_##sym __attribute__((alias(#sym), visibility("default")))
 #define __export	__attribute__((visibility("default")))
 #define __cacheline_aligned	__attribute__((aligned(64)))
 #define __printf(a, b)	__attribute__((format(printf, a, b)))

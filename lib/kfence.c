@@ -1139,10 +1139,14 @@ void kfence_init(void)
 {
 	extern const ElfW(Ehdr) __ehdr_start __hidden;
 	const ElfW(Ehdr) *eh = &__ehdr_start;
-	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
-	unsigned long base = (unsigned long)eh;
+	const ElfW(Phdr) *ph;
+	unsigned long base;
 	unsigned int i;
 
+	/* the headers are the start of the mapped image, not one object of Ehdr's size */
+	__asm__("" : "+r"(eh));
+	ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
+	base = (unsigned long)eh;
 	kfence_boot_ns = ktime_get_ns();
 	kfence_seed = (unsigned int)(kfence_boot_ns ^ (kfence_boot_ns >> 32)) ^
 		      (unsigned int)sys_getpid() * 0x9e3779b9u;

@@ -505,6 +505,7 @@ void drain_local_pages(struct zone *zone)
 		drain_pages_zone(cpu, z);
 	page_reporting_notify_free(NULL);
 }
+EXPORT_SYMBOL(drain_local_pages);
 
 /*
  * drain_idle_pages(): this thread's pcp lists of a zone whose count has
@@ -540,6 +541,7 @@ void drain_all_pages(struct zone *zone)
 	__atomic_fetch_add(&pcp_drain_seq, 1, __ATOMIC_RELAXED);
 	drain_local_pages(zone);
 }
+EXPORT_SYMBOL(drain_all_pages);
 
 static inline void pcp_check_drain(struct kalloc_pcpu *cpu)
 {
@@ -792,6 +794,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 
 	return __alloc_pages(gfp, order, &zeroed);
 }
+EXPORT_SYMBOL(alloc_pages);
 
 /*
  * alloc_pages_zone(): a block from @zone only, down to its min watermark,
@@ -818,6 +821,7 @@ struct page *alloc_page(gfp_t gfp)
 {
 	return alloc_pages(gfp, 0);
 }
+EXPORT_SYMBOL(alloc_page);
 
 /* ------------------------------------------------------------ freeing -- */
 
@@ -912,11 +916,13 @@ void __free_pages(struct page *page, unsigned int order)
 			free_frozen_pages(page + (1UL << order), order);
 	}
 }
+EXPORT_SYMBOL(__free_pages);
 
 void __free_page(struct page *page)
 {
 	__free_pages(page, 0);
 }
+EXPORT_SYMBOL(__free_page);
 
 /*
  * free_pages_clean(): free a block whose slots are known to hold no host
@@ -944,16 +950,19 @@ unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
 
 	return page ? (unsigned long)lowmem_page_address(page) : 0;
 }
+EXPORT_SYMBOL(__get_free_pages);
 
 unsigned long __get_free_page(gfp_t gfp)
 {
 	return __get_free_pages(gfp, 0);
 }
+EXPORT_SYMBOL(__get_free_page);
 
 unsigned long get_zeroed_page(gfp_t gfp)
 {
 	return __get_free_pages(gfp | __GFP_ZERO, 0);
 }
+EXPORT_SYMBOL(get_zeroed_page);
 
 static struct page *addr_to_page_checked(unsigned long addr, const char *who)
 {
@@ -969,11 +978,13 @@ void free_pages(unsigned long addr, unsigned int order)
 	if (addr)
 		__free_pages(addr_to_page_checked(addr, "free_pages"), order);
 }
+EXPORT_SYMBOL(free_pages);
 
 void free_page(unsigned long addr)
 {
 	free_pages(addr, 0);
 }
+EXPORT_SYMBOL(free_page);
 
 void split_page(struct page *page, unsigned int order)
 {
@@ -984,6 +995,7 @@ void split_page(struct page *page, unsigned int order)
 	for (i = 1; i < (1UL << order); i++)
 		set_page_count(&page[i], 1);
 }
+EXPORT_SYMBOL(split_page);
 
 /*
  * __free_pages_core_range(): give [start_pfn, end_pfn) of one zone to the
@@ -1097,6 +1109,7 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 	free_pfn_range(__page_to_pfn(page) + nr, __page_to_pfn(page) + (1UL << order), reported);
 	return lowmem_page_address(page);
 }
+EXPORT_SYMBOL(alloc_pages_exact);
 
 void free_pages_exact(void *virt, size_t size)
 {
@@ -1112,6 +1125,7 @@ void free_pages_exact(void *virt, size_t size)
 	pfn = (addr - page_offset_base) >> PAGE_SHIFT;
 	free_pfn_range(pfn, pfn + nr, false);
 }
+EXPORT_SYMBOL(free_pages_exact);
 
 /* --------------------------------------------------- reference counts -- */
 
@@ -1119,6 +1133,7 @@ int page_count(const struct page *page)
 {
 	return READ_ONCE(compound_head(page)->_refcount);
 }
+EXPORT_SYMBOL(page_count);
 
 void get_page(struct page *page)
 {
@@ -1127,6 +1142,7 @@ void get_page(struct page *page)
 		bad_page(page, "get_page on a free page");
 	__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
 }
+EXPORT_SYMBOL(get_page);
 
 void put_page(struct page *page)
 {
@@ -1134,6 +1150,7 @@ void put_page(struct page *page)
 	if (put_page_testzero(page))
 		free_frozen_pages(page, PageHead(page) ? page[1].compound_order : 0);
 }
+EXPORT_SYMBOL(put_page);
 
 /* --------------------------------------------------- the memory map -- */
 
@@ -1141,31 +1158,37 @@ int pfn_valid(unsigned long pfn)
 {
 	return pfn < max_pfn && online_section_nr(pfn_to_section_nr(pfn));
 }
+EXPORT_SYMBOL(pfn_valid);
 
 struct page *pfn_to_page(unsigned long pfn)
 {
 	return __pfn_to_page(pfn);
 }
+EXPORT_SYMBOL(pfn_to_page);
 
 unsigned long page_to_pfn(const struct page *page)
 {
 	return __page_to_pfn(page);
 }
+EXPORT_SYMBOL(page_to_pfn);
 
 enum zone_type page_zonenum(const struct page *page)
 {
 	return __page_zonenum(page);
 }
+EXPORT_SYMBOL(page_zonenum);
 
 struct zone *page_zone(const struct page *page)
 {
 	return __page_zone(page);
 }
+EXPORT_SYMBOL(page_zone);
 
 int PageHighMem(const struct page *page)
 {
 	return __page_zonenum(page) == ZONE_HIGHMEM;
 }
+EXPORT_SYMBOL(PageHighMem);
 
 /* page_address(): lowmem is linear; HIGHMEM only while mapped */
 void *page_address(const struct page *page)
@@ -1174,6 +1197,7 @@ void *page_address(const struct page *page)
 		return lowmem_page_address(page);
 	return READ_ONCE(((struct page *)page)->virtual);
 }
+EXPORT_SYMBOL(page_address);
 
 int virt_addr_valid(const void *addr)
 {
@@ -1184,16 +1208,19 @@ int virt_addr_valid(const void *addr)
 	return a - page_offset_base < (max_low_pfn << PAGE_SHIFT) &&
 	       pfn_valid((a - page_offset_base) >> PAGE_SHIFT);
 }
+EXPORT_SYMBOL(virt_addr_valid);
 
 struct page *virt_to_page(const void *addr)
 {
 	return __virt_to_page(addr);
 }
+EXPORT_SYMBOL(virt_to_page);
 
 unsigned long virt_to_pfn(const void *addr)
 {
 	return ((unsigned long)addr - page_offset_base) >> PAGE_SHIFT;
 }
+EXPORT_SYMBOL(virt_to_pfn);
 
 /* ------------------------------------------------------- accounting -- */
 
@@ -1207,6 +1234,7 @@ unsigned long nr_free_pages(void)
 		sum += zone_page_state(zone, NR_FREE_PAGES);
 	return sum;
 }
+EXPORT_SYMBOL(nr_free_pages);
 
 unsigned long totalram_pages(void)
 {
@@ -1218,12 +1246,14 @@ unsigned long totalram_pages(void)
 		sum += zone->wmark_pages;
 	return sum;
 }
+EXPORT_SYMBOL(totalram_pages);
 
 unsigned long totalhigh_pages(void)
 {
 	kalloc_init_once();
 	return contig_page_data.node_zones[ZONE_HIGHMEM].wmark_pages;
 }
+EXPORT_SYMBOL(totalhigh_pages);
 
 unsigned long kalloc_max_pfn(void)
 {

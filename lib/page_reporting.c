@@ -264,3 +264,4 @@ unsigned long page_reporting_flush(void)
 		total += zone_report_pages(zone, true);
 	return total;
 }
+EXPORT_SYMBOL(page_reporting_flush);

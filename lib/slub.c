@@ -891,11 +891,13 @@ void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
 	return slab_alloc(s, gfp, (unsigned long)__builtin_return_address(0));
 }
+EXPORT_SYMBOL(kmem_cache_alloc);
 
 void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
 {
 	return slab_alloc(s, gfp | __GFP_ZERO, (unsigned long)__builtin_return_address(0));
 }
+EXPORT_SYMBOL(kmem_cache_zalloc);
 
 void kmem_cache_free(struct kmem_cache *s, void *x)
 {
@@ -932,6 +934,7 @@ void kmem_cache_free(struct kmem_cache *s, void *x)
 	}
 	slab_free(s, x, (unsigned long)__builtin_return_address(0));
 }
+EXPORT_SYMBOL(kmem_cache_free);
 
 /* kfree() of an object whose page says it is a slab page */
 void kfree_slab_object(struct kmem_cache *s, struct page *page, void *x)
@@ -987,6 +990,7 @@ void *kmalloc(size_t size, gfp_t flags)
 	}
 	return __kmalloc_slow(size, flags, (unsigned long)__builtin_return_address(0));
 }
+EXPORT_SYMBOL(kmalloc);
 
 static __noinline void *__kmalloc_slow(size_t size, gfp_t flags, unsigned long caller)
 {
@@ -1012,6 +1016,7 @@ void *kzalloc(size_t size, gfp_t flags)
 {
 	return kmalloc(size, flags | __GFP_ZERO);
 }
+EXPORT_SYMBOL(kzalloc);
 
 void *kmalloc_array(size_t n, size_t size, gfp_t flags)
 {
@@ -1023,11 +1028,13 @@ void *kmalloc_array(size_t n, size_t size, gfp_t flags)
 	}
 	return kmalloc(bytes, flags);
 }
+EXPORT_SYMBOL(kmalloc_array);
 
 void *kcalloc(size_t n, size_t size, gfp_t flags)
 {
 	return kmalloc_array(n, size, flags | __GFP_ZERO);
 }
+EXPORT_SYMBOL(kcalloc);
 
 static __noinline void __kfree_slow(const void *x, unsigned long caller);
 
@@ -1037,6 +1044,7 @@ void kfree(const void *x)
 		return;
 	__kfree_slow(x, (unsigned long)__builtin_return_address(0));
 }
+EXPORT_SYMBOL(kfree);
 
 static __noinline void __kfree_slow(const void *x, unsigned long caller)
 {
@@ -1077,6 +1085,7 @@ size_t ksize(const void *x)
 	page = compound_head(page);
 	return PAGE_SIZE << (PageHead(page) ? page[1].compound_order : 0);
 }
+EXPORT_SYMBOL(ksize);
 
 size_t kmalloc_size_roundup(size_t size)
 {
@@ -1088,6 +1097,7 @@ size_t kmalloc_size_roundup(size_t size)
 		return size;
 	return PAGE_SIZE << (size <= PAGE_SIZE ? 0 : 64 - __builtin_clzl((size - 1) >> PAGE_SHIFT));
 }
+EXPORT_SYMBOL(kmalloc_size_roundup);
 
 void kfree_sensitive(const void *x)
 {
@@ -1097,6 +1107,7 @@ void kfree_sensitive(const void *x)
 		memset((void *)x, 0, ks);
 	kfree(x);
 }
+EXPORT_SYMBOL(kfree_sensitive);
 
 void *krealloc(const void *p, size_t new_size, gfp_t flags)
 {
@@ -1129,6 +1140,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 	}
 	return ret;
 }
+EXPORT_SYMBOL(krealloc);
 
 /* ------------------------------------------------- cache creation -- */
 
@@ -1410,6 +1422,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 
 	return __kmem_cache_create_args(name, size, &args, flags);
 }
+EXPORT_SYMBOL(kmem_cache_create);
 
 /* Every thread's sheaves of @s back to the barn or slabs; slab_mutex held. */
 static void flush_all_sheaves(struct kmem_cache *s)
@@ -1525,6 +1538,7 @@ int kmem_cache_shrink(struct kmem_cache *s)
 	barn_shrink(s);
 	return __kmem_cache_shrink(s);
 }
+EXPORT_SYMBOL(kmem_cache_shrink);
 
 void kmem_cache_destroy(struct kmem_cache *s)
 {
@@ -1561,16 +1575,19 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	}
 	kmem_cache_free(&boot_kmem_cache, s);
 }
+EXPORT_SYMBOL(kmem_cache_destroy);
 
 unsigned int kmem_cache_size(struct kmem_cache *s)
 {
 	return s->object_size;
 }
+EXPORT_SYMBOL(kmem_cache_size);
 
 const char *kmem_cache_name(struct kmem_cache *s)
 {
 	return s->name;
 }
+EXPORT_SYMBOL(kmem_cache_name);
 
 /* ------------------------------------------------------------- boot -- */
 

@@ -1084,11 +1084,13 @@ void *kvmalloc(size_t size, gfp_t flags)
 	return __vmalloc_node_range(size, PAGE_SIZE, flags | __GFP_HIGHMEM, 0,
 				    (unsigned long)__builtin_return_address(0));
 }
+EXPORT_SYMBOL(kvmalloc);
 
 void *kvzalloc(size_t size, gfp_t flags)
 {
 	return kvmalloc(size, flags | __GFP_ZERO);
 }
+EXPORT_SYMBOL(kvzalloc);
 
 void *kvcalloc(size_t n, size_t size, gfp_t flags)
 {
@@ -1100,6 +1102,7 @@ void *kvcalloc(size_t n, size_t size, gfp_t flags)
 	}
 	return kvzalloc(bytes, flags);
 }
+EXPORT_SYMBOL(kvcalloc);
 
 void kvfree(const void *addr)
 {
@@ -1108,6 +1111,7 @@ void kvfree(const void *addr)
 	else
 		kfree(addr);
 }
+EXPORT_SYMBOL(kvfree);
 
 void *kvrealloc(const void *p, size_t size, gfp_t flags)
 {
@@ -1128,3 +1132,4 @@ void *kvrealloc(const void *p, size_t size, gfp_t flags)
 	}
 	return q;
 }
+EXPORT_SYMBOL(kvrealloc);

@@ -909,6 +909,7 @@ void *vmalloc(unsigned long size)
 	return __vmalloc_caller(size, GFP_KERNEL | __GFP_HIGHMEM,
 				(unsigned long)__builtin_return_address(0));
 }
+EXPORT_SYMBOL(vmalloc);
 
 void *vzalloc(unsigned long size)
 {
@@ -916,12 +917,14 @@ void *vzalloc(unsigned long size)
 	return __vmalloc_caller(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO,
 				(unsigned long)__builtin_return_address(0));
 }
+EXPORT_SYMBOL(vzalloc);
 
 void *vmalloc_user(unsigned long size)
 {
 	return __vmalloc_caller(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO,
 				(unsigned long)__builtin_return_address(0));
 }
+EXPORT_SYMBOL(vmalloc_user);
 
 /* vmalloc_huge(): an area that may be mapped with huge pages (above). */
 void *vmalloc_huge(unsigned long size, gfp_t gfp)
@@ -929,12 +932,14 @@ void *vmalloc_huge(unsigned long size, gfp_t gfp)
 	return __vmalloc_node_range(size, PAGE_SIZE, gfp | __GFP_HIGHMEM, VM_ALLOW_HUGE_VMAP,
 				    (unsigned long)__builtin_return_address(0));
 }
+EXPORT_SYMBOL(vmalloc_huge);
 
 void *__vmalloc(unsigned long size, gfp_t gfp)
 {
 	return __vmalloc_caller(size, gfp | __GFP_HIGHMEM,
 				(unsigned long)__builtin_return_address(0));
 }
+EXPORT_SYMBOL(__vmalloc);
 
 static struct vmap_area *find_vmap_area_checked(const void *addr, const char *who)
 {
@@ -1127,6 +1132,7 @@ void vfree(const void *addr)
 		kfree(vm->pages);
 	kfree(vm);
 }
+EXPORT_SYMBOL(vfree);
 
 /*
  * vrealloc(): grow in place when the range after the area is free (the new
@@ -1342,6 +1348,7 @@ enomem:
 	errno = ENOMEM;
 	return NULL;
 }
+EXPORT_SYMBOL(vrealloc);
 
 /* ------------------------------------------------------- vmap/vunmap -- */
 
@@ -1449,6 +1456,7 @@ fail:
 	kfree(vm);
 	return NULL;
 }
+EXPORT_SYMBOL(vmap);
 
 static void vunmap_move_back(struct vm_struct *vm)
 {
@@ -1483,6 +1491,7 @@ void vunmap(const void *addr)
 		panic("vunmap: %p is a vmalloc() area (use vfree)", addr);
 	vfree(addr);
 }
+EXPORT_SYMBOL(vunmap);
 
 struct page *vmalloc_to_page(const void *addr)
 {
@@ -1500,6 +1509,7 @@ struct page *vmalloc_to_page(const void *addr)
 	spin_unlock(&vmap_area_lock);
 	return page;
 }
+EXPORT_SYMBOL(vmalloc_to_page);
 
 unsigned long vmalloc_to_pfn(const void *addr)
 {
@@ -1507,6 +1517,7 @@ unsigned long vmalloc_to_pfn(const void *addr)
 
 	return page ? __page_to_pfn(page) : 0;
 }
+EXPORT_SYMBOL(vmalloc_to_pfn);
 
 int is_vmalloc_addr(const void *x)
 {
@@ -1514,6 +1525,7 @@ int is_vmalloc_addr(const void *x)
 
 	return kalloc_initialized && addr >= VMALLOC_START && addr < VMALLOC_END;
 }
+EXPORT_SYMBOL(is_vmalloc_addr);
 
 /* ------------------------------------------------------------- kmap -- */
 
@@ -1573,6 +1585,7 @@ void *kmap(struct page *page)
 	spin_unlock(&pkmap_lock);
 	return page->virtual;
 }
+EXPORT_SYMBOL(kmap);
 
 void kunmap(struct page *page)
 {
@@ -1601,11 +1614,13 @@ void kunmap(struct page *page)
 	}
 	spin_unlock(&pkmap_lock);
 }
+EXPORT_SYMBOL(kunmap);
 
 void *kmap_local_page(struct page *page)
 {
 	return kmap(page);
 }
+EXPORT_SYMBOL(kmap_local_page);
 
 void kunmap_local(const void *addr)
 {
@@ -1618,6 +1633,7 @@ void kunmap_local(const void *addr)
 			kunmap(page);
 	}
 }
+EXPORT_SYMBOL(kunmap_local);
 
 /* ------------------------------------------------------ vmallocinfo -- */
 

@@ -13,11 +13,18 @@ trap 'rm -rf "$tmp"' EXIT
 status=0
 fail() { echo "FAIL: $*"; status=1; }
 
-${MAKE:-make} -C "$top" install DESTDIR="$tmp/root" >"$tmp/install.log" 2>&1 ||
-	{ cat "$tmp/install.log"; echo "FAIL: make install"; exit 1; }
+# make check installs into a temporary DESTDIR; make installcheck
+# (KALLOC_INSTALLED=1) looks at what `make install` put in place, under
+# its DESTDIR if it had one.
+if [ -n "${KALLOC_INSTALLED:-}" ]; then
+	root=${DESTDIR:-}
+else
+	${MAKE:-make} -C "$top" install DESTDIR="$tmp/root" >"$tmp/install.log" 2>&1 ||
+		{ cat "$tmp/install.log"; echo "FAIL: make install"; exit 1; }
+	root=$tmp/root
+fi
 prefix=$(sed -n 's/^prefix=//p' "$top/kalloc.pc")
 libdir=$(sed -n 's/^libdir=//p' "$top/kalloc.pc" | sed "s|\${exec_prefix}|$prefix|")
-root=$tmp/root
 for f in "$libdir/libkalloc.so" "$prefix/include/kalloc.h" "$libdir/pkgconfig/kalloc.pc" \
 	"${KALLOC_MANDIR:-$prefix/share/man}/man3/kalloc.3" "${KALLOC_MANDIR:-$prefix/share/man}/man7/kalloc.7" \
 	"${KALLOC_DOCDIR:-$prefix/share/doc/kalloc}/README.md" \

@@ -88,7 +88,7 @@ static void bad_access_body(void *arg)
 	case REALLOC_SHRUNK:
 		p = kalloc_malloc(47);
 		memset(p, 1, 47);
-		p = kalloc_realloc(p, 33);
+		p = kalloc_realloc(p, 33, 0);
 		read_byte(p + 40);
 		break;
 	}
@@ -154,22 +154,22 @@ CHILD_TEST(test_correct_program_is_silent, NULL, 60)
 			memset(objs[0][i], 0x11, ksize(objs[0][i]));
 			memset(objs[1][i], 0x22, kalloc_usable_size(objs[1][i]));
 			kfree(objs[0][i]);
-			objs[1][i] = kalloc_realloc(objs[1][i], 1 + i * 13);
+			objs[1][i] = kalloc_realloc(objs[1][i], 1 + i * 13, 0);
 			memset(objs[1][i], 0x33, 1 + i * 13);
 			kalloc_free(objs[1][i]);
 		}
 		tu_shrink_all();
 	}
 	for (size = 1; size < (8 << 20); size = size * 3 + 1) {
-		unsigned char *p = kalloc_calloc(1, size), *q;
+		unsigned char *p = kalloc_calloc(1, size, 0), *q;
 
 		assert_non_null(p);
 		assert_true(tu_is_zero(p, size));
 		memset(p, 0x44, size);
-		q = kalloc_memalign(64, size);
+		q = kalloc_memalign(64, size, 0);
 		assert_non_null(q);
 		memset(q, 0x55, size);
-		p = kalloc_realloc(p, size * 2);
+		p = kalloc_realloc(p, size * 2, 0);
 		assert_non_null(p);
 		memset(p, 0x66, size * 2);
 		kalloc_free(q);

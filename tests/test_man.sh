@@ -100,7 +100,8 @@ done
 # Every function of the header, parsed as tests/test_exports.sh does.
 nf=0
 if [ -f "$tmp/kalloc.3.src" ]; then
-	declared=$(sed -e 's,/\*.*\*/,,g' -e '/^[[:space:]]*\/\*/d' -e '/^#/d' -e '/^[[:space:]]*\*/d' "$hdr" | tr '\n' ' ' | tr ';' '\n' |
+	declared=$(sed -e 's,/\*.*\*/,,g' -e '/^[[:space:]]*\/\*/d' -e '/^#/d' -e '/^[[:space:]]*\*/d' \
+			-e 's/KALLOC_API(\([a-zA-Z0-9_]*\))/\1/g' "$hdr" | tr '\n' ' ' | tr ';' '\n' |
 		sed -n 's/^[[:space:]]*[a-z_][a-z_ ]*[ *]\([a-zA-Z_][a-zA-Z0-9_]*\)(.*)[[:space:]]*$/\1/p' | sort -u)
 	for f in $declared; do
 		nf=$((nf + 1))
