@@ -282,6 +282,20 @@ uint64_t ktime_get_ns(void) __hidden;
 int sprint_symbol(char *buf, size_t size, unsigned long addr) __hidden;
 const char *sprint_caller(char *buf, size_t size, unsigned long addr) __hidden;
 
+/* stackdepot.c: call stacks for reports, and the depot that keeps each once */
+#define STACK_TRACE_MAX	16
+typedef unsigned long depot_stack_handle_t;	/* 0: no stack */
+unsigned int stack_trace_save(unsigned long *entries, unsigned int max) __hidden;
+unsigned int stack_trace_save_user(unsigned long *out, unsigned int max, unsigned long caller) __hidden;
+void stack_trace_prime(void) __hidden;
+void stack_trace_init(void) __hidden;
+bool in_kalloc_text(unsigned long ip) __hidden;
+depot_stack_handle_t stack_depot_save(const unsigned long *entries, unsigned int nr) __hidden;
+unsigned int stack_depot_fetch(depot_stack_handle_t handle, const unsigned long **entries) __hidden;
+void stack_depot_fork_prepare(void) __hidden;
+void stack_depot_fork_parent(void) __hidden;
+void stack_depot_fork_child(void) __hidden;
+
 /* sys_mmap() returns a pointer; an error comes back as (void *)-errno. */
 #define IS_ERR_VALUE(x)	((unsigned long)(x) >= (unsigned long)-4095)
 

@@ -141,11 +141,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
-#include <unwind.h>
 
-/* libgcc's unwinder, if the process has it (never loaded by kalloc) */
-#pragma weak _Unwind_Backtrace
-#pragma weak _Unwind_GetIP
 
 #define KFENCE_STACK_DEPTH		16
 #define KFENCE_ALIGN			16UL	/* malloc's alignment (glibc's) */
@@ -233,7 +229,6 @@ static uint64_t kfence_boot_ns;
 static unsigned int kfence_seed;
 static struct sigaction kfence_old_sigsegv;
 /* kalloc's own code, to leave its frames out of stacks (kfence_init()) */
-static unsigned long kalloc_text_start, kalloc_text_end;
 
 /* ------------------------------------------------------- sampling -- */
 
@@ -307,63 +302,10 @@ static void kfence_sample_again(struct kalloc_pcpu *cpu)
 
 /* --------------------------------------------------------- stacks -- */
 
-struct unwind_state {
-	unsigned long *entries;
-	unsigned int nr, max;
-};
-
-static _Unwind_Reason_Code unwind_one(struct _Unwind_Context *ctx, void *arg)
-{
-	struct unwind_state *st = arg;
-	unsigned long ip = _Unwind_GetIP(ctx);
-
-	if (!ip || st->nr >= st->max)
-		return _URC_END_OF_STACK;
-	st->entries[st->nr++] = ip;
-	return _URC_NO_REASON;
-}
-
-/* The calling thread's stack, this function's caller first; 0 without the unwinder. */
-static __noinline unsigned int stack_trace_save(unsigned long *entries, unsigned int max)
-{
-	struct unwind_state st = { entries, 0, max };
-
-	if (!_Unwind_Backtrace || !_Unwind_GetIP)
-		return 0;
-	_Unwind_Backtrace(unwind_one, &st);
-	return st.nr;
-}
-
-static inline bool in_kalloc_text(unsigned long ip)
-{
-	return ip - kalloc_text_start < kalloc_text_end - kalloc_text_start;
-}
-
-/*
- * The stack from the program's side of the allocator: from @caller (the
- * entry point's return address) if the unwinder saw it, then past
- * kalloc's own frames (calloc's call of malloc, realloc's of free); just
- * @caller without the unwinder (the kernel's get_stack_skipnr()).
- */
+/* The stack from the program's side (stackdepot.c), at most KFENCE_STACK_DEPTH frames. */
 static unsigned int kfence_save_stack(unsigned long *out, unsigned long caller)
 {
-	unsigned long raw[KFENCE_STACK_DEPTH + 8];
-	unsigned int n = stack_trace_save(raw, ARRAY_SIZE(raw)), i, j;
-
-	for (i = 0; i < n && raw[i] != caller; i++)
-		;
-	if (i == n)
-		for (i = 0; i < n && in_kalloc_text(raw[i]); i++)
-			;
-	while (i + 1 < n && in_kalloc_text(raw[i]))
-		i++;
-	if (i >= n) {
-		out[0] = caller;
-		return 1;
-	}
-	for (j = 0; i < n && j < KFENCE_STACK_DEPTH; i++, j++)
-		out[j] = raw[i];
-	return j;
+	return stack_trace_save_user(out, KFENCE_STACK_DEPTH, caller);
 }
 
 /* The thread's id: its area knows it (fork's child updates it), else ask. */
@@ -461,13 +403,6 @@ static void __kfence_freelist_push(struct kfence_metadata *meta)
 
 static void kfence_sigsegv(int sig, siginfo_t *info, void *uctx);
 
-/* Prime the unwinder, so that its first-use work is not done in a report. */
-static void kfence_prime_unwinder(void)
-{
-	unsigned long raw[4];
-
-	stack_trace_save(raw, ARRAY_SIZE(raw));
-}
 
 /*
  * kfence_init_pool(): the pool, its metadata (host memory, outside the
@@ -507,7 +442,7 @@ static bool kfence_init_pool(void)
 	}
 	kfence_freelist_head = 0;
 	kfence_freelist_tail = n - 1;
-	kfence_prime_unwinder();
+	stack_trace_prime();
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = kfence_sigsegv;
@@ -1131,34 +1066,14 @@ void kfence_objects_show(FILE *out)
 /* ----------------------------------------------------------- boot -- */
 
 /*
- * kfence_init(): at boot, no allocation: the clock's origin, the sampling
- * seed, and the bounds of kalloc's code (its own ELF image's executable
- * segment).  The pool waits for the first sample.
+ * kfence_init(): at boot, no allocation: the clock's origin and the
+ * sampling seed.  The pool waits for the first sample.
  */
 void kfence_init(void)
 {
-	extern const ElfW(Ehdr) __ehdr_start __hidden;
-	const ElfW(Ehdr) *eh = &__ehdr_start;
-	const ElfW(Phdr) *ph;
-	unsigned long base;
-	unsigned int i;
-
-	/* the headers are the start of the mapped image, not one object of Ehdr's size */
-	__asm__("" : "+r"(eh));
-	ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
-	base = (unsigned long)eh;
 	kfence_boot_ns = ktime_get_ns();
 	kfence_seed = (unsigned int)(kfence_boot_ns ^ (kfence_boot_ns >> 32)) ^
 		      (unsigned int)sys_getpid() * 0x9e3779b9u;
-	/* kalloc linked into the program itself: its frames cannot be told apart */
-	if ((unsigned long)getauxval(AT_PHDR) == (unsigned long)ph)
-		return;
-	for (i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
-			kalloc_text_start = base + ph[i].p_vaddr;
-			kalloc_text_end = kalloc_text_start + ph[i].p_memsz;
-			break;
-		}
 }
 
 /* ----------------------------------------------------------- fork -- */

@@ -413,13 +413,15 @@ static void mm_core_init(void)
 	kmem_cache_init();
 	malloc_classes_init();
 	vmalloc_init();
+	stack_trace_init();
 	kfence_init();
 }
 
 /*
  * The global lock order: malloc_caches_lock, area_cache_lock, mm_brk_lock, vmap_area_lock, pkmap_lock, slab_mutex, pcpu_lock,
  * each cache's barn and list locks, zone locks, with kfence_setup_lock before them all (the
- * pool's set-up takes the vmalloc and slab locks under it) and kfence_lock, a leaf, after it.
+ * pool's set-up takes the vmalloc and slab locks under it) and kfence_lock, a leaf, after it;
+ * the stack depot's depot_lock last of all.
  */
 int kalloc_fork_active;
 pthread_t kalloc_fork_owner;
@@ -434,6 +436,7 @@ static void kalloc_fork_prepare(void)
 	slub_fork_prepare();
 	page_alloc_fork_prepare();
 	phys_fork_prepare();
+	stack_depot_fork_prepare();
 	/* From here the forking thread passes through the locks it holds. */
 	WRITE_ONCE(kalloc_fork_owner, pthread_self());
 	__atomic_store_n(&kalloc_fork_active, 1, __ATOMIC_RELEASE);	/* kernel.h */
@@ -442,6 +445,7 @@ static void kalloc_fork_prepare(void)
 static void kalloc_fork_parent(void)
 {
 	__atomic_store_n(&kalloc_fork_active, 0, __ATOMIC_RELEASE);
+	stack_depot_fork_parent();
 	phys_fork_parent();	/* phys=memfd: the child has its copy */
 	page_alloc_fork_parent();
 	slub_fork_parent();
@@ -464,6 +468,7 @@ static void kalloc_fork_child(void)
 	vmscan_fork_child();
 	malloc_caches_fork_child();
 	kfence_fork_child();
+	stack_depot_fork_child();
 }
 
 /*

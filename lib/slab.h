@@ -63,6 +63,7 @@ struct kmem_cache_node {
 
 struct track {
 	unsigned long addr;		/* caller */
+	depot_stack_handle_t handle;	/* the stack, stackdepot.c; 0: none */
 	unsigned int cpu;
 	int pid;
 	unsigned long when;		/* ns since boot of kalloc */

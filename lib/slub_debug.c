@@ -197,6 +197,15 @@ static struct track *get_track(struct kmem_cache *s, void *object, enum track_it
 	return (struct track *)((char *)object + get_info_end(s)) + alloc;
 }
 
+/* set_track()'s stack: the program's, from @addr on, kept once in the depot. */
+static depot_stack_handle_t save_track_stack(unsigned long addr)
+{
+	unsigned long entries[STACK_TRACE_MAX];
+	unsigned int nr = stack_trace_save_user(entries, STACK_TRACE_MAX, addr);
+
+	return stack_depot_save(entries, nr);
+}
+
 static void set_track(struct kmem_cache *s, void *object, enum track_item alloc,
 		      unsigned long addr)
 {
@@ -206,6 +215,7 @@ static void set_track(struct kmem_cache *s, void *object, enum track_item alloc,
 		return;
 	t = get_track(s, object, alloc);
 	t->addr = addr;
+	t->handle = save_track_stack(addr);
 	t->cpu = raw_smp_processor_id();
 	t->pid = sys_getpid();
 	t->when = ktime_get_ns();
@@ -248,11 +258,30 @@ void skip_orig_size_check(struct kmem_cache *s, void *x)
 		*get_orig_size_ptr(s, x) = s->object_size;
 }
 
+/* stack_depot_print(): one frame a line, as stack_trace_print() indents them */
+static void print_stack(depot_stack_handle_t handle)
+{
+	const unsigned long *entries;
+	unsigned int nr = stack_depot_fetch(handle, &entries), i;
+	char sym[256];
+
+	if (!nr) {
+		pr_err("object allocation/free stack trace missing\n");
+		return;
+	}
+	for (i = 0; i < nr; i++) {
+		sprint_symbol(sym, sizeof(sym), entries[i]);
+		pr_err(" %s\n", sym);
+	}
+}
+
 /*
  * print_track(): "Allocated in <caller> age=<ms> cpu=<cpu> pid=<pid>", the
  * caller as %pS prints it (kallsyms.c).  The kernel's age is in jiffies;
- * kalloc's clock ticks in milliseconds (HZ=1000).  An empty track (a new
- * object never freed) prints nothing.
+ * kalloc's clock ticks in milliseconds (HZ=1000).  Then its stack, one
+ * frame a line (the program's: from the caller on, as deep as the unwinder
+ * reaches, stackdepot.c).  An empty track (a new object never freed)
+ * prints nothing.
  */
 static void print_track(const char *s, const struct track *t, uint64_t now)
 {
@@ -263,6 +292,7 @@ static void print_track(const char *s, const struct track *t, uint64_t now)
 	sprint_symbol(sym, sizeof(sym), t->addr);
 	pr_err("%s in %s age=%llu cpu=%u pid=%d\n", s, sym,
 	       (unsigned long long)((now - t->when) / 1000000), t->cpu, t->pid);
+	print_stack(t->handle);
 }
 
 /* ----------------------------------------------------------- reports -- */
@@ -309,21 +339,24 @@ static void get_comm(char *comm, size_t size)
 }
 
 /*
- * dump_stack(): the kernel's header line and call trace.  kalloc walks no
- * stack here: the trace is the one frame it knows, the program's call into
- * the allocator.
+ * dump_stack(): the kernel's header line and call trace: the program's
+ * side of the stack, from its call into the allocator (stackdepot.c; that
+ * one frame without an unwinder).
  */
 static void dump_stack(void)
 {
 	char comm[32], sym[256];
+	unsigned long entries[STACK_TRACE_MAX];
+	unsigned int nr, i;
 
 	get_comm(comm, sizeof(comm));
 	pr_err("CPU: %u PID: %d Comm: %s Not tainted kalloc %s\n", raw_smp_processor_id(),
 	       sys_getpid(), comm, KALLOC_VERSION);
 	pr_err("Call Trace:\n");
 	pr_err(" <TASK>\n");
-	if (debug_caller) {
-		sprint_symbol(sym, sizeof(sym), debug_caller);
+	nr = stack_trace_save_user(entries, STACK_TRACE_MAX, debug_caller);
+	for (i = 0; i < nr; i++) {
+		sprint_symbol(sym, sizeof(sym), entries[i]);
 		pr_err(" %s\n", sym);
 	}
 	pr_err(" </TASK>\n");

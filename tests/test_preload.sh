@@ -694,6 +694,18 @@ if ${CC:-cc} -O2 -fno-optimize-sibling-calls -o "$tmp/caller" "$tmp/caller.c" 2>
 		cat "$tmp/caller.out"
 		fail "slub_debug=U: malloc's tracks (exit $rc)"
 	fi
+	# with libgcc's unwinder in the process the tracks hold the stacks
+	if ${CC:-cc} -O2 -fno-optimize-sibling-calls -o "$tmp/caller_unwind" "$tmp/caller.c" \
+		-Wl,--no-as-needed -lgcc_s 2>/dev/null; then
+		KALLOC_OPTIONS=slub_debug=FZPU LD_PRELOAD="$lib" "$tmp/caller_unwind" twice >"$tmp/caller.out" 2>&1
+		if grep -A2 "^kalloc: Allocated in make_small+" "$tmp/caller.out" | grep -q "^kalloc:  main+0x" &&
+		   grep -A2 "^kalloc: Freed in drop+" "$tmp/caller.out" | grep -q "^kalloc:  main+0x"; then
+			pass "slub_debug=U: the tracks hold the program's stacks (libgcc's unwinder)"
+		else
+			cat "$tmp/caller.out"
+			fail "slub_debug=U: no stack after the tracks with libgcc's unwinder"
+		fi
+	fi
 	LD_PRELOAD="$lib" "$tmp/caller" interior >"$tmp/caller.out" 2>&1
 	rc=$?
 	if [ $rc -eq 134 ] && grep -q "^kalloc: free(): invalid pointer 0x[0-9a-f]* (malloc-48, objects of 48 bytes) from drop+0x[0-9a-f]*/0x[0-9a-f]*: not the start of an object" "$tmp/caller.out"; then
