@@ -285,8 +285,14 @@ bool kfence_sample_due(struct kalloc_pcpu *cpu)
 	if (due)
 		left = kfence_next_interval(cpu);
 	cpu->kfence_countdown = left;
-	/* the left-th allocation from now must find the countdown out */
-	period = min(left - 1, VMSCAN_TICK_EVERY);
+	/*
+	 * The left-th allocation from now must find the countdown out, and
+	 * the decay tick keeps its turn: a slow path taken for another reason
+	 * (an empty sheaf) must not start its countdown again, or a program
+	 * whose sheaves run empty often would seldom tick (pagerepl's peak
+	 * RSS: 77.6 MiB without KFENCE, 84-93 MiB with it before this).
+	 */
+	period = min(left - 1, cpu->tick_countdown < 0 ? VMSCAN_TICK_EVERY : cpu->tick_countdown);
 	cpu->tick_short = period == VMSCAN_TICK_EVERY ? 0 : period + 1;
 	cpu->tick_countdown = period;
 	return due;

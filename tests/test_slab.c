@@ -28,6 +28,7 @@
 #include "kalloc.h"
 #include "slab.h"
 #include "util.h"
+#include "kfence.h"
 
 #include <limits.h>
 #include <sys/mman.h>
@@ -1436,6 +1437,30 @@ static void test_malloc_invalid_free_names(void **state)
 	}
 }
 
+/*
+ * KFENCE's sampling shares the slab fast path's countdown with the decay
+ * tick (kfence_sample_due()): a slow path taken for another reason (an
+ * empty sheaf) must leave the tick its turn, not start the countdown over
+ * (before, a program whose sheaves ran empty often seldom ticked: pagerepl
+ * kept 10 MiB more).
+ */
+CHILD_TEST(test_kfence_sampling_keeps_the_tick, "kfence.sample_rate=100000", 10)
+{
+	struct kalloc_pcpu *cpu;
+	int i;
+
+	kfree(kmalloc(64, GFP_KERNEL));
+	cpu = kalloc_pcpu_area;
+	assert_true((uintptr_t)cpu > (uintptr_t)PCPU_DEAD);
+	for (i = 0; i < 100; i++) {
+		int before = 100 + i;
+
+		cpu->tick_countdown = before;	/* the tick is 100+i allocations away */
+		kfence_sample_due(cpu);
+		assert_true(cpu->tick_countdown <= before);
+	}
+}
+
 /* kmem_cache_free() into another cache than the object's */
 static void wrong_cache_body(void *arg)
 {
@@ -1836,6 +1861,7 @@ int main(void)
 		cmocka_unit_test(test_double_free_in_a_row),
 		cmocka_unit_test(test_kfree_invalid_pointer),
 		cmocka_unit_test(test_malloc_invalid_free_names),
+		cmocka_unit_test(test_kfence_sampling_keeps_the_tick),
 		cmocka_unit_test(test_kmem_cache_free_wrong_cache),
 		cmocka_unit_test(test_cache_create_invalid),
 		cmocka_unit_test(test_cache_sizes),
