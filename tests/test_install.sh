@@ -26,7 +26,9 @@ fi
 prefix=$(sed -n 's/^prefix=//p' "$top/kalloc.pc")
 libdir=$(sed -n 's/^libdir=//p' "$top/kalloc.pc" | sed "s|\${exec_prefix}|$prefix|")
 for f in "$libdir/libkalloc.so" "$prefix/include/kalloc.h" "$libdir/pkgconfig/kalloc.pc" \
+	"${KALLOC_MANDIR:-$prefix/share/man}/man1/kalloc.1" \
 	"${KALLOC_MANDIR:-$prefix/share/man}/man3/kalloc.3" "${KALLOC_MANDIR:-$prefix/share/man}/man7/kalloc.7" \
+	"$(sed -n 's/^exec_prefix=//p' "$top/kalloc.pc" | sed "s|\${prefix}|$prefix|")/bin/kalloc" \
 	"${KALLOC_DOCDIR:-$prefix/share/doc/kalloc}/README.md" \
 	"${KALLOC_DOCDIR:-$prefix/share/doc/kalloc}/architecture.md" \
 	"${KALLOC_DOCDIR:-$prefix/share/doc/kalloc}/options.md"; do
@@ -74,6 +76,15 @@ if [ -x "$tmp/prog" ]; then
 	*) want="$v $v.0" ;;
 	esac
 	[ "$out" = "$want" ] || fail "the program printed '$out', expected '$want'"
+	# the installed command finds the installed library
+	bindir=$(sed -n 's/^exec_prefix=//p' "$top/kalloc.pc" | sed "s|\${prefix}|$prefix|")/bin
+	if [ -z "${KALLOC_INSTALLED:-}" ]; then
+		[ "$("$root$bindir/kalloc" --lib="$root$libdir/libkalloc.so" sh -c 'echo cmd ok')" = "cmd ok" ] ||
+			fail "the installed kalloc command does not run a program"
+	else
+		[ "$("$bindir/kalloc" sh -c 'echo cmd ok')" = "cmd ok" ] ||
+			fail "the installed kalloc command does not run a program"
+	fi
 	# the installed library as a preload: a real program's output unchanged
 	[ "$(LD_PRELOAD="$root$libdir/libkalloc.so" sh -c 'echo preload ok')" = "preload ok" ] ||
 		fail "the installed library does not preload"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# man/kalloc.3 and man/kalloc.7 render without warnings, their NAME
+# man/kalloc.1, kalloc.3 and kalloc.7 render without warnings, their NAME
 # sections name kalloc, kalloc.3 documents every function include/kalloc.h
 # declares, and kalloc.7 every name of docs/options.md's tables.
 # Renders with man -l, else groff, else nroff; skips (77) without any.
@@ -65,7 +65,7 @@ render() {
 	esac
 }
 
-for page in kalloc.3 kalloc.7; do
+for page in kalloc.1 kalloc.3 kalloc.7; do
 	src=$srcdir/man/$page
 	if [ ! -f "$src" ]; then
 		fail "$src: no such file"
