@@ -32,6 +32,19 @@
  * limit, at most 1023) where programs that expect open() to return the
  * lowest free number do not meet it.  Only when KALLOC_STATS is set.
  *
+ * Live reports: with KALLOC_STATS_SIGNAL=USR2 (or USR1, or a number) the
+ * reports are printed again whenever the process gets that signal: the
+ * handler only writes a byte into a pipe, and a thread named kalloc-stats,
+ * started by the constructor and blocking every signal, reads it and
+ * prints them (with every lock free to take: never from the handler).
+ * Each snapshot starts with a line naming the pid and the time since the
+ * start; a file named by KALLOC_STATS_FILE gets the snapshots appended, and
+ * then the exit's reports after them.  The thread ends when it is the
+ * process's last one (a main thread that called pthread_exit() must not
+ * wait for it).  A forked child does not answer the signal (the thread
+ * is not copied; its pipe is closed and the handler does nothing), and a
+ * program that installs its own handler for that signal replaces kalloc's.
+ *
  * The reports go through a FILE made with fopencookie() over the raw
  * write system call, with a static buffer: the FILE itself is the only
  * allocation (one kmalloc object, made before the reports take their
@@ -40,9 +53,14 @@
  */
 #include "glue.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
@@ -155,7 +173,13 @@ static void print_reports(FILE *out, const char *list)
 	}
 }
 
-static void kalloc_stats_at_exit(void)
+static int live_pipe[2] = { -1, -1 };	/* the signal's byte: handler -> thread */
+static uint64_t live_start_ns;		/* the constructor's time: snapshots count from it */
+static bool live_written;		/* a snapshot went to the file: exit appends */
+static spinlock_t stats_lock = __SPIN_LOCK_UNLOCKED;	/* one printer at a time */
+
+/* Print the reports of stats_list; @snapshot: a live one, with its heading. */
+static void kalloc_stats_print(bool snapshot)
 {
 	static struct stats_sink sink;
 	static const cookie_io_functions_t funcs = { .write = sink_write };
@@ -163,12 +187,14 @@ static void kalloc_stats_at_exit(void)
 	int saved_errno = errno;
 	FILE *out;
 
+	spin_lock(&stats_lock);
 	sink.fd = stats_stderr >= 0 ? stats_stderr : 2;
 	if (stats_path[0]) {
 		int fd = -ENAMETOOLONG;
 
 		if (expand_path(stats_path, path, sizeof(path)))
-			fd = sys_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+			fd = sys_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+					    (snapshot || live_written ? 0 : O_TRUNC), 0644);
 		if (fd >= 0) {
 			sink.fd = fd;
 		} else {
@@ -182,14 +208,163 @@ static void kalloc_stats_at_exit(void)
 	out = fopencookie(&sink, "w", funcs);
 	if (out) {
 		setvbuf(out, stats_buf, _IOFBF, sizeof(stats_buf));
+		if (snapshot) {
+			uint64_t ns = ktime_get_ns() - live_start_ns;
+
+			fprintf(out, "==> kalloc reports of pid %d, %llu.%03llu s after its start <==\n",
+				sys_getpid(),
+				(unsigned long long)(ns / 1000000000),
+				(unsigned long long)(ns / 1000000 % 1000));
+		}
 		print_reports(out, stats_list);
 		fclose(out);
+		if (snapshot && sink.fd != 2 && sink.fd != stats_stderr)
+			live_written = true;
 	} else {
 		pr_err("KALLOC_STATS: out of memory for the report\n");
 	}
 	if (sink.fd != 2 && sink.fd != stats_stderr)
 		sys_close(sink.fd);
+	spin_unlock(&stats_lock);
 	errno = saved_errno;
+}
+
+static void kalloc_stats_at_exit(void)
+{
+	kalloc_stats_print(false);
+}
+
+/* ------------------------------------------------------ live reports -- */
+
+static void live_signal(int sig)
+{
+	int saved_errno = errno;
+	char c = 1;
+
+	(void)sig;
+	if (live_pipe[1] >= 0)
+		sys_write(live_pipe[1], &c, 1);	/* non-blocking: a full pipe has one pending */
+	errno = saved_errno;
+}
+
+/*
+ * The process's live threads, from /proc/self/task (a main thread that
+ * called pthread_exit() stays there as a zombie, state Z, not counted);
+ * 0 if unknown.  Runs in kalloc-stats, where opendir() may allocate.
+ */
+static long nr_live_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	long n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[300], buf[512];
+		const char *state;
+		ssize_t len;
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
+		fd = sys_open(path, O_RDONLY | O_CLOEXEC, 0);
+		len = fd >= 0 ? sys_read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			sys_close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		state = strrchr(buf, ')');	/* the name may hold blanks */
+		if (state && state[1] == ' ' && state[2] != 'Z' && state[2] != 'X')
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* The thread kalloc-stats: a snapshot per byte in the pipe. */
+static void *live_thread(void *arg)
+{
+	struct pollfd pfd = { .fd = live_pipe[0], .events = POLLIN };
+	char bytes[64];
+
+	(void)arg;
+	prctl(PR_SET_NAME, (unsigned long)"kalloc-stats", 0, 0, 0);
+	for (;;) {
+		int r = poll(&pfd, 1, 1000);
+
+		if (r > 0 && sys_read(live_pipe[0], bytes, sizeof(bytes)) > 0)
+			kalloc_stats_print(true);
+		else if (nr_live_threads() == 1)	/* the last thread: let the process end */
+			return NULL;
+	}
+}
+
+/* The child of fork() has no kalloc-stats thread: the signal does nothing there. */
+static void live_fork_child(void)
+{
+	if (live_pipe[0] >= 0)
+		sys_close(live_pipe[0]);
+	if (live_pipe[1] >= 0)
+		sys_close(live_pipe[1]);
+	live_pipe[0] = live_pipe[1] = -1;
+	spin_lock_init(&stats_lock);
+}
+
+/* A signal's number from "USR2", "SIGUSR1", "12"; 0 if none. */
+static int parse_signal(const char *s)
+{
+	if (!strncmp(s, "SIG", 3))
+		s += 3;
+	if (!strcmp(s, "USR1"))
+		return SIGUSR1;
+	if (!strcmp(s, "USR2"))
+		return SIGUSR2;
+	if (*s >= '1' && *s <= '9' && atoi(s) < SIGRTMAX)
+		return atoi(s);
+	return 0;
+}
+
+static void live_init(const char *name)
+{
+	struct sigaction sa;
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t t;
+	int sig = parse_signal(name);
+
+	live_start_ns = ktime_get_ns();
+	if (!sig || sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV) {
+		pr_err("KALLOC_STATS_SIGNAL=%s: not a signal kalloc can use (USR1, USR2 or a number): no live reports\n",
+		       name);
+		return;
+	}
+	if (kalloc_syscall6(SYS_pipe2, (long)live_pipe, O_CLOEXEC, 0, 0, 0, 0)) {
+		pr_err("KALLOC_STATS_SIGNAL: no pipe: no live reports\n");
+		return;
+	}
+	kalloc_syscall6(SYS_fcntl, live_pipe[1], F_SETFL, O_NONBLOCK, 0, 0, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = live_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	pthread_atfork(NULL, NULL, live_fork_child);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);	/* the thread blocks every signal */
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, live_thread, NULL)) {
+		pr_err("KALLOC_STATS_SIGNAL: no thread: no live reports\n");
+		sys_close(live_pipe[0]);
+		sys_close(live_pipe[1]);
+		live_pipe[0] = live_pipe[1] = -1;
+	} else {
+		sigaction(sig, &sa, NULL);
+	}
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 __attribute__((constructor)) static void kalloc_stats_init(void)
@@ -224,4 +399,7 @@ __attribute__((constructor)) static void kalloc_stats_init(void)
 	if (!stats_path[0])
 		stats_stderr = dup_stderr_high();
 	atexit(kalloc_stats_at_exit);
+	path = kalloc_getenv("KALLOC_STATS_SIGNAL");
+	if (path && *path && strcmp(path, "0"))
+		live_init(path);
 }

@@ -60,6 +60,55 @@ if ${CC:-cc} -O1 -o "$tmp/df" "$tmp/df.c" 2>/dev/null; then
 		{ cat "$tmp/err"; fail "-d: exit $rc"; }
 fi
 
+# -L: a snapshot whenever the program gets SIGUSR2, then the exit's reports;
+# a forked child ignores the signal; a main thread that calls pthread_exit()
+# does not wait for kalloc-stats
+cat >"$tmp/live.c" <<'PROG'
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static void *late(void *arg) { (void)arg; usleep(200000); return NULL; }
+int main(int argc, char **argv)
+{
+	char *volatile p = malloc(1000);
+	pthread_t t;
+	int st;
+
+	if (argc > 1 && !strcmp(argv[1], "exit")) {
+		pthread_create(&t, NULL, late, NULL);
+		pthread_exit(NULL);
+	}
+	raise(SIGUSR2);
+	usleep(300000);
+	if (fork() == 0) {
+		raise(SIGUSR2);
+		_exit(7);
+	}
+	wait(&st);
+	free(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 99;
+}
+PROG
+if ${CC:-cc} -O1 -pthread -o "$tmp/live" "$tmp/live.c" 2>/dev/null; then
+	"$cmd" -L -s totals "$tmp/live" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -eq 7 ] && grep -q "^==> kalloc reports of pid [0-9]*, [0-9.]* s after its start <==" "$tmp/err" &&
+	   [ "$(grep -c "^zone  *present" "$tmp/err")" -eq 2 ]; then
+		pass "-L: a snapshot on SIGUSR2, the exit's reports, a child that ignores the signal"
+	else
+		cat "$tmp/err"
+		fail "-L: exit $rc"
+	fi
+	start=$(date +%s)
+	timeout 20 "$cmd" -L "$tmp/live" exit 2>/dev/null
+	rc=$?
+	[ $rc -eq 0 ] && [ $(( $(date +%s) - start )) -le 5 ] &&
+		pass "-L: pthread_exit() in main: the process ends" || fail "-L: pthread_exit() in main: exit $rc"
+fi
+
 # errors, as a newcomer meets them: a message and a status
 "$cmd" --bogus ls >"$tmp/out" 2>&1
 rc=$?
