@@ -276,6 +276,9 @@ ssize_t sys_copy_file_range(int fd_in, off_t *off_in, int fd_out, off_t *off_out
 			    size_t len) __hidden;
 int sys_pipe2(int fds[2], int flags) __hidden;
 int sys_getrlimit_cur(int resource, unsigned long long *cur) __hidden;
+/* Each mapping of /proc/self/maps to @fn until it returns false; false if unreadable. */
+bool for_each_mapping(bool (*fn)(unsigned long lo, unsigned long hi, bool readable, void *arg),
+		      void *arg) __hidden;
 /* Monotonic time in nanoseconds. */
 uint64_t ktime_get_ns(void) __hidden;
 /* kallsyms.c: "name+0xoff/0xsize [object]" for a code address, as %pS prints */

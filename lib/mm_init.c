@@ -211,51 +211,35 @@ static bool shrink_layout(unsigned long long *vmalloc_size, unsigned long long *
 	return false;
 }
 
+/* find_layout_hole()'s walk: the largest hole below the 47-bit limit, above 1 GiB. */
+struct layout_hole {
+	unsigned long prev_end, best, best_len;
+};
+
+static bool layout_hole_step(unsigned long lo, unsigned long hi, bool readable, void *arg)
+{
+	struct layout_hole *h = arg;
+
+	(void)readable;
+	if (lo < (1UL << 47) && lo > h->prev_end && lo - h->prev_end > h->best_len) {
+		h->best = h->prev_end;
+		h->best_len = lo - h->prev_end;
+	}
+	h->prev_end = max(h->prev_end, hi);
+	return true;
+}
+
 /*
  * The start of the largest hole of the address space that can hold @size
- * bytes aligned to LAYOUT_ALIGN, placed in its middle, from
- * /proc/self/maps read with raw system calls; 0 if none.
+ * bytes aligned to LAYOUT_ALIGN, placed in its middle; 0 if none.
  */
 static unsigned long find_layout_hole(unsigned long size)
 {
-	char buf[4096];
-	size_t len = 0;
-	unsigned long prev_end = SZ_1G, best = 0, best_len = 0;
-	int fd = sys_open("/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+	struct layout_hole h = { .prev_end = SZ_1G };
 
-	if (fd < 0)
+	if (!for_each_mapping(layout_hole_step, &h) || h.best_len < size + 2 * LAYOUT_ALIGN)
 		return 0;
-	for (;;) {
-		char *nl, *line = buf;
-		ssize_t r = sys_read(fd, buf + len, sizeof(buf) - 1 - len);
-
-		if (r <= 0)
-			break;
-		len += r;
-		while ((nl = memchr(line, '\n', buf + len - line))) {
-			unsigned long lo = 0, hi = 0;
-			const char *c = line;
-
-			for (; *c != '-'; c++)
-				lo = lo * 16 + (unsigned long)(*c <= '9' ? *c - '0' : (*c | 0x20) - 'a' + 10);
-			for (c++; *c != ' '; c++)
-				hi = hi * 16 + (unsigned long)(*c <= '9' ? *c - '0' : (*c | 0x20) - 'a' + 10);
-			if (lo < (1UL << 47) && lo > prev_end && lo - prev_end > best_len) {
-				best = prev_end;
-				best_len = lo - prev_end;
-			}
-			prev_end = max(prev_end, hi);
-			line = nl + 1;
-		}
-		len = buf + len - line;
-		memmove(buf, line, len);
-		if (len == sizeof(buf) - 1)
-			len = 0;
-	}
-	sys_close(fd);
-	if (best_len < size + 2 * LAYOUT_ALIGN)
-		return 0;
-	return ALIGN(best + (best_len - size) / 2, LAYOUT_ALIGN);
+	return ALIGN(h.best + (h.best_len - size) / 2, LAYOUT_ALIGN);
 }
 
 /*

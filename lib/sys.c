@@ -9,6 +9,9 @@
  */
 #include "kernel.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -128,4 +131,67 @@ uint64_t ktime_get_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+/* A hexadecimal number at *s, up to the first non-hex character. */
+static unsigned long parse_hex(const char **s)
+{
+	unsigned long v = 0;
+
+	for (;; (*s)++) {
+		char c = **s;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (unsigned long)(c - '0');
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			v = v * 16 + (unsigned long)((c | 0x20) - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+/*
+ * for_each_mapping(): each line "lo-hi perms ..." of /proc/self/maps, in
+ * address order, to @fn(lo, hi, readable, @arg) until it returns false;
+ * read with raw system calls into a stack buffer (no allocation).  False
+ * when the file cannot be read.
+ */
+bool for_each_mapping(bool (*fn)(unsigned long lo, unsigned long hi, bool readable, void *arg),
+		      void *arg)
+{
+	char buf[4096];
+	size_t len = 0;
+	int fd = sys_open("/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+
+	if (fd < 0)
+		return false;
+	for (;;) {
+		char *nl, *line = buf;
+		ssize_t r = sys_read(fd, buf + len, sizeof(buf) - 1 - len);
+
+		if (r == -EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += r;
+		while ((nl = memchr(line, '\n', buf + len - line))) {
+			const char *c = line;
+			unsigned long lo, hi;
+
+			lo = parse_hex(&c);
+			c += *c == '-';
+			hi = parse_hex(&c);
+			c += *c == ' ';
+			if (!fn(lo, hi, *c == 'r', arg))
+				goto out;
+			line = nl + 1;
+		}
+		len = buf + len - line;
+		memmove(buf, line, len);
+		if (len == sizeof(buf) - 1)	/* a line longer than the buffer */
+			len = 0;
+	}
+out:
+	sys_close(fd);
+	return true;
 }

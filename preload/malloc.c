@@ -150,80 +150,40 @@ static long self_vm_readv(const struct iovec *local, const struct iovec *remote,
 			       (long)remote, (long)nr_remote, 0);
 }
 
-/* A hexadecimal number at *s, up to the first non-hex character. */
-static unsigned long parse_hex(const char **s)
+/* readable_end_from_maps()'s walk: the run of adjacent readable mappings holding addr. */
+struct readable_run {
+	unsigned long addr, end;
+	bool in_run;
+};
+
+static bool readable_run_step(unsigned long lo, unsigned long hi, bool readable, void *arg)
 {
-	unsigned long v = 0;
+	struct readable_run *r = arg;
 
-	for (;; (*s)++) {
-		char c = **s;
-
-		if (c >= '0' && c <= '9')
-			v = v * 16 + (unsigned long)(c - '0');
-		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-			v = v * 16 + (unsigned long)((c | 0x20) - 'a' + 10);
-		else
-			return v;
+	if (r->in_run) {
+		if (lo != r->end || !readable)
+			return false;
+		r->end = hi;
+	} else if (lo <= r->addr && r->addr < hi) {
+		if (!readable)
+			return false;
+		r->in_run = true;
+		r->end = hi;
 	}
+	return true;
 }
 
 /*
  * The end of the run of adjacent readable mappings that holds @addr, from
- * /proc/self/maps ("lo-hi perms ..." per line), read with raw system calls
- * into a stack buffer; 0 if @addr is in no readable mapping.  *known is
- * false when the file cannot be read at all.
+ * /proc/self/maps (for_each_mapping()); 0 if @addr is in no readable
+ * mapping.  *known is false when the file cannot be read at all.
  */
 static unsigned long readable_end_from_maps(unsigned long addr, bool *known)
 {
-	char buf[4096];
-	size_t len = 0;
-	unsigned long end = 0;
-	bool in_run = false;
-	int fd = sys_open("/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+	struct readable_run r = { .addr = addr };
 
-	*known = fd >= 0;
-	if (fd < 0)
-		return 0;
-	for (;;) {
-		char *nl, *line = buf;
-		ssize_t r = sys_read(fd, buf + len, sizeof(buf) - 1 - len);
-
-		if (r == -EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += r;
-		while ((nl = memchr(line, '\n', buf + len - line))) {
-			const char *s = line;
-			unsigned long lo, hi;
-			bool readable;
-
-			*nl = '\0';
-			lo = parse_hex(&s);
-			s += *s == '-';
-			hi = parse_hex(&s);
-			s += *s == ' ';
-			readable = *s == 'r';
-			if (in_run) {
-				if (lo != end || !readable)
-					goto out;
-				end = hi;
-			} else if (lo <= addr && addr < hi) {
-				if (!readable)
-					goto out;
-				in_run = true;
-				end = hi;
-			}
-			line = nl + 1;
-		}
-		len = buf + len - line;
-		memmove(buf, line, len);
-		if (len == sizeof(buf) - 1)	/* a line longer than the buffer */
-			len = 0;
-	}
-out:
-	sys_close(fd);
-	return end;
+	*known = for_each_mapping(readable_run_step, &r);
+	return r.end;
 }
 
 static size_t copy_readable(void *dst, const void *src, size_t n)
