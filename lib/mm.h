@@ -471,6 +471,7 @@ struct page *alloc_pages_zone(gfp_t gfp, unsigned int order, enum zone_type zone
 void free_pages_clean(struct page *page, unsigned int order) __hidden;
 void free_pfn_range(unsigned long start_pfn, unsigned long end_pfn, bool reported) __hidden;
 void free_block_range(unsigned long start_pfn, unsigned long end_pfn, bool reported) __hidden;
+bool take_free_range(unsigned long start_pfn, unsigned long end_pfn) __hidden;
 void page_alloc_fork_prepare(void) __hidden;
 void page_alloc_fork_parent(void) __hidden;
 void page_alloc_fork_child(void) __hidden;

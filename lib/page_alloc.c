@@ -1083,6 +1083,97 @@ void free_block_range(unsigned long start_pfn, unsigned long end_pfn, bool repor
 }
 
 /*
+ * free_block_containing(): the head of the free block that holds @pfn, or
+ * NULL if @pfn is not free in @zone's buddy (is_free_buddy_page(): a block
+ * aligned to 2^order below @pfn whose order is at least that).  Caller
+ * holds zone->lock.
+ */
+static struct page *free_block_containing(struct zone *zone, unsigned long pfn)
+{
+	unsigned int order;
+
+	for (order = 0; order < NR_PAGE_ORDERS; order++) {
+		unsigned long head_pfn = pfn & ~((1UL << order) - 1);
+		struct page *head;
+
+		if (!pfn_valid(head_pfn))
+			return NULL;
+		head = __pfn_to_page(head_pfn);
+		if (PageBuddy(head) && buddy_order(head) >= order)
+			return __page_zone(head) == zone ? head : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * __put_back_range(): [lo, hi), the part of a free block outside a range
+ * being taken, back on the free lists as the largest aligned pieces, with
+ * the block's migrate type, reported state and age (expand() for a cut
+ * that is not a halving).  Caller holds zone->lock.
+ */
+static void __put_back_range(struct zone *zone, unsigned long lo, unsigned long hi,
+			     int migratetype, bool reported, unsigned long freed)
+{
+	while (lo < hi) {
+		unsigned int order = min((unsigned int)__builtin_ctzl(lo | (1UL << MAX_PAGE_ORDER)),
+					 (unsigned int)(63 - __builtin_clzl(hi - lo)));
+
+		add_to_free_list(__pfn_to_page(lo), zone, order, migratetype, reported, reported,
+				 freed);
+		lo += 1UL << order;
+	}
+}
+
+/*
+ * take_free_range(): take [start_pfn, end_pfn), the pages after a block in
+ * use, off the free lists when every one of them is free in the buddy, for
+ * a page block that grows in place (realloc).  The blocks that hold the
+ * range are taken whole and what lies outside it goes back
+ * (take_page_off_buddy() and break_down_buddy_pages() do this for one
+ * page); pages on a pcp list are not free here.  Takes nothing and returns
+ * false when a page is not free, or when the zone would fall below its min
+ * watermark.  The pages come back with refcount 0 and no flags, as the
+ * tail of a block.
+ */
+bool take_free_range(unsigned long start_pfn, unsigned long end_pfn)
+{
+	struct zone *zone = __page_zone(__pfn_to_page(start_pfn - 1));
+	unsigned long pfn, nr = end_pfn - start_pfn;
+
+	spin_lock(&zone->lock);
+	if (zone_page_state(zone, NR_FREE_PAGES) < (long)(min_wmark_pages(zone) + nr))
+		goto fail;
+	for (pfn = start_pfn; pfn < end_pfn; ) {
+		struct page *head = free_block_containing(zone, pfn);
+
+		if (!head)
+			goto fail;
+		pfn = __page_to_pfn(head) + (1UL << buddy_order(head));
+	}
+	for (pfn = start_pfn; pfn < end_pfn; ) {
+		struct page *head = free_block_containing(zone, pfn);
+		unsigned int order = buddy_order(head);
+		unsigned long head_pfn = __page_to_pfn(head), tail_pfn = head_pfn + (1UL << order);
+		int migratetype = (int)head->index;
+		unsigned long freed = head->buddy_freed;
+		bool reported = PageReported(head);
+
+		del_page_from_free_list(head, zone, order);
+		ClearPageReported(head);
+		head->index = 0;
+		__put_back_range(zone, head_pfn, start_pfn, migratetype, reported, freed);
+		__put_back_range(zone, end_pfn, tail_pfn, migratetype, reported, freed);
+		pfn = tail_pfn;
+	}
+	spin_unlock(&zone->lock);
+	count_zone_events(this_cpu(), zone, PGALLOC, nr);
+	return true;
+fail:
+	spin_unlock(&zone->lock);
+	return false;
+}
+
+/*
  * alloc_pages_exact(): PAGE_ALIGN(size) bytes of lowmem; the tail of the
  * order's block goes straight back to the buddy (make_alloc_exact()).
  */

@@ -149,6 +149,29 @@ static void free_page_block(struct page *page)
 	free_block_range(pfn, pfn + nr, false);
 }
 
+/*
+ * grow_page_block(): realloc growing a page block in place, when the pages
+ * after it are free in the buddy (lowmem only: a HIGHMEM block would need
+ * its new pages mapped at their slots).  A block that moves leaves a hole
+ * of its old size that its next growth does not fit in; one that grows
+ * into the tail its allocation trimmed off (free_block_range() gives that
+ * tail straight to the buddy) leaves none.
+ */
+static bool grow_page_block(struct page *page, unsigned long new_nr)
+{
+	unsigned long pfn = __page_to_pfn(page), nr = page->index;
+
+	VM_BUG_ON(new_nr <= nr);
+	if (PageHighMem(page) || new_nr > MAX_ORDER_NR_PAGES ||
+	    !pfn_valid(pfn + new_nr - 1) ||
+	    !take_free_range(pfn + nr, pfn + new_nr))
+		return false;
+	kasan_unpoison_pages(pfn + nr, new_nr - nr);
+	page->index = new_nr;
+	count_malloc_event(MALLOC_PAGE_BLOCK_PAGES, (long)(new_nr - nr));
+	return true;
+}
+
 /* Give back the tail of a page block in place (realloc shrinking). */
 static void trim_page_block(struct page *page, unsigned long new_nr)
 {
@@ -995,6 +1018,9 @@ void *kalloc_realloc(void *p, size_t size, unsigned long caller)
 				trim_page_block(page, new_nr);
 			return p;
 		}
+		if (size > usable && size <= READ_ONCE(mmap_threshold) &&
+		    grow_page_block(page, DIV_ROUND_UP(size, PAGE_SIZE)))
+			return p;
 		return realloc_move(p, usable, size, caller);
 	}
 	if (is_vmalloc_addr(p)) {

@@ -197,6 +197,35 @@ static void *free_then_flush(void *arg)
 	return NULL;
 }
 
+/* kalloc's totals report, as text (empty without kalloc). */
+static const char *totals_report(void)
+{
+	int (*report)(FILE *, const char *) =
+		(int (*)(FILE *, const char *))dlsym(RTLD_DEFAULT, "kalloc_report");
+	static char buf[8192];
+	FILE *f;
+
+	memset(buf, 0, sizeof(buf));
+	if (!report)
+		return buf;
+	f = fmemopen(buf, sizeof(buf) - 1, "w");
+	report(f, "totals");
+	fclose(f);
+	return buf;
+}
+
+/* Pages the zones have handed out: the "allocated" column of the total row. */
+static long allocated_pages(void)
+{
+	const char *row = strstr(totals_report(), "\ntotal ");
+	long present, managed, free_pages, allocated;
+
+	if (!row || sscanf(row, "\ntotal %ld %ld %ld %ld", &present, &managed, &free_pages,
+			   &allocated) != 4)
+		return -1;
+	return allocated;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "traffic";
@@ -272,23 +301,68 @@ int main(int argc, char **argv)
 		printf("storekey ok\n");
 		return 0;
 	}
+	if (!strcmp(mode, "strgrow")) {	/* strings grown a page at a time by realloc() */
+		enum { NSTR = 8, STEPS = 120 };
+		unsigned char *str[NSTR] = { 0 };
+		size_t len[NSTR] = { 0 };
+		long moves = 0, steps = 0, bad = 0;
+		int i, k;
+
+		for (k = 0; k < STEPS; k++)
+			for (i = 0; i < NSTR; i++) {
+				size_t n = 12288 + (size_t)k * 4096;
+				unsigned char *q = realloc(str[i], n);
+
+				if (!q)
+					return 2;
+				moves += str[i] && q != str[i];
+				steps += str[i] != NULL;
+				memset(q + len[i], (unsigned char)(i + k), n - len[i]);
+				str[i] = q;
+				len[i] = n;
+			}
+		for (i = 0; i < NSTR; i++) {
+			for (k = 0; k < STEPS; k++) {
+				size_t from = k ? 12288 + (size_t)(k - 1) * 4096 : 0;
+
+				bad += str[i][from] != (unsigned char)(i + k) ||
+				       str[i][12288 + (size_t)k * 4096 - 1] != (unsigned char)(i + k);
+			}
+			free(str[i]);
+		}
+		printf("strgrow moves %ld of %ld, %ld bad\n", moves, steps, bad);
+		return 0;
+	}
 	if (!strcmp(mode, "reuse")) {
-		int (*report)(FILE *, const char *) =
-			(int (*)(FILE *, const char *))dlsym(RTLD_DEFAULT, "kalloc_report");
-		char buf[8192], *at;
-		FILE *f;
+		const char *at;
 		int i;
 
 		for (i = 0; i < 40; i++)
 			drop(fill(mib, 64, 256 << 10));
-		if (!report)
-			return 2;
-		f = fmemopen(buf, sizeof(buf) - 1, "w");
-		memset(buf, 0, sizeof(buf));
-		report(f, "totals");
-		fclose(f);
-		at = strstr(buf, "given back in ");
+		at = strstr(totals_report(), "given back in ");
 		printf("calls %ld\n", at ? atol(at + strlen("given back in ")) : -1L);
+		return 0;
+	}
+	if (!strcmp(mode, "resize")) {	/* realloc() to random sizes, then free all */
+		void *slot[64] = { 0 };
+		long before = allocated_pages(), i;
+		int k;
+
+		for (i = 0; i < 20000; i++) {
+			k = (int)(rand_size(0, 63));
+			if (slot[k] && rand_size(0, 1)) {
+				free(slot[k]);
+				slot[k] = NULL;
+				continue;
+			}
+			slot[k] = realloc(slot[k], rand_size(1, (size_t)1 << rand_size(0, 21)));
+			if (!slot[k])
+				return 2;
+			memset(slot[k], 1, 64);
+		}
+		for (k = 0; k < 64; k++)
+			free(slot[k]);
+		printf("resize left %ld\n", allocated_pages() - before);
 		return 0;
 	}
 	if (!strcmp(mode, "exit")) {

@@ -14,7 +14,8 @@
 #  5. a fork storm amid allocating threads with kswapd on does not hang;
 #  6. running out of memory (ulimit -v, a small mem=) is NULL with ENOMEM;
 #  7. free(p), free(q), free(p) aborts (the free key);
-#  8. free() of a foreign pointer: counted, or aborted with free_check=strict.
+#  8. free() of a foreign pointer: counted, or aborted with free_check=strict;
+#  9. realloc() grows a page block in place, and leaks nothing doing it.
 # Timing bounds are generous (10 s for a 2 s decay): they fail only when
 # memory is never given back, not when the machine is slow.
 set -u
@@ -150,4 +151,21 @@ for size in 100 65536 8388608; do
 		check "mem=$mem, blocks of $size until NULL, twice" "$out" "oom [1-9]* ok"
 	done
 done
+# 9. realloc() grows a page block in place when the pages after it are
+#    free: eight strings grown a page at a time, interleaved, move at most
+#    three times in four (every time, when each growth moved the block).
+out=$(env LD_PRELOAD="$lib" "$prog" strgrow 2>&1)
+check "realloc() of page blocks keeps the bytes" "$out" "strgrow moves * 0 bad"
+moves=$(echo "$out" | sed -n 's/^strgrow moves \([0-9]*\) of \([0-9]*\).*/\1/p')
+steps=$(echo "$out" | sed -n 's/^strgrow moves \([0-9]*\) of \([0-9]*\).*/\2/p')
+if [ -n "$moves" ] && [ "$moves" -le $(( ${steps:-0} * 3 / 4 )) ]; then
+	echo "ok: realloc() grows page blocks in place ($moves moves in $steps growths)"
+else
+	echo "FAIL: realloc() of page blocks: ${out:-(no output)}"; status=1
+fi
+#    Blocks resized at random (1 B to 2 MiB) and then freed leave no pages
+#    behind (the slab objects and per-thread lists they fed stay: a few
+#    hundred pages).
+out=$(env LD_PRELOAD="$lib" "$prog" resize 2>&1)
+check_num "realloc() to random sizes, then free(): pages left" "$out" "resize left " -1000 2048
 exit $status
