@@ -748,14 +748,26 @@ static int map_area_bytes(unsigned long addr, struct page **pages, unsigned int 
 
 static int move_bytes(unsigned long from, unsigned long to, unsigned long size);
 
+/*
+ * An area's pages[]: a kmalloc object, a lowmem block, or, when lowmem has
+ * no block that large (it may be all single pages while HIGHMEM is free),
+ * an area of its own, as __vmalloc_area_node() takes a large array with
+ * __vmalloc_node() (kvmalloc()'s fallback).  Each smaller by 512 times.
+ */
 static void **alloc_pages_array(unsigned int nr)
 {
 	size_t bytes = (size_t)nr * sizeof(struct page *);
+	void **a;
 
-	if (bytes <= KMALLOC_MAX_CACHE_SIZE)
-		return kmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
-	if (bytes <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT))
-		return alloc_pages_exact(bytes, GFP_KERNEL | __GFP_NOWARN);
+	if (bytes <= KMALLOC_MAX_CACHE_SIZE) {
+		a = kmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
+		if (a || bytes <= PAGE_SIZE)
+			return a;
+	} else if (bytes <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT)) {
+		a = alloc_pages_exact(bytes, GFP_KERNEL | __GFP_NOWARN);
+		if (a)
+			return a;
+	}
 	return vmalloc(bytes);
 }
 
@@ -765,12 +777,12 @@ static void free_pages_array(void *a, unsigned int nr)
 
 	if (!a)
 		return;
-	if (bytes <= KMALLOC_MAX_CACHE_SIZE)
-		kfree(a);
-	else if (bytes <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT))
-		free_pages_exact(a, bytes);
-	else
+	if (is_vmalloc_addr(a))
 		vfree(a);
+	else if (bytes <= KMALLOC_MAX_CACHE_SIZE)
+		kfree(a);
+	else
+		free_pages_exact(a, bytes);
 }
 
 /*
@@ -996,6 +1008,7 @@ void vmalloc_purge(void)
 {
 	struct vmap_area *list, *va, *next, *spares[2];
 	unsigned long start = 0, end = 0, run_pfn = 0, run_len = 0;
+	bool again = false;
 	int n;
 
 	spin_lock(&vmap_area_lock);
@@ -1044,6 +1057,7 @@ void vmalloc_purge(void)
 		next = va->right;
 		va->right = NULL;
 		va->vm = NULL;
+		again |= is_vmalloc_addr(vm->pages);
 		free_pages_array(vm->pages, vm->pages_cap);
 		kfree(vm);
 		spin_lock(&vmap_area_lock);
@@ -1051,6 +1065,8 @@ void vmalloc_purge(void)
 		spin_unlock(&vmap_area_lock);
 		free_spares(spares, n);
 	}
+	if (again)	/* a pages[] that was an area of its own went lazily too */
+		vmalloc_purge();
 }
 
 static inline bool lazy_expired(uint64_t now)

@@ -888,6 +888,45 @@ CHILD_TEST(test_vmalloc_fragmented, "mem=1G " NO_REPORTING, 30)
 	free_held_pages(held, n, start);
 }
 
+/*
+ * Lowmem in single pages: every lowmem frame taken, those of odd pfn freed.
+ * A vmalloc() of HIGHMEM frames must still work: its pages[] array (16 KiB
+ * here) cannot be one lowmem block and comes from vmalloc itself, as the
+ * kernel's __vmalloc_area_node() allocates a large array.
+ */
+CHILD_TEST(test_vmalloc_lowmem_fragmented, "mem=1G " NO_REPORTING, 30)
+{
+	unsigned long cap = totalram_pages(), n = 0, i, start;
+	struct page **held = malloc(cap * sizeof(*held));
+	unsigned char *p;
+
+	assert_non_null(held);
+	vfree(vmalloc(1));
+	tu_shrink_all();
+	start = pages_in_use();
+	for (;;) {	/* the reserves below the min mark too */
+		struct page *page = alloc_pages(GFP_KERNEL | __GFP_MEMALLOC | __GFP_NOWARN, 0);
+
+		if (!page)
+			break;
+		assert_true(n < cap);
+		held[n++] = page;
+	}
+	assert_true(n > 100000);
+	for (i = 0; i < n; i++)
+		if (page_to_pfn(held[i]) & 1) {
+			__free_page(held[i]);
+			held[i] = NULL;
+		}
+	p = vmalloc(SZ_8M);
+	if (!p)
+		fail_msg("vmalloc(8 MiB) failed with lowmem in single free pages and HIGHMEM free");
+	check_area_frames(p, SZ_8M >> PAGE_SHIFT, ZONE_HIGHMEM, NULL);
+	memset(p, 0x5a, SZ_8M);
+	vfree(p);
+	free_held_pages(held, n, start);
+}
+
 /* ------------------------------------------------------ vmallocinfo -- */
 
 static void check_row(const struct vi_row *r, const void *addr, unsigned long nr_pages, bool vmapped)
@@ -2927,6 +2966,7 @@ int main(void)
 		cmocka_unit_test(test_vmalloc_no_highmem),
 		cmocka_unit_test(test_vmalloc_highmem_then_normal),
 		cmocka_unit_test(test_vmalloc_fragmented),
+		cmocka_unit_test(test_vmalloc_lowmem_fragmented),
 		cmocka_unit_test(test_vmallocinfo),
 		cmocka_unit_test(test_guard_pages),
 		cmocka_unit_test(test_vfree_invalid),
