@@ -28,7 +28,7 @@ static struct list_head pcpu_free_pool = LIST_HEAD_INIT(pcpu_free_pool);
 long malloc_events_exited[NR_MALLOC_EVENTS];	/* exited threads' counts, pcpu_lock */
 static char *pcpu_chunk, *pcpu_chunk_end;
 static unsigned int nr_pcpus_live;	/* areas on all_pcpus */
-static unsigned int pcp_share = 1;	/* live threads per CPU, rounded up */
+unsigned int pcp_share = 1;	/* live threads per CPU, rounded up */
 unsigned int nr_cpu_ids = 1;
 static pthread_key_t pcpu_key;
 
@@ -93,7 +93,7 @@ static void pcpu_set_live(unsigned int nr)
 	share = max((nr_pcpus_live + nr_cpu_ids - 1) / nr_cpu_ids, 1U);
 	if (share == pcp_share)
 		return;
-	pcp_share = share;
+	WRITE_ONCE(pcp_share, share);	/* read without the lock by alloc_empty_sheaf() */
 	list_for_each_entry(cpu, &all_pcpus, list)
 		for_each_zone(zone)
 			pageset_set_high_and_batch(&cpu->pageset[zone_idx(zone)], zone, share);

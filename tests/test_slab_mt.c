@@ -788,6 +788,60 @@ CHILD_TEST(test_many_short_threads, NULL, 60)
 				 warm.active[i], end.active[i]);
 }
 
+/* ---------------------------------- sheaves of many threads per CPU -- */
+
+/*
+ * With more than 4 live threads per CPU a thread's new sheaves hold less
+ * (alloc_empty_sheaf(): the kernel keeps one set of sheaves per CPU).
+ * 8 threads per CPU, all alive while each frees its objects: every
+ * thread's main sheaf holds at most half of the cache's capacity.
+ */
+#define SS_OBJS	100
+
+static struct kmem_cache *ss_cache;
+static pthread_barrier_t ss_start, ss_done;
+static unsigned int ss_capacity[256];
+
+static void *ss_thread(void *arg)
+{
+	unsigned int id = (unsigned int)(uintptr_t)arg, i;
+	void *objs[SS_OBJS];
+
+	kfree(kmalloc(16, GFP_KERNEL));	/* this thread's area, before anyone allocates */
+	pthread_barrier_wait(&ss_start);
+	for (i = 0; i < SS_OBJS; i++) {
+		objs[i] = kmem_cache_alloc(ss_cache, GFP_KERNEL);
+		assert_non_null(objs[i]);
+	}
+	for (i = 0; i < SS_OBJS; i++)
+		kmem_cache_free(ss_cache, objs[i]);
+	ss_capacity[id] = kalloc_pcpu_area->pcs[ss_cache->cpu_index].main->capacity;
+	pthread_barrier_wait(&ss_done);
+	return NULL;
+}
+
+CHILD_TEST(test_sheaves_shrink_with_threads_per_cpu, NULL, 30)
+{
+	pthread_t t[ARRAY_SIZE(ss_capacity)];
+	unsigned int n, i;
+
+	ss_cache = kmem_cache_create("ss_cache", 64, 0, SLAB_NO_MERGE, NULL);
+	assert_non_null(ss_cache);
+	n = min(8 * nr_cpu_ids, (unsigned int)ARRAY_SIZE(ss_capacity));	/* known once booted */
+	assert_int_equal(ss_cache->sheaf_capacity, 64);
+	pthread_barrier_init(&ss_start, NULL, n);
+	pthread_barrier_init(&ss_done, NULL, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, ss_thread, (void *)(uintptr_t)i), 0);
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < n; i++)
+		if (ss_capacity[i] < 2 || ss_capacity[i] > 32)
+			fail_msg("thread %u of %u on %u CPUs: a sheaf of %u objects (the cache's: 64)",
+				 i, n, nr_cpu_ids, ss_capacity[i]);
+	kmem_cache_destroy(ss_cache);
+}
+
 /* ------------------------------------------ fork with busy threads -- */
 
 #define FK_THREADS	4
@@ -919,6 +973,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_after_thread_exit),
 		cmocka_unit_test(test_destroy_with_other_threads_sheaves),
 		cmocka_unit_test(test_many_short_threads),
+		cmocka_unit_test(test_sheaves_shrink_with_threads_per_cpu),
 		cmocka_unit_test(test_fork_with_threads),
 		cmocka_unit_test(test_mixed_roles_exchange),
 	};
