@@ -171,6 +171,8 @@ static const struct kalloc_param kalloc_params[] = {
 	UINT_PARAM("slub_max_order", slub_max_order, 0, MAX_PAGE_ORDER, 3, 0),
 	UINT_PARAM("slub_min_objects", slub_min_objects, 0, 32767, 0, 0),
 	BOOL_PARAM("slab_nomerge", slab_nomerge, 0),
+	/* malloc's page blocks record their allocation stacks (page_owner.c) */
+	BOOL_PARAM("page_owner", page_owner_enabled, 0),
 
 	/* malloc: a free() of a pointer kalloc did not hand out (util.c) */
 	STRING_PARAM("free_check", free_check_string, "count"),

@@ -533,6 +533,35 @@ struct vmalloc_stats {
 };
 void vmalloc_stats(struct vmalloc_stats *vs) __hidden;
 
+void vmalloc_for_each_area(void (*fn)(unsigned long start, unsigned long caller,
+				      unsigned long bytes, void *arg), void *arg) __hidden;
+bool area_cache_contains(const void *p) __hidden;	/* util.c: malloc's freed areas */
+
+/* slub.c, slub_debug.c: the live objects of a cache, and their tracks */
+void slab_for_each_allocated(struct kmem_cache *s,
+			     void (*fn)(struct kmem_cache *s, void *object, void *arg),
+			     void *arg) __hidden;
+const struct track *slab_alloc_track(struct kmem_cache *s, void *object) __hidden;
+size_t slab_object_bytes(struct kmem_cache *s, void *object) __hidden;
+
+/*
+ * page_owner.c: page_owner=on records the stack of each malloc page block
+ * in its head page (page->private: a stack depot handle, 0 for none).
+ */
+extern bool page_owner_enabled;
+void __set_page_owner(struct page *page, unsigned long caller) __hidden;
+static inline void set_page_owner(struct page *page, unsigned long caller)
+{
+	if (unlikely(page_owner_enabled))
+		__set_page_owner(page, caller);
+}
+static inline void reset_page_owner(struct page *page)
+{
+	page->private = 0;
+}
+void alloc_traces_show(FILE *out) __hidden;
+void heap_profile_show(FILE *out) __hidden;
+
 /* brk.c: the emulated mm->brk */
 unsigned long kalloc_sys_brk(unsigned long brk) __hidden;
 void brk_show(FILE *out) __hidden;

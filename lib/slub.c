@@ -1748,6 +1748,46 @@ void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo)
 }
 
 /*
+ * slab_for_each_allocated(): @fn on every object of @s that is handed out
+ * (neither on its slab's freelist nor fresh), in the slabs of the node's
+ * partial and full lists, with list_lock held: @fn must not allocate nor
+ * take a slab lock.  Only caches that keep their full slabs listed
+ * (slub_debug F or U) are walked whole; the kernel's process_slab() for
+ * the alloc_traces file.
+ */
+void slab_for_each_allocated(struct kmem_cache *s,
+			     void (*fn)(struct kmem_cache *s, void *object, void *arg), void *arg)
+{
+	struct kmem_cache_node *n = &s->node;
+	struct list_head *lists[2] = { &n->partial, &n->full };
+	unsigned long map[BITS_TO_LONGS(32768)];
+	struct page *slab;
+	unsigned int l, i;
+
+	if (!slab_tracks_full(s))
+		return;
+	spin_lock(&n->list_lock);
+	for (l = 0; l < ARRAY_SIZE(lists); l++) {
+		list_for_each_entry(slab, lists[l], slab_list) {
+			unsigned int nr = slab_objects(slab), fresh = slab_fresh(slab);
+			char *base = (char *)slab_address(slab) + s->red_left_pad;
+			void *fp;
+
+			memset(map, 0, BITS_TO_LONGS(nr) * sizeof(long));
+			for (fp = slab->freelist, i = nr; fp && i--; fp = get_freepointer(s, slab, fp)) {
+				unsigned long idx = (unsigned long)((char *)fp - base) / s->size;
+
+				map[idx / BITS_PER_LONG] |= 1UL << (idx % BITS_PER_LONG);
+			}
+			for (i = 0; i < nr - fresh; i++)
+				if (!(map[i / BITS_PER_LONG] & (1UL << (i % BITS_PER_LONG))))
+					fn(s, base + (unsigned long)i * s->size, arg);
+		}
+	}
+	spin_unlock(&n->list_lock);
+}
+
+/*
  * slabinfo_show(): /proc/slabinfo version 2.1.  The caches are copied
  * under slab_mutex first, printed after (printing may allocate).
  */

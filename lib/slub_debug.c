@@ -258,6 +258,18 @@ void skip_orig_size_check(struct kmem_cache *s, void *x)
 		*get_orig_size_ptr(s, x) = s->object_size;
 }
 
+/* The alloc track of @object, or NULL when @s does not track (no U). */
+const struct track *slab_alloc_track(struct kmem_cache *s, void *object)
+{
+	return (s->flags & SLAB_STORE_USER) ? get_track(s, object, TRACK_ALLOC) : NULL;
+}
+
+/* What the program asked for, where the cache keeps it; else the object size. */
+size_t slab_object_bytes(struct kmem_cache *s, void *object)
+{
+	return slub_debug_orig_size(s) ? get_orig_size(s, object) : s->object_size;
+}
+
 /* stack_depot_print(): one frame a line, as stack_trace_print() indents them */
 static void print_stack(depot_stack_handle_t handle)
 {

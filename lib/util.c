@@ -87,7 +87,8 @@ static inline unsigned int order_of_pages(unsigned long nr)
  * (measured: pagerepl's peak RSS 93.8 MiB with whole blocks, 75.8 exact,
  * at the same speed).
  */
-static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool zero)
+static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool zero,
+			      unsigned long caller)
 {
 	unsigned int order = max(order_of_pages(nr), align_order);
 	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
@@ -115,6 +116,7 @@ static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool z
 		memset(pfn_to_slot(__page_to_pfn(page)), 0, nr << PAGE_SHIFT);
 	SetPageLarge(page);
 	page->index = nr;
+	set_page_owner(page, caller);
 	count_malloc_event(MALLOC_PAGE_BLOCKS, 1);
 	count_malloc_event(MALLOC_PAGE_BLOCK_PAGES, nr);
 	return pfn_to_slot(__page_to_pfn(page));
@@ -138,6 +140,7 @@ static void free_page_block(struct page *page)
 
 	ClearPageLarge(page);
 	page->index = 0;
+	reset_page_owner(page);
 	count_malloc_event(MALLOC_PAGE_BLOCK_PAGES, -(long)nr);
 	kasan_poison_pages(pfn, nr);	/* until the buddy hands them out again */
 	unmap_highmem_pages(page, 0, nr);
@@ -571,6 +574,19 @@ static void area_cache_check_live(const char *who, const void *p, unsigned long 
 	spin_unlock(&area_cache_lock);
 }
 
+/* Is the area @p in malloc's area cache (free for the program)?  Takes area_cache_lock. */
+bool area_cache_contains(const void *p)
+{
+	bool found;
+
+	if (!READ_ONCE(area_cache_bytes))
+		return false;
+	spin_lock(&area_cache_lock);
+	found = area_cache_find(p) != NULL;
+	spin_unlock(&area_cache_lock);
+	return found;
+}
+
 /* Keep the area @p of @size bytes instead of freeing it; false if it does not fit. */
 static bool area_cache_put(void *p, unsigned long size, const char *who, unsigned long caller)
 {
@@ -685,10 +701,10 @@ static __noinline void *malloc_large(size_t size, bool zero, unsigned long calle
 	void *p;
 
 	if (size <= READ_ONCE(mmap_threshold)) {
-		p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero);
+		p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero, caller);
 		if (!p && READ_ONCE(area_cache_bytes)) {
 			area_cache_purge(true);
-			p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero);
+			p = alloc_page_block(DIV_ROUND_UP(size, PAGE_SIZE), 0, zero, caller);
 		}
 		if (p) {
 			vmscan_tick_count(VMSCAN_BLOCK_WEIGHT);
@@ -800,7 +816,7 @@ void *kalloc_memalign(size_t align, size_t size, unsigned long caller)
 	} else if (align <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT) &&
 		   size <= (MAX_ORDER_NR_PAGES << PAGE_SHIFT)) {
 		p = alloc_page_block(max(DIV_ROUND_UP(size, PAGE_SIZE), 1UL),
-				     order_of_pages(DIV_ROUND_UP(align, PAGE_SIZE)), false);
+				     order_of_pages(DIV_ROUND_UP(align, PAGE_SIZE)), false, caller);
 		if (!p)
 			p = __vmalloc_node_range(size ? size : 1, max(align, PAGE_SIZE),
 						 GFP_KALLOC_MALLOC, VM_ALLOW_HUGE_VMAP, caller);

@@ -1684,23 +1684,52 @@ static unsigned long count_nodes(const struct vmap_area *t)
 }
 
 /* vmalloc_info_show(): /proc/vmallocinfo */
-void vmallocinfo_show(FILE *out)
+/* Every area, live then lazily freed, copied under vmap_area_lock; kvfree() the rows. */
+static unsigned int snapshot_rows(struct vmallocinfo_row **rowsp)
 {
 	struct vmallocinfo_row *rows;
 	unsigned long cap;
-	unsigned int n, i;
+	unsigned int n;
 
 	kalloc_init_once();
 	spin_lock(&vmap_area_lock);
 	cap = nr_vmap_areas + count_nodes(purge_vmap_area_root) + 64;
 	spin_unlock(&vmap_area_lock);
 	rows = kvmalloc(cap * sizeof(*rows), GFP_KERNEL | __GFP_NOWARN);
+	*rowsp = rows;
 	if (!rows)
-		return;
+		return 0;
 	spin_lock(&vmap_area_lock);
 	n = collect_rows(vmap_area_root, rows, 0, cap, false);
 	n = collect_rows(purge_vmap_area_root, rows, n, cap, true);	/* show_purge_info() */
 	spin_unlock(&vmap_area_lock);
+	return n;
+}
+
+/*
+ * vmalloc_for_each_area(): @fn on every live vmalloc() area (not vmap(),
+ * not lazily freed) with its start, caller and size without the guard
+ * page, from a copy: no lock is held when @fn runs.
+ */
+void vmalloc_for_each_area(void (*fn)(unsigned long start, unsigned long caller,
+				      unsigned long bytes, void *arg), void *arg)
+{
+	struct vmallocinfo_row *rows;
+	unsigned int n = snapshot_rows(&rows), i;
+
+	for (i = 0; i < n; i++)
+		if (!rows[i].unpurged && (rows[i].flags & VM_ALLOC) && !(rows[i].flags & VM_KFENCE))
+			fn(rows[i].start, rows[i].caller, rows[i].size - PAGE_SIZE, arg);
+	kvfree(rows);
+}
+
+void vmallocinfo_show(FILE *out)
+{
+	struct vmallocinfo_row *rows;
+	unsigned int n = snapshot_rows(&rows), i;
+
+	if (!rows)
+		return;
 	for (i = 0; i < n; i++) {
 		const struct vmallocinfo_row *r = &rows[i];
 		char sym[256];

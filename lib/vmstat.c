@@ -588,7 +588,9 @@ static void slabinfo_show_report(FILE *out)
 }
 
 /*
- * The reports kalloc_report() knows, in the order "all" prints them.
+ * The reports kalloc_report() knows, in the order "all" prints them
+ * (those marked named_only only when named: page_owner.c's alloc_traces,
+ * which needs slub_debug=U, and heap_profile, a file for google-pprof).
  *
  * This table is the one place a layer adds its report.  The page
  * allocator's reports take the node snapshot kalloc_report() made for the
@@ -605,6 +607,7 @@ struct kalloc_report_op {
 	void (*show)(FILE *out);
 	void (*show_zones)(FILE *out, const struct node_snapshot *snap);
 	unsigned int needs;		/* SNAP_* for show_zones */
+	bool named_only;		/* not in "all": printed only when named */
 };
 
 static const struct kalloc_report_op kalloc_reports[] = {
@@ -617,6 +620,8 @@ static const struct kalloc_report_op kalloc_reports[] = {
 	{ "brk",		.show = brk_show },
 	{ "kfence",		.show = kfence_stats_show },
 	{ "kfence_objects",	.show = kfence_objects_show },
+	{ "alloc_traces",	.show = alloc_traces_show, .named_only = true },
+	{ "heap_profile",	.show = heap_profile_show, .named_only = true },
 	{ "options",		.show = kalloc_options_show },
 	{ "totals",		.show_zones = totals_show, .needs = SNAP_BLOCKS },
 };
@@ -639,7 +644,7 @@ __export int kalloc_report(FILE *out, const char *which)
 		return -1;
 	}
 	for (i = 0; i < ARRAY_SIZE(kalloc_reports); i++) {
-		if (!all && strcmp(which, kalloc_reports[i].name))
+		if (all ? kalloc_reports[i].named_only : strcmp(which, kalloc_reports[i].name))
 			continue;
 		nr++;
 		needs |= kalloc_reports[i].needs;
@@ -658,7 +663,7 @@ __export int kalloc_report(FILE *out, const char *which)
 	for (i = 0; i < ARRAY_SIZE(kalloc_reports); i++) {
 		const struct kalloc_report_op *op = &kalloc_reports[i];
 
-		if (!all && strcmp(which, op->name))
+		if (all ? op->named_only : strcmp(which, op->name))
 			continue;
 		if (all)
 			fprintf(out, "%s==> %s <==\n", nr++ ? "\n" : "", op->name);

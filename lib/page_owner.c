@@ -1,0 +1,384 @@
+/*
+ * lib/page_owner.c - who allocated what is live: page_owner for malloc's
+ * page blocks (mm/page_owner.c), SLUB's alloc_traces (the debugfs file of
+ * mm/slub.c), and a heap profile of every live allocation that has a
+ * stack, in the text format google-pprof reads.
+ *
+ *	page_owner=on	a page block that malloc hands out records the
+ *			program's stack (stackdepot.c) in its head page,
+ *			page->private (0: none), as the kernel's boot option
+ *			of that name does for every page
+ *	slub_debug=U	every slab object's alloc track (slub_debug.c)
+ *
+ * Reports (kalloc_report(), KALLOC_STATS):
+ *
+ *	alloc_traces	per cache with U tracking, its live objects grouped by
+ *			allocation stack, most objects first, as the kernel's
+ *			/sys/kernel/debug/slab/<cache>/alloc_traces prints them
+ *			("<count> <caller> age=<min>/<avg>/<max> pid=<a>-<b>
+ *			cpus=<list>", then the stack), each cache under a
+ *			"==> slab/<cache>/alloc_traces <==" title; ages in ms
+ *	heap_profile	slab objects of U caches, page blocks with page_owner
+ *			and vmalloc areas (by caller) that are live, grouped by
+ *			stack: "<objects>: <bytes> [<objects>: <bytes>] @ <pc>
+ *			<pc> ..." under the header "heap profile: ...  @
+ *			heapprofile", then "MAPPED_LIBRARIES:" and the
+ *			process's /proc/self/maps: gperftools' heap profile,
+ *			which `google-pprof --text PROGRAM FILE` reads.  The
+ *			figures are exact (every allocation is recorded, none
+ *			sampled); bytes are what the program asked for where
+ *			the cache keeps it (slub_debug's orig_size), else the
+ *			object or block size.
+ *
+ * Locking: the walks hold slab_mutex and each cache's list_lock in turn
+ * (slab_for_each_allocated()), or a zone's lock while they read the
+ * mem_map of its online sections (a page block's head is written under no
+ * lock, but page->private holds only a handle or 0 outside the zone lock,
+ * and handles are never freed).  Nothing is allocated or printed with a
+ * lock held: the table of locations is allocated first and bounded
+ * (LOC_MAX); what does not fit is counted as lost and said so.
+ */
+#include "slab.h"
+#include "options.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool page_owner_enabled;
+
+/* __set_page_owner(): the program's stack from @caller on, kept once in the depot. */
+void __set_page_owner(struct page *page, unsigned long caller)
+{
+	unsigned long entries[STACK_TRACE_MAX];
+	unsigned int nr = stack_trace_save_user(entries, STACK_TRACE_MAX, caller);
+
+	page->private = stack_depot_save(entries, nr);
+}
+
+/* -------------------------------------------------- locations -- */
+
+/* One allocation site: a stack (or a caller without one) in one cache. */
+struct location {
+	depot_stack_handle_t handle;
+	unsigned long addr;
+	unsigned int cache;		/* alloc_traces: the cache's index */
+	bool used;
+	unsigned long count, bytes;
+	uint64_t sum_time;		/* ms, over count */
+	unsigned long min_time, max_time;
+	int min_pid, max_pid;
+	unsigned long cpus;		/* bit n: cpu n (n < 64) */
+};
+
+#define LOC_MAX		16384		/* a power of two */
+
+struct loc_track {
+	struct location *loc;		/* open addressing, LOC_MAX slots */
+	unsigned int count;
+	unsigned long lost;		/* allocations whose site did not fit */
+	uint64_t now;			/* ktime_get_ns() of the walk */
+};
+
+static bool loc_track_alloc(struct loc_track *t)
+{
+	t->loc = kvmalloc(LOC_MAX * sizeof(*t->loc), GFP_KERNEL | __GFP_NOWARN);
+	if (!t->loc)
+		return false;
+	memset(t->loc, 0, LOC_MAX * sizeof(*t->loc));
+	t->count = 0;
+	t->lost = 0;
+	t->now = ktime_get_ns();
+	return true;
+}
+
+/* add_location(): count one allocation at its site; no allocation, any lock held. */
+static void add_location(struct loc_track *t, unsigned int cache, depot_stack_handle_t handle,
+			 unsigned long addr, unsigned long bytes, const struct track *track)
+{
+	unsigned long key = (handle ? handle : addr) * 0x9e3779b97f4a7c15UL + cache;
+	unsigned int i = (unsigned int)(key >> 40) & (LOC_MAX - 1), probes;
+	struct location *l = NULL;
+
+	for (probes = 0; probes < LOC_MAX; probes++, i = (i + 1) & (LOC_MAX - 1)) {
+		l = &t->loc[i];
+		if (!l->used || (l->handle == handle && l->addr == addr && l->cache == cache))
+			break;
+	}
+	if (probes == LOC_MAX || (!l->used && t->count >= LOC_MAX / 2)) {
+		t->lost++;
+		return;
+	}
+	if (!l->used) {
+		*l = (struct location){ .handle = handle, .addr = addr, .cache = cache, .used = true,
+					.min_time = ~0UL, .min_pid = -1 };
+		t->count++;
+	}
+	l->count++;
+	l->bytes += bytes;
+	if (track) {
+		unsigned long age = (unsigned long)((t->now - track->when) / 1000000);
+
+		l->sum_time += age;
+		l->min_time = min(l->min_time, age);
+		l->max_time = max(l->max_time, age);
+		if (l->min_pid < 0 || track->pid < l->min_pid)
+			l->min_pid = track->pid;
+		l->max_pid = max(l->max_pid, track->pid);
+		if (track->cpu < BITS_PER_LONG)
+			l->cpus |= 1UL << track->cpu;
+	}
+}
+
+/* Most allocations first within a cache, the caches in order. */
+static int cmp_loc(const void *a, const void *b)
+{
+	const struct location *x = a, *y = b;
+
+	if (x->used != y->used)
+		return x->used ? -1 : 1;
+	if (x->cache != y->cache)
+		return x->cache < y->cache ? -1 : 1;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->bytes > y->bytes ? -1 : x->bytes < y->bytes;
+}
+
+/* ------------------------------------------------ the slab walk -- */
+
+#define TRACE_CACHES_MAX	256
+
+struct slab_walk {
+	struct loc_track *t;
+	unsigned int cache;
+	char names[TRACE_CACHES_MAX][32];
+	unsigned int nr_caches;
+};
+
+static void count_object(struct kmem_cache *s, void *object, void *arg)
+{
+	struct slab_walk *w = arg;
+	const struct track *track = slab_alloc_track(s, object);
+
+	if (!track->addr)
+		return;		/* handed out by the kernel API without a caller: none */
+	add_location(w->t, w->cache, track->handle, track->addr, slab_object_bytes(s, object),
+		     track);
+}
+
+/*
+ * Every live object of every cache that tracks its callers; each cache
+ * counts as one (cache index @by_cache) or all as cache 0.
+ */
+static void collect_slab_objects(struct slab_walk *w, bool by_cache)
+{
+	struct kmem_cache *s;
+
+	w->nr_caches = 0;
+	spin_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		if (!(s->flags & SLAB_STORE_USER) || w->nr_caches == TRACE_CACHES_MAX)
+			continue;
+		w->cache = by_cache ? w->nr_caches : 0;
+		snprintf(w->names[w->nr_caches++], sizeof(w->names[0]), "%s", s->name);
+		slab_for_each_allocated(s, count_object, w);
+	}
+	spin_unlock(&slab_mutex);
+}
+
+/* ------------------------------------------------- alloc_traces -- */
+
+/* "0-1,3": the set bits of @mask, as the kernel's %*pbl prints a cpumask. */
+static void print_cpus(FILE *out, unsigned long mask)
+{
+	const char *sep = "";
+	int i = 0;
+
+	while (i < BITS_PER_LONG) {
+		int j;
+
+		if (!(mask & (1UL << i))) {
+			i++;
+			continue;
+		}
+		for (j = i; j + 1 < BITS_PER_LONG && (mask & (1UL << (j + 1))); j++)
+			;
+		if (j > i)
+			fprintf(out, "%s%d-%d", sep, i, j);
+		else
+			fprintf(out, "%s%d", sep, i);
+		sep = ",";
+		i = j + 1;
+	}
+}
+
+static void print_stack_lines(FILE *out, depot_stack_handle_t handle, const char *indent)
+{
+	const unsigned long *entries;
+	unsigned int nr = stack_depot_fetch(handle, &entries), i;
+	char sym[256];
+
+	for (i = 0; i < nr; i++) {
+		sprint_symbol(sym, sizeof(sym), entries[i]);
+		fprintf(out, "%s%s\n", indent, sym);
+	}
+}
+
+/* One location as slab_debugfs_show() prints it. */
+static void print_location(FILE *out, const struct location *l)
+{
+	char sym[256];
+
+	sprint_symbol(sym, sizeof(sym), l->addr);
+	fprintf(out, "%7lu %s", l->count, sym);
+	if (l->min_time != l->max_time)
+		fprintf(out, " age=%lu/%llu/%lu", l->min_time,
+			(unsigned long long)(l->sum_time / l->count), l->max_time);
+	else
+		fprintf(out, " age=%lu", l->min_time);
+	if (l->min_pid != l->max_pid)
+		fprintf(out, " pid=%d-%d", l->min_pid, l->max_pid);
+	else
+		fprintf(out, " pid=%d", l->min_pid);
+	if (nr_cpu_ids > 1 && l->cpus) {
+		fprintf(out, " cpus=");
+		print_cpus(out, l->cpus);
+	}
+	fputc('\n', out);
+	print_stack_lines(out, l->handle, "        ");
+	fputc('\n', out);
+}
+
+void alloc_traces_show(FILE *out)
+{
+	struct slab_walk *w;
+	struct loc_track t;
+	unsigned int i;
+	int last = -1;
+
+	kalloc_init_once();
+	w = kvmalloc(sizeof(*w), GFP_KERNEL | __GFP_NOWARN);
+	if (!w || !loc_track_alloc(&t)) {
+		kvfree(w);
+		fprintf(out, "# alloc_traces: no memory for the table\n");
+		return;
+	}
+	w->t = &t;
+	collect_slab_objects(w, true);
+	if (!w->nr_caches)
+		fprintf(out, "# no cache tracks its callers: run with slub_debug=U\n");
+	qsort(t.loc, LOC_MAX, sizeof(*t.loc), cmp_loc);
+	for (i = 0; i < t.count; i++) {
+		const struct location *l = &t.loc[i];
+
+		if ((int)l->cache != last) {
+			fprintf(out, "==> slab/%s/alloc_traces <==\n", w->names[l->cache]);
+			last = (int)l->cache;
+		}
+		print_location(out, l);
+	}
+	if (t.lost)
+		fprintf(out, "# %lu objects of sites beyond the first %u not shown\n", t.lost,
+			LOC_MAX / 2);
+	kvfree(t.loc);
+	kvfree(w);
+}
+
+/* ------------------------------------------------- heap profile -- */
+
+/* Page blocks with an owner: walk the mem_map of each zone's online sections. */
+static void collect_page_blocks(struct loc_track *t)
+{
+	struct zone *zone;
+
+	for_each_zone(zone) {
+		unsigned long pfn, end;
+
+		spin_lock(&zone->lock);
+		end = zone_end_pfn(zone);
+		for (pfn = zone->zone_start_pfn; pfn < end; ) {
+			struct page *page;
+
+			if (!pfn_valid(pfn)) {
+				pfn = ALIGN(pfn + 1, PAGES_PER_SECTION);
+				continue;
+			}
+			page = __pfn_to_page(pfn);
+			if (PageLarge(page) && page->private) {
+				unsigned long nr = max(page->index, 1UL);
+				const unsigned long *entries;
+
+				if (stack_depot_fetch(page->private, &entries))
+					add_location(t, 0, page->private, entries[0], nr << PAGE_SHIFT,
+						     NULL);
+				pfn += nr;
+				continue;
+			}
+			pfn++;
+		}
+		spin_unlock(&zone->lock);
+	}
+}
+
+static void count_area(unsigned long start, unsigned long caller, unsigned long bytes, void *arg)
+{
+	if (caller && !area_cache_contains((void *)start))
+		add_location(arg, 0, 0, caller, bytes, NULL);
+}
+
+/* /proc/self/maps, copied as it is. */
+static void print_maps(FILE *out)
+{
+	char buf[4096];
+	int fd = sys_open("/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+	long n;
+
+	if (fd < 0)
+		return;
+	while ((n = sys_read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, out);
+	sys_close(fd);
+}
+
+void heap_profile_show(FILE *out)
+{
+	struct slab_walk *w;
+	unsigned long objs = 0, bytes = 0;
+	struct loc_track t;
+	unsigned int i;
+
+	kalloc_init_once();
+	w = kvmalloc(sizeof(*w), GFP_KERNEL | __GFP_NOWARN);
+	if (!w || !loc_track_alloc(&t)) {
+		kvfree(w);
+		return;
+	}
+	w->t = &t;
+	collect_slab_objects(w, false);
+	collect_page_blocks(&t);
+	vmalloc_for_each_area(count_area, &t);
+	qsort(t.loc, LOC_MAX, sizeof(*t.loc), cmp_loc);
+	for (i = 0; i < t.count; i++) {
+		objs += t.loc[i].count;
+		bytes += t.loc[i].bytes;
+	}
+	fprintf(out, "heap profile: %6lu: %8lu [%6lu: %8lu] @ heapprofile\n", objs, bytes, objs,
+		bytes);
+	for (i = 0; i < t.count; i++) {
+		const struct location *l = &t.loc[i];
+		const unsigned long *entries;
+		unsigned int nr = stack_depot_fetch(l->handle, &entries), j;
+
+		fprintf(out, "%6lu: %8lu [%6lu: %8lu] @", l->count, l->bytes, l->count, l->bytes);
+		if (!nr)
+			fprintf(out, " 0x%016lx", l->addr);
+		for (j = 0; j < nr; j++)
+			fprintf(out, " 0x%016lx", entries[j]);
+		fputc('\n', out);
+	}
+	fprintf(out, "\nMAPPED_LIBRARIES:\n");
+	print_maps(out);
+	kvfree(t.loc);
+	kvfree(w);
+}

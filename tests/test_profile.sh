@@ -1,0 +1,91 @@
+#!/bin/sh
+# tests/test_profile.sh - who allocated what is live (lib/page_owner.c):
+# tests/profile_prog keeps 1000 objects of 100 B from make_small(), 200
+# page blocks of 40000 B from make_big() and 3 areas of 8 MiB from
+# make_huge(), and frees 500 more objects at once.
+#
+#  1. KALLOC_STATS=heap_profile with slub_debug=U page_owner=on: the
+#     header and one line per site with exactly those counts and bytes,
+#     then MAPPED_LIBRARIES; google-pprof (when installed) reads the file
+#     and ranks the three functions by their bytes;
+#  2. KALLOC_STATS=alloc_traces with slub_debug=U: the kernel's format,
+#     "   1000 make_small+0x.../0x... age=... pid=..." with the stack;
+#     without U, one line saying how to turn it on;
+#  3. KALLOC_STATS=all prints neither.
+set -u
+[ -z "${KALLOC_SANITIZER:-}" ] || { echo "test_profile: skipped under $KALLOC_SANITIZER (LD_PRELOAD)"; exit 77; }
+
+top_builddir=${top_builddir:-.}
+lib=$top_builddir/.libs/libkalloc.so
+case $lib in /*) ;; *) lib=$(pwd)/$lib ;; esac
+prog=$top_builddir/tests/profile_prog
+[ -f "$lib" ] && [ -x "$prog" ] || { echo "test_profile: build first"; exit 77; }
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+status=0
+
+ok() { echo "ok: $1"; }
+fail() { echo "FAIL: $1"; status=1; }
+
+# site FUNCTION: the profile's line whose first frame is in FUNCTION.
+addr_of() { nm "$prog" | awk -v f="$1" '$3 == f { print $1 }'; }
+site() {
+	start=$((0x$(addr_of "$1")))
+	while read -r line; do
+		case $line in *@\ 0x*) ;; *) continue ;; esac
+		pc=${line#*@ }
+		pc=${pc%% *}
+		off=$(( pc - base - start ))
+		[ $off -ge 0 ] && [ $off -lt 64 ] && { echo "$line"; return; }
+	done < "$tmp/prof"
+}
+
+out=$(env LD_PRELOAD="$lib" KALLOC_OPTIONS="slub_debug=U page_owner=on" KALLOC_STATS=heap_profile \
+	KALLOC_STATS_FILE="$tmp/prof" "$prog" 2>&1)
+[ "$out" = "kept 1203" ] && ok "the program runs with the profile on" || fail "profile_prog: $out"
+head -1 "$tmp/prof" | grep -Eq '^heap profile: +[0-9]+: +[0-9]+ \[ +[0-9]+: +[0-9]+\] @ heapprofile$' &&
+	ok "heap_profile: gperftools' header" || fail "heap_profile header: $(head -1 "$tmp/prof")"
+grep -q '^MAPPED_LIBRARIES:$' "$tmp/prof" && ok "heap_profile: MAPPED_LIBRARIES" ||
+	fail "heap_profile: no MAPPED_LIBRARIES section"
+# The program's load address: its first mapping in the profile's maps.
+base=$((0x$(sed -n '/^MAPPED_LIBRARIES:/,$p' "$tmp/prof" | grep -m1 "$(basename "$prog")\$" | cut -d- -f1)))
+[ "$(nm "$prog" | awk '$2 == "T" && $3 == "main"' | wc -l)" = 1 ] || base=0
+for want in "make_small 1000 100000" "make_big 200 8192000" "make_huge 3 25165824"; do
+	set -- $want
+	line=$(site "$1")
+	case $line in
+	" "*"$2: "*"$3 ["*|"$2: "*"$3 ["*)
+		n=$(echo "$line" | awk '{ sub(":", "", $1); print $1 " " $2 }')
+		[ "$n" = "$2 $3" ] && ok "heap_profile: $1: $2 objects, $3 bytes" ||
+			fail "heap_profile: $1: $line" ;;
+	*) fail "heap_profile: $1: ${line:-no line} (want $2 objects, $3 bytes)" ;;
+	esac
+done
+if command -v google-pprof >/dev/null 2>&1; then
+	top=$(google-pprof --text "$prog" "$tmp/prof" 2>/dev/null | awk '$NF ~ /^make_/ { print $NF }' | head -3 | tr '\n' ' ')
+	[ "$top" = "make_huge make_big make_small " ] && ok "google-pprof ranks the sites: $top" ||
+		fail "google-pprof --text: '$top' (want make_huge make_big make_small)"
+else
+	echo "google-pprof not installed (package google-perftools): its check skipped"
+fi
+
+env LD_PRELOAD="$lib" KALLOC_OPTIONS="slub_debug=U" KALLOC_STATS=alloc_traces \
+	KALLOC_STATS_FILE="$tmp/traces" "$prog" >/dev/null 2>&1
+if grep -Eq '^ +1000 make_small\+0x[0-9a-f]+/0x[0-9a-f]+ .*age=[0-9/]+ pid=[0-9]+' "$tmp/traces"; then
+	ok "alloc_traces: 1000 objects at make_small+off/size, with age and pid"
+else
+	fail "alloc_traces: no line for make_small's 1000 objects: $(grep make_small "$tmp/traces" | head -2)"
+fi
+grep -Eq '^==> slab/malloc-[0-9]+/alloc_traces <==$' "$tmp/traces" && ok "alloc_traces: a title per cache" ||
+	fail "alloc_traces: no title"
+env LD_PRELOAD="$lib" KALLOC_STATS=alloc_traces KALLOC_STATS_FILE="$tmp/none" "$prog" >/dev/null 2>&1
+grep -q "slub_debug=U" "$tmp/none" && ok "alloc_traces without U says how to turn it on" ||
+	fail "alloc_traces without U: $(cat "$tmp/none")"
+env LD_PRELOAD="$lib" KALLOC_STATS=all KALLOC_STATS_FILE="$tmp/all" "$prog" >/dev/null 2>&1
+if grep -q '^==> \(heap_profile\|alloc_traces\) <==' "$tmp/all"; then
+	fail "KALLOC_STATS=all prints heap_profile or alloc_traces"
+else
+	ok "KALLOC_STATS=all prints neither heap_profile nor alloc_traces"
+fi
+[ $status = 0 ] && echo "test_profile: all passed"
+exit $status
