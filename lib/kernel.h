@@ -294,6 +294,8 @@ unsigned int stack_trace_save(unsigned long *entries, unsigned int max) __hidden
 unsigned int stack_trace_save_user(unsigned long *out, unsigned int max, unsigned long caller) __hidden;
 void stack_trace_prime(void) __hidden;
 void stack_trace_init(void) __hidden;
+void stack_trace_set_unwinder(void *backtrace, void *getip) __hidden;
+bool stack_trace_has_unwinder(void) __hidden;
 bool in_kalloc_text(unsigned long ip) __hidden;
 depot_stack_handle_t stack_depot_save(const unsigned long *entries, unsigned int nr) __hidden;
 unsigned int stack_depot_fetch(depot_stack_handle_t handle, const unsigned long **entries) __hidden;

@@ -176,6 +176,7 @@ extern bool slab_nomerge;
 extern char slub_debug_string[256];	/* slub_debug= as given */
 /* At boot: one warning for the letters of slub_debug= that mean nothing here. */
 void slub_debug_check_letters(void) __hidden;
+bool slub_debug_tracks_users(void) __hidden;
 /* The debug flags slub_debug= gives the cache called @name, added to @flags. */
 slab_flags_t kmem_cache_flags(const char *name, slab_flags_t flags) __hidden;
 /* A new slab of a debug cache: poison its padding. */

@@ -124,6 +124,25 @@ static slab_flags_t parse_debug_letters(const char *p, const char *end)
 	return flags;
 }
 
+/* Does slub_debug= give some cache U (user tracking, with stacks)? */
+bool slub_debug_tracks_users(void)
+{
+	const char *p = slub_debug_string, *letters_end, *block_end;
+
+	if (!strcmp(p, "-"))
+		return false;
+	if (!*p)
+		return true;	/* bare slub_debug: FZPU */
+	while (*p) {
+		const char *next = debug_block(p, &letters_end, &block_end);
+
+		if (parse_debug_letters(p, letters_end) & SLAB_STORE_USER)
+			return true;
+		p = next;
+	}
+	return false;
+}
+
 static bool cache_name_matches(const char *pat, size_t len, const char *name)
 {
 	if (len && pat[len - 1] == '*')

@@ -5,8 +5,11 @@
  *
  * Walking: libgcc's unwinder, when the process has it (_Unwind_Backtrace:
  * every C++ program, every program linked with libgcc_s).  kalloc takes it
- * as a weak symbol and never loads it: loading would allocate and take the
- * loader's lock.  With glibc >= 2.35 and GCC >= 12 the unwinder finds
+ * as a weak symbol and never loads it from an allocation (loading
+ * allocates and takes the loader's lock); when stacks are asked for
+ * (slub_debug=U, page_owner=on), the preload's constructor loads it before
+ * the program runs and hands it over (stack_trace_set_unwinder()), so that
+ * a C program's stacks are whole too.  With glibc >= 2.35 and GCC >= 12 the unwinder finds
  * frames through _dl_find_object(), which takes no lock and allocates
  * nothing; stack_trace_prime() does its first-use work early.  Without it
  * a stack is the one frame the entry point knows: the program's return
@@ -42,10 +45,30 @@ struct unwind_state {
 	unsigned int nr, max;
 };
 
+typedef _Unwind_Reason_Code (*unwind_backtrace_fn)(_Unwind_Trace_Fn, void *);
+typedef _Unwind_Ptr (*unwind_getip_fn)(struct _Unwind_Context *);
+
+/* The unwinder in use: the process's own, or one the preload loaded. */
+static unwind_backtrace_fn unwind_backtrace;
+static unwind_getip_fn unwind_getip;
+
+void stack_trace_set_unwinder(void *backtrace, void *getip)
+{
+	if (!backtrace || !getip)
+		return;
+	unwind_getip = (unwind_getip_fn)getip;
+	__atomic_store_n(&unwind_backtrace, (unwind_backtrace_fn)backtrace, __ATOMIC_RELEASE);
+}
+
+bool stack_trace_has_unwinder(void)
+{
+	return __atomic_load_n(&unwind_backtrace, __ATOMIC_ACQUIRE) != NULL;
+}
+
 static _Unwind_Reason_Code unwind_one(struct _Unwind_Context *ctx, void *arg)
 {
 	struct unwind_state *st = arg;
-	unsigned long ip = _Unwind_GetIP(ctx);
+	unsigned long ip = unwind_getip(ctx);
 
 	if (!ip || st->nr >= st->max)
 		return _URC_END_OF_STACK;
@@ -57,10 +80,11 @@ static _Unwind_Reason_Code unwind_one(struct _Unwind_Context *ctx, void *arg)
 __noinline unsigned int stack_trace_save(unsigned long *entries, unsigned int max)
 {
 	struct unwind_state st = { entries, 0, max };
+	unwind_backtrace_fn backtrace = __atomic_load_n(&unwind_backtrace, __ATOMIC_ACQUIRE);
 
-	if (!_Unwind_Backtrace || !_Unwind_GetIP)
+	if (!backtrace)
 		return 0;
-	_Unwind_Backtrace(unwind_one, &st);
+	backtrace(unwind_one, &st);
 	return st.nr;
 }
 
@@ -81,11 +105,11 @@ bool in_kalloc_text(unsigned long ip)
 }
 
 /*
- * stack_trace_init(): the bounds of kalloc's code, its own ELF image's
+ * stack_trace_init_text(): the bounds of kalloc's code, its own ELF image's
  * executable segment; none when kalloc is linked into the program itself
  * (its frames cannot be told apart then).
  */
-void stack_trace_init(void)
+static void stack_trace_init_text(void)
 {
 	extern const ElfW(Ehdr) __ehdr_start __hidden;
 	const ElfW(Ehdr) *eh = &__ehdr_start;
@@ -103,6 +127,14 @@ void stack_trace_init(void)
 			kalloc_text_end = kalloc_text_start + ph[i].p_memsz;
 			break;
 		}
+}
+
+/* stack_trace_init(): the process's own unwinder, if it has one, and kalloc's code bounds. */
+void stack_trace_init(void)
+{
+	if (_Unwind_Backtrace && _Unwind_GetIP)
+		stack_trace_set_unwinder((void *)_Unwind_Backtrace, (void *)_Unwind_GetIP);
+	stack_trace_init_text();
 }
 
 /*

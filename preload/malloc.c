@@ -42,6 +42,7 @@
  */
 #include "glue.h"
 
+#include <dlfcn.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -63,6 +64,23 @@ void *__libc_pvalloc(size_t size);
 /* ------------------------------------------------------ bootstrap -- */
 
 /*
+ * Stacks for slub_debug=U and page_owner=on: a program that has not
+ * loaded libgcc's unwinder (a C program) would get one frame each.  Load
+ * it here, before the program runs and outside any allocation (dlopen()
+ * allocates and takes the loader's lock), and prime it; RTLD_LOCAL, so
+ * that the program's own symbol lookups do not change.
+ */
+static void load_unwinder(void)
+{
+	void *h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		return;
+	stack_trace_set_unwinder(dlsym(h, "_Unwind_Backtrace"), dlsym(h, "_Unwind_GetIP"));
+	stack_trace_prime();
+}
+
+/*
  * lib/ sets itself up on the first allocation, whenever that comes (even
  * inside ld.so, before any constructor).  This constructor only makes
  * sure it has happened by the time libkalloc's constructors run, because
@@ -79,6 +97,8 @@ void *__libc_pvalloc(size_t size);
 __attribute__((constructor)) static void kalloc_preload_init(void)
 {
 	kalloc_init_once();
+	if ((slub_debug_tracks_users() || page_owner_enabled) && !stack_trace_has_unwinder())
+		load_unwinder();
 }
 
 /* --------------------------------------------------------- malloc -- */

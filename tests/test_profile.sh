@@ -9,7 +9,8 @@
 #     then MAPPED_LIBRARIES; google-pprof (when installed) reads the file
 #     and ranks the three functions by their bytes;
 #  2. KALLOC_STATS=alloc_traces with slub_debug=U: the kernel's format,
-#     "   1000 make_small+0x.../0x... age=... pid=..." with the stack;
+#     "   1000 make_small+0x.../0x... age=... pid=..." with the stack, whole
+#     (main() below make_small()) although the program is C;
 #     without U, one line saying how to turn it on;
 #  3. KALLOC_STATS=all prints neither.
 set -u
@@ -76,6 +77,11 @@ if grep -Eq '^ +1000 make_small\+0x[0-9a-f]+/0x[0-9a-f]+ .*age=[0-9/]+ pid=[0-9]
 else
 	fail "alloc_traces: no line for make_small's 1000 objects: $(grep make_small "$tmp/traces" | head -2)"
 fi
+# A C program has no unwinder of its own: the preload loads libgcc's, so
+# the stack goes on past make_small() to main().
+grep -A2 '^ *1000 make_small+' "$tmp/traces" | grep -q '^        main+0x' &&
+	ok "alloc_traces: the whole stack (make_small, then main)" ||
+	fail "alloc_traces: the stack stops at make_small: $(grep -A3 '^ *1000 make_small+' "$tmp/traces")"
 grep -Eq '^==> slab/malloc-[0-9]+/alloc_traces <==$' "$tmp/traces" && ok "alloc_traces: a title per cache" ||
 	fail "alloc_traces: no title"
 env LD_PRELOAD="$lib" KALLOC_STATS=alloc_traces KALLOC_STATS_FILE="$tmp/none" "$prog" >/dev/null 2>&1
