@@ -1322,16 +1322,18 @@ static void setup_per_zone_wmarks(void)
 	pages_min = min_free_kbytes >> (PAGE_SHIFT - 10);
 
 	for_each_zone(zone) {
-		unsigned long tmp;
+		/* the zone's share of pages_min, by its size */
+		unsigned long tmp = lowmem_pages ? pages_min * zone->wmark_pages / lowmem_pages : 0;
 
-		if (!zone->wmark_pages)
-			continue;
 		if (is_highmem_idx(zone_idx(zone))) {
-			/* HIGHMEM needs little: it serves no atomic requests. */
-			tmp = clamp(zone->wmark_pages / 1024, 32UL, 128UL);
-			zone->_watermark[WMARK_MIN] = tmp;
+			/*
+			 * HIGHMEM needs little: it serves no atomic requests.
+			 * Its min is small, even while it has no pages, but
+			 * the steps to low and high below come from the
+			 * uncapped share, as the kernel's do.
+			 */
+			zone->_watermark[WMARK_MIN] = clamp(zone->wmark_pages / 1024, 32UL, 128UL);
 		} else {
-			tmp = lowmem_pages ? pages_min * zone->wmark_pages / lowmem_pages : 0;
 			zone->_watermark[WMARK_MIN] = tmp;
 		}
 		/* watermark_scale_factor = 10: 0.1% of the zone between marks */
