@@ -678,18 +678,21 @@ static __always_inline struct page *rmqueue(struct kalloc_pcpu *cpu, struct zone
 }
 
 /*
- * get_page_from_freelist(): walk the zonelist from the highest zone down
- * (or try @only_zone alone when it is not -1).
+ * get_page_from_freelist(): walk the zonelist from the highest zone the GFP
+ * mask allows down (or try @only_zone alone when it is not -1).  Either
+ * way each zone is checked against its watermark plus its lowmem_reserve[]
+ * for gfp_zone(gfp), the request's highest zone.
  */
 static struct page *get_page_from_freelist(struct kalloc_pcpu *cpu, gfp_t gfp,
 					   unsigned int order, unsigned int alloc_flags,
 					   int only_zone)
 {
-	enum zone_type highest = only_zone >= 0 ? (enum zone_type)only_zone : gfp_zone(gfp);
+	enum zone_type highest = gfp_zone(gfp);
 	int migratetype = gfp_migratetype(gfp);
-	int idx, lowest = only_zone >= 0 ? only_zone : 0;
+	int idx = only_zone >= 0 ? only_zone : (int)highest;
+	int lowest = only_zone >= 0 ? only_zone : 0;
 
-	for (idx = highest; idx >= lowest; idx--) {
+	for (; idx >= lowest; idx--) {
 		struct zone *zone = &contig_page_data.node_zones[idx];
 		struct page *page;
 
@@ -796,19 +799,46 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 }
 EXPORT_SYMBOL(alloc_pages);
 
+/* Some zone of @gfp's zonelist passes the watermark of @alloc_flags. */
+static bool zonelist_watermark_ok(gfp_t gfp, unsigned int order, unsigned int alloc_flags)
+{
+	enum zone_type highest = gfp_zone(gfp);
+	int idx;
+
+	for (idx = highest; idx >= 0; idx--) {
+		struct zone *zone = &contig_page_data.node_zones[idx];
+
+		if (populated_zone(zone) &&
+		    zone_watermark_ok(zone, order, zone->_watermark[alloc_flags & ALLOC_WMARK_MASK],
+				      highest, alloc_flags))
+			return true;
+	}
+	return false;
+}
+
 /*
- * alloc_pages_zone(): a block from @zone only, down to its min watermark,
- * quietly NULL if it has none (vmalloc's HIGHMEM-first filling).
- * *zeroed: the block's slots hold no host memory.
+ * alloc_pages_zone(): a block from @zone alone, quietly NULL if it cannot
+ * give one, for the callers that walk the zones in an order of their own
+ * (vmalloc's HIGHMEM first, malloc's page blocks lowmem first).  @zone is
+ * checked as __alloc_pages() checks it on its walk of @gfp's zonelist:
+ * the low watermark plus lowmem_reserve[gfp_zone(gfp)], so that a lower
+ * zone keeps its reserve from requests that could have gone higher; the
+ * min watermark (gfp_to_alloc_flags()) only once no zone of the zonelist
+ * passes its low one, where the kernel's fast path fails and
+ * __alloc_pages_slowpath() retries.  @zone must be in the zonelist
+ * (zone <= gfp_zone(gfp)).  *zeroed: the block's slots hold no host memory.
  */
 struct page *alloc_pages_zone(gfp_t gfp, unsigned int order, enum zone_type zone, bool *zeroed)
 {
 	struct kalloc_pcpu *cpu;
 	struct page *page;
 
+	VM_BUG_ON(zone > gfp_zone(gfp));
 	kalloc_init_once();
 	cpu = this_cpu();
-	page = get_page_from_freelist(cpu, gfp, order, gfp_to_alloc_flags(gfp), zone);
+	page = get_page_from_freelist(cpu, gfp, order, ALLOC_WMARK_LOW, zone);
+	if (!page && !zonelist_watermark_ok(gfp, order, ALLOC_WMARK_LOW))
+		page = get_page_from_freelist(cpu, gfp, order, gfp_to_alloc_flags(gfp), zone);
 	if (!page)
 		return NULL;
 	*zeroed = PageReported(page);

@@ -741,6 +741,58 @@ PA_TEST(test_watermarks_min_free_kbytes, "mem=2G min_free_kbytes=16384", 10)
 	assert_int_equal(high_wmark_pages(normal), min_wmark_pages(normal) * 6 / 4);
 }
 
+/*
+ * alloc_pages_zone() (vmalloc, brk and malloc's page blocks, which choose
+ * the zone order themselves) checks a zone as the zonelist walk of its GFP
+ * mask does: the low watermark plus lowmem_reserve[gfp_zone(gfp)] while
+ * some zone of the zonelist still passes its low mark, the min watermark
+ * (plus the same reserve) after that.
+ */
+static unsigned long take_zone(struct page **held, unsigned long n, unsigned long cap,
+			       gfp_t gfp, enum zone_type idx)
+{
+	struct page *page;
+	bool zeroed;
+
+	while ((page = alloc_pages_zone(gfp | __GFP_NOWARN, 0, idx, &zeroed))) {
+		assert_true(n < cap);
+		assert_int_equal(page_zonenum(page), idx);
+		held[n++] = page;
+	}
+	return n;
+}
+
+PA_TEST(test_alloc_pages_zone_watermarks, "mem=1G", 20)
+{
+	static struct page *held[262144];
+	struct zone *dma = tu_zone(ZONE_DMA), *normal = tu_zone(ZONE_NORMAL);
+	struct zone *high = tu_zone(ZONE_HIGHMEM);
+	unsigned long n = 0;
+
+	/* HIGHMEM is free: NORMAL and DMA give down to low + their reserve for HIGHMEM. */
+	n = take_zone(held, n, ARRAY_SIZE(held), GFP_HIGHUSER, ZONE_NORMAL);
+	assert_true(zone_wmark_free(ZONE_NORMAL) <= low_wmark_pages(normal) + normal->lowmem_reserve[ZONE_HIGHMEM]);
+	assert_true(zone_wmark_free(ZONE_NORMAL) > min_wmark_pages(normal) + normal->lowmem_reserve[ZONE_HIGHMEM]);
+	n = take_zone(held, n, ARRAY_SIZE(held), GFP_HIGHUSER, ZONE_DMA);
+	assert_true(zone_wmark_free(ZONE_DMA) <= low_wmark_pages(dma) + dma->lowmem_reserve[ZONE_HIGHMEM]);
+	assert_true(zone_wmark_free(ZONE_DMA) > min_wmark_pages(dma) + dma->lowmem_reserve[ZONE_HIGHMEM]);
+	/* a request whose highest zone is NORMAL meets DMA's smaller reserve for NORMAL */
+	assert_true(dma->lowmem_reserve[ZONE_NORMAL] < dma->lowmem_reserve[ZONE_HIGHMEM]);
+	n = take_zone(held, n, ARRAY_SIZE(held), GFP_KERNEL, ZONE_DMA);
+	assert_true(zone_wmark_free(ZONE_DMA) <= low_wmark_pages(dma) + dma->lowmem_reserve[ZONE_NORMAL]);
+
+	/* HIGHMEM too goes down to its low mark while lowmem... */
+	n = take_zone(held, n, ARRAY_SIZE(held), GFP_HIGHUSER, ZONE_HIGHMEM);
+	/* ...and, with no zone above its low mark any more, on to min */
+	assert_true(zone_wmark_free(ZONE_HIGHMEM) <= min_wmark_pages(high));
+	n = take_zone(held, n, ARRAY_SIZE(held), GFP_HIGHUSER, ZONE_NORMAL);
+	assert_true(zone_wmark_free(ZONE_NORMAL) <= min_wmark_pages(normal) + normal->lowmem_reserve[ZONE_HIGHMEM]);
+	assert_true(zone_wmark_free(ZONE_NORMAL) > min_wmark_pages(normal));
+
+	while (n)
+		__free_page(held[--n]);
+}
+
 /* The watermark the option sets is the one allocation stops at. */
 PA_TEST(test_min_free_kbytes_enforced, "mem=64M min_free_kbytes=8192", 10)
 {
@@ -1888,6 +1940,7 @@ int main(void)
 		cmocka_unit_test(test_watermarks_default),
 		cmocka_unit_test(test_watermarks_min_free_kbytes),
 		cmocka_unit_test(test_min_free_kbytes_enforced),
+		cmocka_unit_test(test_alloc_pages_zone_watermarks),
 		cmocka_unit_test(test_gfp_zero_every_order),
 		cmocka_unit_test(test_get_zeroed_page),
 		cmocka_unit_test(test_alloc_pages_exact),
