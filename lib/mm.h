@@ -5,7 +5,7 @@
  *
  * The emulated machine is an i386 PAE box with one node:
  *
- *	ZONE_DMA	pfn [0, 4096)		0 - 16 MiB
+ *	ZONE_DMA	pfn [1, 4096)		4 KiB - 16 MiB (page 0 is not RAM)
  *	ZONE_NORMAL	pfn [4096, 229376)	16 MiB - 896 MiB
  *	ZONE_HIGHMEM	pfn [229376, max_pfn)	896 MiB - mem=
  *
@@ -456,6 +456,7 @@ bool memblock_is_memory_pfn(unsigned long pfn) __hidden;
 bool memblock_is_reserved_pfn(unsigned long pfn) __hidden;
 unsigned long memblock_present_pages(unsigned long start_pfn, unsigned long end_pfn) __hidden;
 unsigned long memblock_reserved_pages(unsigned long start_pfn, unsigned long end_pfn) __hidden;
+unsigned long memblock_start_pfn(void) __hidden;
 
 /* sparse.c: onlining sections on demand (mirrors deferred_grow_zone()) */
 bool grow_zone(struct zone *zone) __hidden;	/* caller holds zone->lock */

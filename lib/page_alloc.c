@@ -1436,9 +1436,10 @@ void pageset_set_high_and_batch(struct per_cpu_pages *pcp, const struct zone *zo
 }
 
 /*
- * free_area_init(): zone spans from the e820 map, then watermarks,
- * reserves and pcp sizes.  No section is onlined here: that happens on
- * the first allocation that needs one.
+ * free_area_init(): zone spans from the e820 map (the node and ZONE_DMA start
+ * at the first usable page, pfn 1: page 0 is not RAM after setup_arch()'s
+ * update), then watermarks, reserves and pcp sizes.  No section is onlined
+ * here: that happens on the first allocation that needs one.
  */
 void free_area_init(void)
 {
@@ -1446,12 +1447,12 @@ void free_area_init(void)
 		MAX_DMA_PFN, MAXLOW_PFN, MAX_POSSIBLE_PFN
 	};
 	struct pglist_data *pgdat = &contig_page_data;
-	unsigned long start = 0;
+	unsigned long start = memblock_start_pfn();
 	int i;
 
 	pgdat->node_id = 0;
-	pgdat->node_start_pfn = 0;
-	pgdat->node_spanned_pages = max_pfn;
+	pgdat->node_start_pfn = start;
+	pgdat->node_spanned_pages = max_pfn - start;
 	pgdat->node_present_pages = 0;
 	for (i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *zone = &pgdat->node_zones[i];
