@@ -68,7 +68,16 @@ enum migratetype {
 	MIGRATE_MOVABLE,
 	MIGRATE_RECLAIMABLE,
 	MIGRATE_PCPTYPES,	/* the number of types on the pcp lists */
-	MIGRATE_TYPES = MIGRATE_PCPTYPES
+	/*
+	 * The kernel's two types that are never on a pcp list: pageblocks
+	 * kept for high-order atomic requests, and pageblocks isolated for
+	 * migration or offlining.  kalloc makes neither, so their lists
+	 * stay empty, but each has its rows in pagetypeinfo, as a kernel
+	 * without CMA prints them.
+	 */
+	MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES,
+	MIGRATE_ISOLATE,
+	MIGRATE_TYPES
 };
 
 extern const char *const migratetype_names[MIGRATE_TYPES];

@@ -57,6 +57,8 @@ const char *const migratetype_names[MIGRATE_TYPES] = {
 	"Unmovable",
 	"Movable",
 	"Reclaimable",
+	"HighAtomic",
+	"Isolate",
 };
 
 static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "Normal", "HighMem" };
@@ -64,8 +66,11 @@ static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "Normal", "HighMem"
 /* sysctl_lowmem_reserve_ratio: 1/256 of NORMAL+HIGHMEM kept from DMA, ... */
 static const int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] = { 256, 32, 0 };
 
-/* Which types to steal from, in order, when a type's lists are empty. */
-static const int fallbacks[MIGRATE_TYPES][MIGRATE_TYPES - 1] = {
+/*
+ * Which types to steal from, in order, when a type's lists are empty: the
+ * pcp types only (HighAtomic and Isolate blocks are never stolen).
+ */
+static const int fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
 	[MIGRATE_UNMOVABLE]   = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE },
 	[MIGRATE_MOVABLE]     = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE },
 	[MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE },
