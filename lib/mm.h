@@ -335,7 +335,9 @@ static inline enum zone_type zone_idx(const struct zone *zone)
 
 static inline bool is_highmem_idx(enum zone_type idx)
 {
-	return idx == ZONE_HIGHMEM;
+	/* ZONE_MOVABLE counts as HIGHMEM when HIGHMEM is the highest populated zone */
+	return idx == ZONE_HIGHMEM ||
+	       (idx == ZONE_MOVABLE && contig_page_data.node_zones[ZONE_HIGHMEM].present_pages);
 }
 
 #define for_each_zone(zone)						\

@@ -61,10 +61,10 @@ const char *const migratetype_names[MIGRATE_TYPES] = {
 	"Isolate",
 };
 
-static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "Normal", "HighMem" };
+static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "Normal", "HighMem", "Movable" };
 
 /* sysctl_lowmem_reserve_ratio: 1/256 of NORMAL+HIGHMEM kept from DMA, ... */
-static const int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] = { 256, 32, 0 };
+static const int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] = { 256, 32, 0, 0 };
 
 /*
  * Which types to steal from, in order, when a type's lists are empty: the
@@ -1449,7 +1449,8 @@ void pageset_set_high_and_batch(struct per_cpu_pages *pcp, const struct zone *zo
 void free_area_init(void)
 {
 	static const unsigned long zone_end[MAX_NR_ZONES] = {
-		MAX_DMA_PFN, MAXLOW_PFN, MAX_POSSIBLE_PFN
+		MAX_DMA_PFN, MAXLOW_PFN, MAX_POSSIBLE_PFN,
+		0,	/* ZONE_MOVABLE: no kernelcore=/movablecore=, empty at max_pfn */
 	};
 	struct pglist_data *pgdat = &contig_page_data;
 	unsigned long start = memblock_start_pfn();
@@ -1489,6 +1490,11 @@ void free_area_init(void)
 
 		zone->pcp_batch = zone_batchsize(zone);
 		zone->pcp_high = zone_highsize(zone, zone->pcp_batch);
+		if (i == ZONE_MOVABLE) {
+			/* the boot log's own heading, and no line: no movablecore= */
+			pr_info("Movable zone start for each node\n");
+			continue;
+		}
 		pr_info("  %-8s [mem 0x%016lx-0x%016lx] present %lu min %lu low %lu high %lu\n",
 			zone->name, zone->zone_start_pfn << PAGE_SHIFT,
 			zone->spanned_pages ? (zone_end_pfn(zone) << PAGE_SHIFT) - 1 : zone->zone_start_pfn << PAGE_SHIFT,

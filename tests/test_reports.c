@@ -43,7 +43,7 @@
 #define LOWMEM_END_PFN	229376UL	/* 896 MiB */
 #define FREECOUNT_CAP	100000UL	/* pagetypeinfo stops counting a list here */
 
-static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "Normal", "HighMem" };
+static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "Normal", "HighMem", "Movable" };
 
 /* ------------------------------------------------------------ capture -- */
 
