@@ -81,11 +81,16 @@ extern "C" {
 struct page;
 struct zone;
 
-/* The i386 zones: DMA [0, 16 MiB), NORMAL [16 MiB, 896 MiB), HIGHMEM above. */
+/*
+ * The i386 zones: DMA [4 KiB, 16 MiB), NORMAL [16 MiB, 896 MiB), HIGHMEM
+ * above; MOVABLE, as on a kernel booted without kernelcore= or movablecore=,
+ * is there and empty.
+ */
 enum zone_type {
 	ZONE_DMA,
 	ZONE_NORMAL,
 	ZONE_HIGHMEM,
+	ZONE_MOVABLE,
 	__MAX_NR_ZONES
 };
 #define MAX_NR_ZONES	__MAX_NR_ZONES

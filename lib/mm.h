@@ -5,7 +5,7 @@
  *
  * The emulated machine is an i386 PAE box with one node:
  *
- *	ZONE_DMA	pfn [0, 4096)		0 - 16 MiB
+ *	ZONE_DMA	pfn [1, 4096)		4 KiB - 16 MiB (page 0 is not RAM)
  *	ZONE_NORMAL	pfn [4096, 229376)	16 MiB - 896 MiB
  *	ZONE_HIGHMEM	pfn [229376, max_pfn)	896 MiB - mem=
  *
@@ -68,7 +68,16 @@ enum migratetype {
 	MIGRATE_MOVABLE,
 	MIGRATE_RECLAIMABLE,
 	MIGRATE_PCPTYPES,	/* the number of types on the pcp lists */
-	MIGRATE_TYPES = MIGRATE_PCPTYPES
+	/*
+	 * The kernel's two types that are never on a pcp list: pageblocks
+	 * kept for high-order atomic requests, and pageblocks isolated for
+	 * migration or offlining.  kalloc makes neither, so their lists
+	 * stay empty, but each has its rows in pagetypeinfo, as a kernel
+	 * without CMA prints them.
+	 */
+	MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES,
+	MIGRATE_ISOLATE,
+	MIGRATE_TYPES
 };
 
 extern const char *const migratetype_names[MIGRATE_TYPES];
@@ -326,7 +335,9 @@ static inline enum zone_type zone_idx(const struct zone *zone)
 
 static inline bool is_highmem_idx(enum zone_type idx)
 {
-	return idx == ZONE_HIGHMEM;
+	/* ZONE_MOVABLE counts as HIGHMEM when HIGHMEM is the highest populated zone */
+	return idx == ZONE_HIGHMEM ||
+	       (idx == ZONE_MOVABLE && contig_page_data.node_zones[ZONE_HIGHMEM].present_pages);
 }
 
 #define for_each_zone(zone)						\
@@ -456,6 +467,7 @@ bool memblock_is_memory_pfn(unsigned long pfn) __hidden;
 bool memblock_is_reserved_pfn(unsigned long pfn) __hidden;
 unsigned long memblock_present_pages(unsigned long start_pfn, unsigned long end_pfn) __hidden;
 unsigned long memblock_reserved_pages(unsigned long start_pfn, unsigned long end_pfn) __hidden;
+unsigned long memblock_start_pfn(void) __hidden;
 
 /* sparse.c: onlining sections on demand (mirrors deferred_grow_zone()) */
 bool grow_zone(struct zone *zone) __hidden;	/* caller holds zone->lock */

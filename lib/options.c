@@ -149,6 +149,7 @@ static const struct kalloc_param kalloc_params[] = {
 	SIZE_PARAM("vmalloc", opt_vmalloc, 16 * SZ_1M, 64 * SZ_1T,
 		   128 * (unsigned long long)SZ_1G, 0),
 	STRING_PARAM("phys", phys_backing, "anon"),	/* anon or memfd (phys.c) */
+	UINT_PARAM("possible_cpus", possible_cpus, 1, 4096, 0, PARAM_ZERO_OK),
 
 	/* the console (console_loglevel is printk.c's) */
 	INT_PARAM("loglevel", console_loglevel, 0, 8, KERN_NOTICE, 0),

@@ -42,6 +42,8 @@ extern char free_check_string[8];
 extern unsigned long long mmap_threshold;
 /* nohugevmalloc: no huge-page mapping for VM_ALLOW_HUGE_VMAP areas (vmalloc.c). */
 extern bool nohugevmalloc;
+/* possible_cpus=: the emulated machine's CPUs (slab orders, pcp shares); 0 = the host's (percpu.c). */
+extern unsigned int possible_cpus;
 /* kswapd: a thread gives memory back when the program stops allocating (vmscan.c). */
 extern bool kswapd_enabled;
 

@@ -57,15 +57,20 @@ const char *const migratetype_names[MIGRATE_TYPES] = {
 	"Unmovable",
 	"Movable",
 	"Reclaimable",
+	"HighAtomic",
+	"Isolate",
 };
 
-static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "Normal", "HighMem" };
+static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "Normal", "HighMem", "Movable" };
 
 /* sysctl_lowmem_reserve_ratio: 1/256 of NORMAL+HIGHMEM kept from DMA, ... */
-static const int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] = { 256, 32, 0 };
+static const int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] = { 256, 32, 0, 0 };
 
-/* Which types to steal from, in order, when a type's lists are empty. */
-static const int fallbacks[MIGRATE_TYPES][MIGRATE_TYPES - 1] = {
+/*
+ * Which types to steal from, in order, when a type's lists are empty: the
+ * pcp types only (HighAtomic and Isolate blocks are never stolen).
+ */
+static const int fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
 	[MIGRATE_UNMOVABLE]   = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE },
 	[MIGRATE_MOVABLE]     = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE },
 	[MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE },
@@ -678,18 +683,21 @@ static __always_inline struct page *rmqueue(struct kalloc_pcpu *cpu, struct zone
 }
 
 /*
- * get_page_from_freelist(): walk the zonelist from the highest zone down
- * (or try @only_zone alone when it is not -1).
+ * get_page_from_freelist(): walk the zonelist from the highest zone the GFP
+ * mask allows down (or try @only_zone alone when it is not -1).  Either
+ * way each zone is checked against its watermark plus its lowmem_reserve[]
+ * for gfp_zone(gfp), the request's highest zone.
  */
 static struct page *get_page_from_freelist(struct kalloc_pcpu *cpu, gfp_t gfp,
 					   unsigned int order, unsigned int alloc_flags,
 					   int only_zone)
 {
-	enum zone_type highest = only_zone >= 0 ? (enum zone_type)only_zone : gfp_zone(gfp);
+	enum zone_type highest = gfp_zone(gfp);
 	int migratetype = gfp_migratetype(gfp);
-	int idx, lowest = only_zone >= 0 ? only_zone : 0;
+	int idx = only_zone >= 0 ? only_zone : (int)highest;
+	int lowest = only_zone >= 0 ? only_zone : 0;
 
-	for (idx = highest; idx >= lowest; idx--) {
+	for (; idx >= lowest; idx--) {
 		struct zone *zone = &contig_page_data.node_zones[idx];
 		struct page *page;
 
@@ -796,19 +804,46 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 }
 EXPORT_SYMBOL(alloc_pages);
 
+/* Some zone of @gfp's zonelist passes the watermark of @alloc_flags. */
+static bool zonelist_watermark_ok(gfp_t gfp, unsigned int order, unsigned int alloc_flags)
+{
+	enum zone_type highest = gfp_zone(gfp);
+	int idx;
+
+	for (idx = highest; idx >= 0; idx--) {
+		struct zone *zone = &contig_page_data.node_zones[idx];
+
+		if (populated_zone(zone) &&
+		    zone_watermark_ok(zone, order, zone->_watermark[alloc_flags & ALLOC_WMARK_MASK],
+				      highest, alloc_flags))
+			return true;
+	}
+	return false;
+}
+
 /*
- * alloc_pages_zone(): a block from @zone only, down to its min watermark,
- * quietly NULL if it has none (vmalloc's HIGHMEM-first filling).
- * *zeroed: the block's slots hold no host memory.
+ * alloc_pages_zone(): a block from @zone alone, quietly NULL if it cannot
+ * give one, for the callers that walk the zones in an order of their own
+ * (vmalloc's HIGHMEM first, malloc's page blocks lowmem first).  @zone is
+ * checked as __alloc_pages() checks it on its walk of @gfp's zonelist:
+ * the low watermark plus lowmem_reserve[gfp_zone(gfp)], so that a lower
+ * zone keeps its reserve from requests that could have gone higher; the
+ * min watermark (gfp_to_alloc_flags()) only once no zone of the zonelist
+ * passes its low one, where the kernel's fast path fails and
+ * __alloc_pages_slowpath() retries.  @zone must be in the zonelist
+ * (zone <= gfp_zone(gfp)).  *zeroed: the block's slots hold no host memory.
  */
 struct page *alloc_pages_zone(gfp_t gfp, unsigned int order, enum zone_type zone, bool *zeroed)
 {
 	struct kalloc_pcpu *cpu;
 	struct page *page;
 
+	VM_BUG_ON(zone > gfp_zone(gfp));
 	kalloc_init_once();
 	cpu = this_cpu();
-	page = get_page_from_freelist(cpu, gfp, order, gfp_to_alloc_flags(gfp), zone);
+	page = get_page_from_freelist(cpu, gfp, order, ALLOC_WMARK_LOW, zone);
+	if (!page && !zonelist_watermark_ok(gfp, order, ALLOC_WMARK_LOW))
+		page = get_page_from_freelist(cpu, gfp, order, gfp_to_alloc_flags(gfp), zone);
 	if (!page)
 		return NULL;
 	*zeroed = PageReported(page);
@@ -1413,16 +1448,18 @@ static void setup_per_zone_wmarks(void)
 	pages_min = min_free_kbytes >> (PAGE_SHIFT - 10);
 
 	for_each_zone(zone) {
-		unsigned long tmp;
+		/* the zone's share of pages_min, by its size */
+		unsigned long tmp = lowmem_pages ? pages_min * zone->wmark_pages / lowmem_pages : 0;
 
-		if (!zone->wmark_pages)
-			continue;
 		if (is_highmem_idx(zone_idx(zone))) {
-			/* HIGHMEM needs little: it serves no atomic requests. */
-			tmp = clamp(zone->wmark_pages / 1024, 32UL, 128UL);
-			zone->_watermark[WMARK_MIN] = tmp;
+			/*
+			 * HIGHMEM needs little: it serves no atomic requests.
+			 * Its min is small, even while it has no pages, but
+			 * the steps to low and high below come from the
+			 * uncapped share, as the kernel's do.
+			 */
+			zone->_watermark[WMARK_MIN] = clamp(zone->wmark_pages / 1024, 32UL, 128UL);
 		} else {
-			tmp = lowmem_pages ? pages_min * zone->wmark_pages / lowmem_pages : 0;
 			zone->_watermark[WMARK_MIN] = tmp;
 		}
 		/* watermark_scale_factor = 10: 0.1% of the zone between marks */
@@ -1495,22 +1532,24 @@ void pageset_set_high_and_batch(struct per_cpu_pages *pcp, const struct zone *zo
 }
 
 /*
- * free_area_init(): zone spans from the e820 map, then watermarks,
- * reserves and pcp sizes.  No section is onlined here: that happens on
- * the first allocation that needs one.
+ * free_area_init(): zone spans from the e820 map (the node and ZONE_DMA start
+ * at the first usable page, pfn 1: page 0 is not RAM after setup_arch()'s
+ * update), then watermarks, reserves and pcp sizes.  No section is onlined
+ * here: that happens on the first allocation that needs one.
  */
 void free_area_init(void)
 {
 	static const unsigned long zone_end[MAX_NR_ZONES] = {
-		MAX_DMA_PFN, MAXLOW_PFN, MAX_POSSIBLE_PFN
+		MAX_DMA_PFN, MAXLOW_PFN, MAX_POSSIBLE_PFN,
+		0,	/* ZONE_MOVABLE: no kernelcore=/movablecore=, empty at max_pfn */
 	};
 	struct pglist_data *pgdat = &contig_page_data;
-	unsigned long start = 0;
+	unsigned long start = memblock_start_pfn();
 	int i;
 
 	pgdat->node_id = 0;
-	pgdat->node_start_pfn = 0;
-	pgdat->node_spanned_pages = max_pfn;
+	pgdat->node_start_pfn = start;
+	pgdat->node_spanned_pages = max_pfn - start;
 	pgdat->node_present_pages = 0;
 	for (i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *zone = &pgdat->node_zones[i];
@@ -1542,6 +1581,11 @@ void free_area_init(void)
 
 		zone->pcp_batch = zone_batchsize(zone);
 		zone->pcp_high = zone_highsize(zone, zone->pcp_batch);
+		if (i == ZONE_MOVABLE) {
+			/* the boot log's own heading, and no line: no movablecore= */
+			pr_info("Movable zone start for each node\n");
+			continue;
+		}
 		pr_info("  %-8s [mem 0x%016lx-0x%016lx] present %lu min %lu low %lu high %lu\n",
 			zone->name, zone->zone_start_pfn << PAGE_SHIFT,
 			zone->spanned_pages ? (zone_end_pfn(zone) << PAGE_SHIFT) - 1 : zone->zone_start_pfn << PAGE_SHIFT,

@@ -13,6 +13,7 @@
  *	(WRITE_ONCE, under pcpu_lock; the owner reads them with READ_ONCE).
  */
 #include "slab.h"
+#include "options.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -30,6 +31,7 @@ static char *pcpu_chunk, *pcpu_chunk_end;
 static unsigned int nr_pcpus_live;	/* areas on all_pcpus */
 unsigned int pcp_share = 1;	/* live threads per CPU, rounded up */
 unsigned int nr_cpu_ids = 1;
+unsigned int possible_cpus;	/* possible_cpus=: 0 = the host's */
 static pthread_key_t pcpu_key;
 
 #define PCPU_CHUNK_SIZE	(64 * SZ_1K)
@@ -187,7 +189,8 @@ static unsigned int num_possible_cpus(void)
 
 void pcpu_init(void)
 {
-	nr_cpu_ids = num_possible_cpus();
+	/* possible_cpus= (arch/x86's setup_possible_cpus) stands for the host's */
+	nr_cpu_ids = possible_cpus ? possible_cpus : num_possible_cpus();
 	pthread_key_create(&pcpu_key, pcpu_thread_exit);
 }
 

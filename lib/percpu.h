@@ -145,7 +145,7 @@ extern spinlock_t pcpu_lock __hidden;
 extern struct list_head all_pcpus __hidden;
 
 struct kalloc_pcpu *pcpu_setup(void) __hidden;
-extern unsigned int nr_cpu_ids __hidden;	/* the host's possible CPUs */
+extern unsigned int nr_cpu_ids __hidden;	/* the possible CPUs: possible_cpus= or the host's */
 extern unsigned int pcp_share __hidden;
 void pageset_set_high_and_batch(struct per_cpu_pages *pcp, const struct zone *zone,
 				unsigned int share) __hidden;

@@ -41,8 +41,9 @@ static inline bool pfn_is_free_ram(unsigned long pfn)
 bool grow_zone(struct zone *zone)
 {
 	unsigned long start = zone->online_pfn;
-	unsigned long end = min(start + PAGES_PER_SECTION, zone_end_pfn(zone));
 	unsigned long nr = pfn_to_section_nr(start);
+	/* to the section's end: a zone may start inside one (ZONE_DMA at pfn 1) */
+	unsigned long end = min(section_nr_to_pfn(nr + 1), zone_end_pfn(zone));
 	unsigned long pfn, present, managed = 0;
 	unsigned int i;
 
@@ -67,7 +68,8 @@ bool grow_zone(struct zone *zone)
 	for (i = 0; i < PAGEBLOCKS_PER_SECTION; i++)
 		mem_section[nr].pageblock_flags[i] = MIGRATE_MOVABLE;
 	present = memblock_present_pages(start, end);
-	for (pfn = start; pfn < end; pfn++)
+	/* the section's pfns before the zone's start are holes (page 0) */
+	for (pfn = section_nr_to_pfn(nr); pfn < end; pfn++)
 		if (!pfn_is_free_ram(pfn)) {
 			SetPageReserved(__pfn_to_page(pfn));
 			set_page_count(__pfn_to_page(pfn), 1);

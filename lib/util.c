@@ -76,6 +76,37 @@ static inline unsigned int order_of_pages(unsigned long nr)
 }
 
 /*
+ * NORMAL could not give the block at its low watermark: DMA (above its
+ * reserve for NORMAL), then HIGHMEM mapped at its slots, then the same
+ * zones once more, which now go down to their min watermarks if no zone is
+ * above its low one (alloc_pages_zone(): __alloc_pages()'s two walks).
+ */
+static __cold struct page *alloc_page_block_slow(gfp_t gfp, unsigned int order, bool *zeroed)
+{
+	static const enum zone_type order_of_zones[] = { ZONE_DMA, ZONE_HIGHMEM,
+							 ZONE_NORMAL, ZONE_DMA, ZONE_HIGHMEM };
+	unsigned int z;
+
+	for (z = 0; z < ARRAY_SIZE(order_of_zones); z++) {
+		enum zone_type zone = order_of_zones[z];
+		struct page *page;
+
+		if (zone != ZONE_HIGHMEM) {
+			page = alloc_pages_zone(gfp, order, zone, zeroed);
+		} else {
+			page = alloc_pages_zone(gfp | __GFP_HIGHMEM, order, zone, zeroed);
+			if (page && !map_highmem_block(page, order)) {
+				__free_pages(page, order);
+				page = NULL;
+			}
+		}
+		if (page)
+			return page;
+	}
+	return NULL;
+}
+
+/*
  * A block of @nr pages aligned to 2^@align_order pages: lowmem first, then
  * HIGHMEM mapped at its slots.  The block stays one buddy allocation (no
  * per-page reference counts), and the order's tail beyond @nr goes back
@@ -98,15 +129,8 @@ static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool z
 	if (order > MAX_PAGE_ORDER)
 		return NULL;
 	page = alloc_pages_zone(gfp, order, ZONE_NORMAL, &zeroed);
-	if (!page)
-		page = alloc_pages_zone(gfp, order, ZONE_DMA, &zeroed);
-	if (!page) {
-		page = alloc_pages_zone(gfp | __GFP_HIGHMEM, order, ZONE_HIGHMEM, &zeroed);
-		if (page && !map_highmem_block(page, order)) {
-			__free_pages(page, order);
-			page = NULL;
-		}
-	}
+	if (unlikely(!page))
+		page = alloc_page_block_slow(gfp, order, &zeroed);
 	if (!page)
 		return NULL;
 	if (nr < (1UL << order))

@@ -497,15 +497,19 @@ static unsigned int fls_order(unsigned long nr)
 
 /*
  * Frames for an area: HIGHMEM first, then NORMAL, then DMA, each in the
- * largest order the zone can give (vm_area_alloc_pages()).  Frames whose
+ * largest order the zone can give (vm_area_alloc_pages()).  The zones are
+ * walked twice, as __alloc_pages() walks a zonelist: the first time each
+ * gives down to its low watermark (alloc_pages_zone()), the second, once
+ * no zone is above its low mark, down to its min.  Frames whose
  * slots hold host memory are given back to the host now: the area's bytes
  * live in the window.  Returns the frames taken.
  */
 unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr_pages)
 {
-	static const enum zone_type order_of_zones[] = { ZONE_HIGHMEM, ZONE_NORMAL, ZONE_DMA };
+	static const enum zone_type order_of_zones[] = { ZONE_HIGHMEM, ZONE_NORMAL, ZONE_DMA,
+							 ZONE_HIGHMEM, ZONE_NORMAL, ZONE_DMA };
 	unsigned int done = 0, z;
-	gfp_t zgfp = (gfp & ~(__GFP_DMA | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN;
+	gfp_t zgfp = (gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN;	/* zone bits kept: the highest zone */
 
 	for (z = 0; z < ARRAY_SIZE(order_of_zones) && done < nr_pages; z++) {
 		enum zone_type zone = order_of_zones[z];
@@ -639,8 +643,10 @@ static inline unsigned int vm_entries(const struct vm_struct *vm, unsigned int n
 
 static unsigned int vm_area_alloc_blocks(gfp_t gfp, struct page **pages, unsigned int nr_pages)
 {
-	static const enum zone_type order_of_zones[] = { ZONE_HIGHMEM, ZONE_NORMAL };
-	gfp_t zgfp = (gfp & ~(__GFP_DMA | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN;
+	/* twice: down to the low watermarks, then to min (vm_area_alloc_pages()) */
+	static const enum zone_type order_of_zones[] = { ZONE_HIGHMEM, ZONE_NORMAL,
+							 ZONE_HIGHMEM, ZONE_NORMAL };
+	gfp_t zgfp = (gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN;	/* zone bits kept: the highest zone */
 	unsigned int done = 0, z, i;
 
 	for (z = 0; z < ARRAY_SIZE(order_of_zones) && done < nr_pages; z++) {

@@ -183,7 +183,8 @@ static void __snapshot_blocks(struct zone *zone, struct zone_snapshot *s)
 			unsigned long pfn = section_nr_to_pfn(nr) + i * pageblock_nr_pages;
 			unsigned int mt = mem_section[nr].pageblock_flags[i];
 
-			if (pfn < start || pfn >= end)
+			/* a block the zone starts inside counts (ZONE_DMA at pfn 1) */
+			if (pfn + pageblock_nr_pages <= start || pfn >= end)
 				continue;
 			if (mt < MIGRATE_TYPES)
 				s->blocks[mt]++;

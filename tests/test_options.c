@@ -362,6 +362,24 @@ static void test_min_free_kbytes(void **state)
 	assert_int_equal(min_free_kbytes, 2048);
 }
 
+/* possible_cpus=: the machine's CPU count, 0 for the host's. */
+static void test_possible_cpus(void **state)
+{
+	(void)state;
+	assert_int_equal(possible_cpus, 0);
+	assert_parse_ok("possible_cpus=1");
+	assert_int_equal(possible_cpus, 1);
+	assert_parse_ok("possible_cpus=4096");
+	assert_int_equal(possible_cpus, 4096);
+	assert_parse_ok("possible_cpus=0");
+	assert_int_equal(possible_cpus, 0);
+	assert_parse_ok("possible-cpus=2");
+	assert_parse_warns("possible_cpus=4097",
+			   "ignoring option 'possible_cpus=4097': above the maximum 4096");
+	assert_parse_warns("possible_cpus=two", "ignoring malformed option 'possible_cpus=two'");
+	assert_int_equal(possible_cpus, 2);
+}
+
 static void test_percpu_pagelist_high_fraction(void **state)
 {
 	(void)state;
@@ -853,6 +871,7 @@ int main(void)
 		cmocka_unit_test_setup(test_debug_and_quiet, reset),
 		cmocka_unit_test_setup(test_min_free_kbytes, reset),
 		cmocka_unit_test_setup(test_percpu_pagelist_high_fraction, reset),
+		cmocka_unit_test_setup(test_possible_cpus, reset),
 		cmocka_unit_test_setup(test_page_reporting_order, reset),
 		cmocka_unit_test_setup(test_page_reporting_delay, reset),
 		cmocka_unit_test_setup(test_page_reporting_high, reset),

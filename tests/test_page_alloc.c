@@ -16,13 +16,14 @@
  *				any allocation or free without a drain.
  *
  * The machines used (i386 zones: DMA [0, 16M), NORMAL [16M, 896M),
- * HIGHMEM above; e820 holes at pfn 159 and 160-255, pfn 0 reserved):
+ * HIGHMEM above; pfn 0 reserved in the e820 map, so DMA starts at pfn 1;
+ * e820 holes at pfn 159 and 160-255; the first MiB reserved in memblock):
  *
- *	mem=32M		DMA 3999 present, NORMAL 4096, no HIGHMEM
- *	mem=64M		DMA 3999, NORMAL 12288
- *	mem=256M	DMA 3999, NORMAL 61440
- *	mem=1G		DMA 3999, NORMAL 225280, HIGHMEM 32768
- *	mem=2G		DMA 3999, NORMAL 225280, HIGHMEM 294912
+ *	mem=32M		DMA 3998 present (3840 managed), NORMAL 4096, no HIGHMEM
+ *	mem=64M		DMA 3998, NORMAL 12288
+ *	mem=256M	DMA 3998, NORMAL 61440
+ *	mem=1G		DMA 3998, NORMAL 225280, HIGHMEM 32768
+ *	mem=2G		DMA 3998, NORMAL 225280, HIGHMEM 294912
  */
 #include "testutil.h"
 
@@ -31,8 +32,13 @@
 #define NORMAL_START_PFN	4096UL		/* 16 MiB */
 #define HIGHMEM_START_PFN	229376UL	/* 896 MiB */
 
-/* e820: [0x9fc00, 0x100000) is not RAM; memblock drops pfn 159 whole. */
-#define DMA_PRESENT		(4096UL - 1 - 96)
+/*
+ * e820: page 0 and [0x9fc00, 0x100000) are not RAM; memblock drops pfn 159
+ * whole, and reserves the first MiB: its RAM, pfns 1-158, is not managed.
+ */
+#define DMA_PRESENT		(4096UL - 1 - 1 - 96)
+#define DMA_LOW_RESERVED	158UL
+#define DMA_MANAGED		(DMA_PRESENT - DMA_LOW_RESERVED)
 
 /* no reporting at all: freed memory keeps what was written to it */
 #define NO_REPORTING	"page_reporting_delay=60000 page_reporting_high=64G"
@@ -363,8 +369,8 @@ PA_TEST(test_gfp_zones, "mem=2G", 20)
 	assert_true(zone_managed(ZONE_DMA) > 0);
 	assert_true(zone_managed(ZONE_NORMAL) > 0);
 	assert_true(zone_managed(ZONE_HIGHMEM) > 0);
-	/* onlining DMA's first section showed its reserved page 0 */
-	assert_int_equal(tu_available(), avail - dma0_offline);
+	/* onlining DMA's first section showed its reserved first MiB */
+	assert_int_equal(tu_available(), avail - (dma0_offline ? DMA_LOW_RESERVED : 0));
 	assert_all_free();
 }
 
@@ -576,14 +582,14 @@ struct machine {
 };
 
 static const struct machine machines[] = {
-	{ "mem=4M", 1024, { 1024 - 1 - 96, 0, 0 }, { 1024, 0, 0 } },
-	{ "mem=32M", 8192, { DMA_PRESENT, 4096, 0 }, { 4096, 4096, 0 } },
-	{ "mem=64M", 16384, { DMA_PRESENT, 12288, 0 }, { 4096, 12288, 0 } },
-	{ "mem=65M", 16384, { DMA_PRESENT, 12288, 0 }, { 4096, 12288, 0 } },	/* whole sections */
-	{ "mem=896M", 229376, { DMA_PRESENT, 225280, 0 }, { 4096, 225280, 0 } },
-	{ "mem=1G", 262144, { DMA_PRESENT, 225280, 32768 }, { 4096, 225280, 32768 } },
-	{ "mem=2G", 524288, { DMA_PRESENT, 225280, 294912 }, { 4096, 225280, 294912 } },
-	{ "mem=64G", 16777216, { DMA_PRESENT, 225280, 16547840 }, { 4096, 225280, 16547840 } },
+	{ "mem=4M", 1024, { 1024 - 1 - 1 - 96, 0, 0 }, { 1023, 0, 0 } },
+	{ "mem=32M", 8192, { DMA_PRESENT, 4096, 0 }, { 4095, 4096, 0 } },
+	{ "mem=64M", 16384, { DMA_PRESENT, 12288, 0 }, { 4095, 12288, 0 } },
+	{ "mem=65M", 16384, { DMA_PRESENT, 12288, 0 }, { 4095, 12288, 0 } },	/* whole sections */
+	{ "mem=896M", 229376, { DMA_PRESENT, 225280, 0 }, { 4095, 225280, 0 } },
+	{ "mem=1G", 262144, { DMA_PRESENT, 225280, 32768 }, { 4095, 225280, 32768 } },
+	{ "mem=2G", 524288, { DMA_PRESENT, 225280, 294912 }, { 4095, 225280, 294912 } },
+	{ "mem=64G", 16777216, { DMA_PRESENT, 225280, 16547840 }, { 4095, 225280, 16547840 } },
 };
 
 static void check_machine(void *arg)
@@ -600,12 +606,13 @@ static void check_machine(void *arg)
 
 		assert_int_equal(zone->spanned_pages, m->spanned[i]);
 		assert_int_equal(zone->present_pages, m->present[i]);
-		managed[i] = m->present[i] - (i == ZONE_DMA);	/* pfn 0 is reserved */
+		/* the first MiB is reserved */
+		managed[i] = m->present[i] - (i == ZONE_DMA ? DMA_LOW_RESERVED : 0);
 		total += managed[i];
 	}
-	/* totalram_pages(): present pages less the reserved page 0 */
+	/* totalram_pages(): present pages less the reserved first MiB */
 	assert_int_equal(totalram_pages(), total);
-	assert_int_equal(totalram_pages(), m->max_pfn - 1 - 96 - 1);
+	assert_int_equal(totalram_pages(), m->max_pfn - 256);
 	assert_int_equal(totalhigh_pages(), managed[ZONE_HIGHMEM]);
 
 	/* lowmem_reserve[j] of zone i: the zones above i up to j, / ratio[i] */
@@ -627,7 +634,15 @@ static void check_machine(void *arg)
 		struct zone *zone = tu_zone(i);
 
 		if (!populated_zone(zone)) {
-			assert_int_equal(high_wmark_pages(zone), 0);
+			/*
+			 * an empty HIGHMEM keeps the floor of its min, as the
+			 * kernel's, and so does MOVABLE while HIGHMEM is the
+			 * highest populated zone (zone_movable_is_highmem())
+			 */
+			assert_int_equal(min_wmark_pages(zone),
+					 i == ZONE_HIGHMEM || (i == ZONE_MOVABLE && m->present[ZONE_HIGHMEM]) ?
+					 32 : 0);
+			assert_int_equal(high_wmark_pages(zone), min_wmark_pages(zone));
 			continue;
 		}
 		assert_true(min_wmark_pages(zone) > 0);
@@ -637,15 +652,16 @@ static void check_machine(void *arg)
 		assert_int_equal(low_wmark_pages(zone) - min_wmark_pages(zone),
 				 high_wmark_pages(zone) - low_wmark_pages(zone));
 	}
-	/* The holes and page 0 are reserved once DMA's first section is online. */
+	/* The first MiB is reserved once DMA's first section is online. */
 	{
 		struct page *page = must_alloc(GFP_KERNEL | __GFP_DMA, 0);
 		unsigned long pfn;
 
 		assert_true(online_section_nr(0));
-		assert_int_equal(zone_managed(ZONE_DMA), 1024 - 1 - 96 - 1);
+		assert_int_equal(zone_managed(ZONE_DMA), 1024 - 256);
+		assert_int_equal(tu_zone(ZONE_DMA)->zone_start_pfn, 1);
 		for (pfn = 0; pfn < 1024; pfn++) {
-			bool hole = pfn == 0 || (pfn >= 159 && pfn < 256);
+			bool hole = pfn < 256;
 
 			assert_int_equal(PageReserved(pfn_to_page(pfn)), hole);
 			if (hole)
@@ -700,36 +716,95 @@ PA_TEST(test_watermarks_default, "mem=2G", 10)
 {
 	struct zone *dma = tu_zone(ZONE_DMA), *normal = tu_zone(ZONE_NORMAL);
 	struct zone *high = tu_zone(ZONE_HIGHMEM);
-	unsigned long lowmem = DMA_PRESENT - 1 + 225280;
-	unsigned long pages_min;
+	unsigned long lowmem = DMA_MANAGED + 225280;
+	unsigned long pages_min, high_share;
 
 	/* min_free_kbytes = sqrt(lowmem_kbytes * 16), the kernel's rule */
 	assert_int_equal(min_free_kbytes, isqrt(lowmem * 4 * 16));
-	assert_int_equal(min_free_kbytes, 3830);
+	assert_int_equal(min_free_kbytes, 3829);
 	pages_min = min_free_kbytes / 4;
 	/* shared among the lowmem zones by size */
-	assert_int_equal(min_wmark_pages(dma), pages_min * (DMA_PRESENT - 1) / lowmem);
+	assert_int_equal(min_wmark_pages(dma), pages_min * DMA_MANAGED / lowmem);
 	assert_int_equal(min_wmark_pages(normal), pages_min * 225280 / lowmem);
 	/* HIGHMEM: a small fixed reserve */
 	assert_int_equal(min_wmark_pages(high), 128);
+	high_share = pages_min * 294912 / lowmem;
 	/* the gap: max(min / 4, 0.1% of the zone) */
 	assert_int_equal(low_wmark_pages(normal) - min_wmark_pages(normal),
 			 min_wmark_pages(normal) / 4 > 225 ? min_wmark_pages(normal) / 4 : 225);
-	assert_int_equal(low_wmark_pages(high) - min_wmark_pages(high), 294912 * 10 / 10000);
+	/*
+	 * HIGHMEM's step comes from its uncapped share of pages_min
+	 * (__setup_per_zone_wmarks()), not from its capped min.
+	 */
+	assert_int_equal(high_share, 1231);
+	assert_int_equal(low_wmark_pages(high) - min_wmark_pages(high), high_share / 4);
+	assert_int_equal(high_wmark_pages(high) - low_wmark_pages(high), high_share / 4);
 }
 
 PA_TEST(test_watermarks_min_free_kbytes, "mem=2G min_free_kbytes=16384", 10)
 {
 	struct zone *dma = tu_zone(ZONE_DMA), *normal = tu_zone(ZONE_NORMAL);
-	unsigned long lowmem = DMA_PRESENT - 1 + 225280;
+	unsigned long lowmem = DMA_MANAGED + 225280;
 
 	assert_int_equal(min_free_kbytes, 16384);
-	assert_int_equal(min_wmark_pages(dma), 4096 * (DMA_PRESENT - 1) / lowmem);
+	assert_int_equal(min_wmark_pages(dma), 4096 * DMA_MANAGED / lowmem);
 	assert_int_equal(min_wmark_pages(normal), 4096 * 225280 / lowmem);
 	assert_in_range(min_wmark_pages(dma) + min_wmark_pages(normal), 4094, 4096);
 	assert_true(min_wmark_pages(normal) > 3830 / 4);	/* above the default */
-	assert_int_equal(low_wmark_pages(normal), min_wmark_pages(normal) * 5 / 4);
-	assert_int_equal(high_wmark_pages(normal), min_wmark_pages(normal) * 6 / 4);
+	assert_int_equal(low_wmark_pages(normal), min_wmark_pages(normal) + min_wmark_pages(normal) / 4);
+	assert_int_equal(high_wmark_pages(normal), min_wmark_pages(normal) + 2 * (min_wmark_pages(normal) / 4));
+}
+
+/*
+ * alloc_pages_zone() (vmalloc, brk and malloc's page blocks, which choose
+ * the zone order themselves) checks a zone as the zonelist walk of its GFP
+ * mask does: the low watermark plus lowmem_reserve[gfp_zone(gfp)] while
+ * some zone of the zonelist still passes its low mark, the min watermark
+ * (plus the same reserve) after that.
+ */
+static unsigned long take_zone(struct page **held, unsigned long n, unsigned long cap,
+			       gfp_t gfp, enum zone_type idx)
+{
+	struct page *page;
+	bool zeroed;
+
+	while ((page = alloc_pages_zone(gfp | __GFP_NOWARN, 0, idx, &zeroed))) {
+		assert_true(n < cap);
+		assert_int_equal(page_zonenum(page), idx);
+		held[n++] = page;
+	}
+	return n;
+}
+
+PA_TEST(test_alloc_pages_zone_watermarks, "mem=1G", 20)
+{
+	static struct page *held[262144];
+	struct zone *dma = tu_zone(ZONE_DMA), *normal = tu_zone(ZONE_NORMAL);
+	struct zone *high = tu_zone(ZONE_HIGHMEM);
+	unsigned long n = 0;
+
+	/* HIGHMEM is free: NORMAL and DMA give down to low + their reserve for HIGHMEM. */
+	n = take_zone(held, n, ARRAY_SIZE(held), GFP_HIGHUSER, ZONE_NORMAL);
+	assert_true(zone_wmark_free(ZONE_NORMAL) <= low_wmark_pages(normal) + normal->lowmem_reserve[ZONE_HIGHMEM]);
+	assert_true(zone_wmark_free(ZONE_NORMAL) > min_wmark_pages(normal) + normal->lowmem_reserve[ZONE_HIGHMEM]);
+	n = take_zone(held, n, ARRAY_SIZE(held), GFP_HIGHUSER, ZONE_DMA);
+	assert_true(zone_wmark_free(ZONE_DMA) <= low_wmark_pages(dma) + dma->lowmem_reserve[ZONE_HIGHMEM]);
+	assert_true(zone_wmark_free(ZONE_DMA) > min_wmark_pages(dma) + dma->lowmem_reserve[ZONE_HIGHMEM]);
+	/* a request whose highest zone is NORMAL meets DMA's smaller reserve for NORMAL */
+	assert_true(dma->lowmem_reserve[ZONE_NORMAL] < dma->lowmem_reserve[ZONE_HIGHMEM]);
+	n = take_zone(held, n, ARRAY_SIZE(held), GFP_KERNEL, ZONE_DMA);
+	assert_true(zone_wmark_free(ZONE_DMA) <= low_wmark_pages(dma) + dma->lowmem_reserve[ZONE_NORMAL]);
+
+	/* HIGHMEM too goes down to its low mark while lowmem... */
+	n = take_zone(held, n, ARRAY_SIZE(held), GFP_HIGHUSER, ZONE_HIGHMEM);
+	/* ...and, with no zone above its low mark any more, on to min */
+	assert_true(zone_wmark_free(ZONE_HIGHMEM) <= min_wmark_pages(high));
+	n = take_zone(held, n, ARRAY_SIZE(held), GFP_HIGHUSER, ZONE_NORMAL);
+	assert_true(zone_wmark_free(ZONE_NORMAL) <= min_wmark_pages(normal) + normal->lowmem_reserve[ZONE_HIGHMEM]);
+	assert_true(zone_wmark_free(ZONE_NORMAL) > min_wmark_pages(normal));
+
+	while (n)
+		__free_page(held[--n]);
 }
 
 /* The watermark the option sets is the one allocation stops at. */
@@ -743,7 +818,7 @@ PA_TEST(test_min_free_kbytes_enforced, "mem=64M min_free_kbytes=8192", 10)
 		held[n++] = page;
 	drain_local_pages(NULL);
 	assert_int_equal(zone_wmark_free(ZONE_NORMAL), min_wmark_pages(tu_zone(ZONE_NORMAL)));
-	assert_int_equal(min_wmark_pages(tu_zone(ZONE_NORMAL)), 2048 * 12288 / (DMA_PRESENT - 1 + 12288));
+	assert_int_equal(min_wmark_pages(tu_zone(ZONE_NORMAL)), 2048 * 12288 / (DMA_MANAGED + 12288));
 	assert_int_equal(zone_wmark_free(ZONE_DMA), min_wmark_pages(tu_zone(ZONE_DMA)) +
 			 tu_zone(ZONE_DMA)->lowmem_reserve[ZONE_NORMAL]);
 	while (n)
@@ -1374,12 +1449,12 @@ PA_TEST(test_sparse_onlining, "mem=2G", 10)
 	assert_int_equal(tu_zone_online_sections(ZONE_HIGHMEM), 2);
 	assert_int_equal(zone_managed(ZONE_HIGHMEM), 2 * PAGES_PER_SECTION);
 
-	/* DMA's first section: the reserved page 0 and the ISA hole excluded */
+	/* DMA's first section: the reserved first MiB and the ISA hole excluded */
 	if (!online_section_nr(0)) {
 		c = must_alloc(GFP_KERNEL | __GFP_DMA, 0);
 		assert_int_equal(tu_zone_online_sections(ZONE_DMA), 1);
-		assert_int_equal(zone_managed(ZONE_DMA), PAGES_PER_SECTION - 1 - 96 - 1);
-		assert_int_equal(dma->offline_pages, DMA_PRESENT - (PAGES_PER_SECTION - 1 - 96));
+		assert_int_equal(zone_managed(ZONE_DMA), PAGES_PER_SECTION - 256);
+		assert_int_equal(dma->offline_pages, DMA_PRESENT - (PAGES_PER_SECTION - 1 - 1 - 96));
 	} else {
 		c = must_alloc(GFP_KERNEL | __GFP_DMA, 0);
 	}
@@ -1879,6 +1954,7 @@ int main(void)
 		cmocka_unit_test(test_watermarks_default),
 		cmocka_unit_test(test_watermarks_min_free_kbytes),
 		cmocka_unit_test(test_min_free_kbytes_enforced),
+		cmocka_unit_test(test_alloc_pages_zone_watermarks),
 		cmocka_unit_test(test_gfp_zero_every_order),
 		cmocka_unit_test(test_get_zeroed_page),
 		cmocka_unit_test(test_alloc_pages_exact),

@@ -719,6 +719,19 @@ else
 	fail "cannot build a C test program with ${CC:-cc}"
 fi
 
+# possible_cpus=: calculate_order()'s min_objects = 4 * (fls(cpus) + 1), so
+# kmalloc-2k takes order 2 (8 objects) on one CPU and order 3 (16) on two
+# or three, as a kernel booted with -smp 1 and -smp 2 prints.
+slab_2k() {
+	KALLOC_OPTIONS="possible_cpus=$1" KALLOC_STATS=slabinfo LD_PRELOAD="$lib" /bin/true 2>&1 |
+		awk '$1 == "kmalloc-2k" { print $5, $6 }'
+}
+if [ "$(slab_2k 1)" = "8 4" ] && [ "$(slab_2k 2)" = "16 8" ] && [ "$(slab_2k 16)" = "16 8" ]; then
+	pass "possible_cpus=: kmalloc-2k's objects and pages per slab follow the CPU count"
+else
+	fail "possible_cpus=: kmalloc-2k is '$(slab_2k 1)' on 1 CPU, '$(slab_2k 2)' on 2, '$(slab_2k 16)' on 16"
+fi
+
 echo "$nr_checks checks passed"
 [ $status -eq 0 ] || echo "test_preload: FAILED"
 exit $status

@@ -43,7 +43,7 @@
 #define LOWMEM_END_PFN	229376UL	/* 896 MiB */
 #define FREECOUNT_CAP	100000UL	/* pagetypeinfo stops counting a list here */
 
-static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "Normal", "HighMem" };
+static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "Normal", "HighMem", "Movable" };
 
 /* ------------------------------------------------------------ capture -- */
 
@@ -297,8 +297,8 @@ static unsigned long parse_count(const char **s, int *capped)
  *	Node    0, zone      DMA, type    Unmovable      1 ...
  *	...
  *
- *	Number of blocks type     Unmovable      Movable  Reclaimable
- *	Node 0, zone      DMA            1            1            0
+ *	Number of blocks type     Unmovable      Movable  Reclaimable   HighAtomic      Isolate
+ *	Node 0, zone      DMA            1            1            0            0            0
  */
 static void parse_pagetypeinfo(const char *text, struct machine *m)
 {
@@ -522,7 +522,7 @@ static long long zone_val(const struct zinfo *z, const char *key)
 /*
  * totals:
  *	zone        present    managed       free  allocated        pcp   reported      sections
- *	DMA            3999 ...                                                          1/4
+ *	DMA            3998 ...                                                          1/4
  *	...
  *	total ...
  *
@@ -797,10 +797,12 @@ static void check_machine(const struct machine *m, int drained)
 	assert_true(m->total.have_totals);
 	assert_int_equal(m->pageblock_order, 9);
 	assert_int_equal(m->pages_per_block, 1L << m->pageblock_order);
-	assert_int_equal(m->nblock_types, 3);
+	assert_int_equal(m->nblock_types, 5);
 	assert_string_equal(m->block_types[0], "Unmovable");
 	assert_string_equal(m->block_types[1], "Movable");
 	assert_string_equal(m->block_types[2], "Reclaimable");
+	assert_string_equal(m->block_types[3], "HighAtomic");
+	assert_string_equal(m->block_types[4], "Isolate");
 
 	for (zi = 0; zi < MAX_NR_ZONES; zi++) {
 		const struct zinfo *z = &m->z[zi];
@@ -863,11 +865,11 @@ static void check_machine(const struct machine *m, int drained)
 					  z->protection[t]);
 		}
 
-		/* the i386 layout: DMA from 0, zones back to back up to max_pfn */
+		/* the i386 layout: DMA from pfn 1 (page 0 is not RAM), zones back to back up to max_pfn */
 		start = (unsigned long)zone_val(z, "start_pfn:");
 		zone_end = start + (unsigned long)spanned;
 		if (zi == ZONE_DMA)
-			expect_eq(zn, "start_pfn", start, 0);
+			expect_eq(zn, "start_pfn", start, 1);
 		else
 			expect_eq(zn, "start_pfn", start,
 				  zone_val(&m->z[zi - 1], "start_pfn:") +
@@ -992,7 +994,7 @@ static void test_each_report_alone(void **state)
 	report_one("pagetypeinfo", &m);
 	assert_int_equal(m.pageblock_order, 9);
 	for (zi = 0; zi < MAX_NR_ZONES; zi++) {
-		assert_int_equal(m.z[zi].ntypes, 3);
+		assert_int_equal(m.z[zi].ntypes, 5);
 		assert_true(m.z[zi].have_blocks);
 	}
 
