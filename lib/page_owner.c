@@ -18,6 +18,10 @@
  *			("<count> <caller> age=<min>/<avg>/<max> pid=<a>-<b>
  *			cpus=<list>", then the stack), each cache under a
  *			"==> slab/<cache>/alloc_traces <==" title; ages in ms
+ *	heap_sites	the same as text for a person: the sites with the most
+ *			live bytes first (kB, share, objects, %pS), each with
+ *			its stack; the first HEAP_SITES_SHOWN, then the rest
+ *			summed
  *	heap_profile	slab objects of U caches, page blocks with page_owner
  *			and vmalloc areas (by caller) that are live, grouped by
  *			stack: "<objects>: <bytes> [<objects>: <bytes>] @ <pc>
@@ -341,28 +345,96 @@ static void print_maps(FILE *out)
 	sys_close(fd);
 }
 
-void heap_profile_show(FILE *out)
+/* Most bytes first. */
+static int cmp_loc_bytes(const void *a, const void *b)
+{
+	const struct location *x = a, *y = b;
+
+	if (x->used != y->used)
+		return x->used ? -1 : 1;
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return x->count > y->count ? -1 : x->count < y->count;
+}
+
+/*
+ * Every live allocation with a stack, by site, into @t (allocated here;
+ * kvfree(t->loc)), sorted by @cmp; their number and bytes in all.
+ */
+static bool collect_heap(struct loc_track *t, int (*cmp)(const void *, const void *),
+			 unsigned long *objs, unsigned long *bytes)
 {
 	struct slab_walk *w;
-	unsigned long objs = 0, bytes = 0;
-	struct loc_track t;
 	unsigned int i;
 
 	kalloc_init_once();
 	w = kvmalloc(sizeof(*w), GFP_KERNEL | __GFP_NOWARN);
-	if (!w || !loc_track_alloc(&t)) {
+	if (!w || !loc_track_alloc(t)) {
 		kvfree(w);
-		return;
+		return false;
 	}
-	w->t = &t;
+	w->t = t;
 	collect_slab_objects(w, false);
-	collect_page_blocks(&t);
-	vmalloc_for_each_area(count_area, &t);
-	qsort(t.loc, LOC_MAX, sizeof(*t.loc), cmp_loc);
-	for (i = 0; i < t.count; i++) {
-		objs += t.loc[i].count;
-		bytes += t.loc[i].bytes;
+	kvfree(w);
+	collect_page_blocks(t);
+	vmalloc_for_each_area(count_area, t);
+	qsort(t->loc, LOC_MAX, sizeof(*t->loc), cmp);
+	*objs = *bytes = 0;
+	for (i = 0; i < t->count; i++) {
+		*objs += t->loc[i].count;
+		*bytes += t->loc[i].bytes;
 	}
+	return true;
+}
+
+
+#define HEAP_SITES_SHOWN	50
+
+/*
+ * heap_sites: the heap profile as text for a person (kalloc profile): the
+ * sites with the most live bytes first, each with its stack.
+ */
+void heap_sites_show(FILE *out)
+{
+	unsigned long objs, bytes, rest = 0;
+	struct loc_track t;
+	unsigned int i;
+
+	if (!collect_heap(&t, cmp_loc_bytes, &objs, &bytes))
+		return;
+	fprintf(out, "live: %lu kB in %lu allocations at %u sites (with a stack: slub_debug=U, "
+		"page_owner=on; vmalloc areas by caller)\n", bytes >> 10, objs, t.count);
+	fprintf(out, "%10s %6s %8s  %s\n", "kB", "%", "objects", "site");
+	for (i = 0; i < t.count; i++) {
+		const struct location *l = &t.loc[i];
+		char sym[256];
+
+		if (i == HEAP_SITES_SHOWN) {
+			for (; i < t.count; i++)
+				rest += t.loc[i].bytes;
+			fprintf(out, "%10lu %5lu%% %8s  (%u more sites)\n", rest >> 10,
+				bytes ? rest * 100 / bytes : 0, "", t.count - HEAP_SITES_SHOWN);
+			break;
+		}
+		sprint_symbol(sym, sizeof(sym), l->addr);
+		fprintf(out, "%10lu %5lu%% %8lu  %s\n", l->bytes >> 10,
+			bytes ? l->bytes * 100 / bytes : 0, l->count, sym);
+		print_stack_lines(out, l->handle, "                            ");
+	}
+	if (t.lost)
+		fprintf(out, "# %lu allocations of sites beyond the first %u not counted\n", t.lost,
+			LOC_MAX / 2);
+	kvfree(t.loc);
+}
+
+void heap_profile_show(FILE *out)
+{
+	unsigned long objs, bytes;
+	struct loc_track t;
+	unsigned int i;
+
+	if (!collect_heap(&t, cmp_loc, &objs, &bytes))
+		return;
 	fprintf(out, "heap profile: %6lu: %8lu [%6lu: %8lu] @ heapprofile\n", objs, bytes, objs,
 		bytes);
 	for (i = 0; i < t.count; i++) {
@@ -380,5 +452,4 @@ void heap_profile_show(FILE *out)
 	fprintf(out, "\nMAPPED_LIBRARIES:\n");
 	print_maps(out);
 	kvfree(t.loc);
-	kvfree(w);
 }

@@ -562,6 +562,7 @@ static inline void reset_page_owner(struct page *page)
 }
 void alloc_traces_show(FILE *out) __hidden;
 void heap_profile_show(FILE *out) __hidden;
+void heap_sites_show(FILE *out) __hidden;
 
 /* brk.c: the emulated mm->brk */
 unsigned long kalloc_sys_brk(unsigned long brk) __hidden;

@@ -591,7 +591,8 @@ static void slabinfo_show_report(FILE *out)
 /*
  * The reports kalloc_report() knows, in the order "all" prints them
  * (those marked named_only only when named: page_owner.c's alloc_traces,
- * which needs slub_debug=U, and heap_profile, a file for google-pprof).
+ * which needs slub_debug=U, heap_sites and heap_profile, a file for
+ * google-pprof).
  *
  * This table is the one place a layer adds its report.  The page
  * allocator's reports take the node snapshot kalloc_report() made for the
@@ -622,6 +623,7 @@ static const struct kalloc_report_op kalloc_reports[] = {
 	{ "kfence",		.show = kfence_stats_show },
 	{ "kfence_objects",	.show = kfence_objects_show },
 	{ "alloc_traces",	.show = alloc_traces_show, .named_only = true },
+	{ "heap_sites",		.show = heap_sites_show, .named_only = true },
 	{ "heap_profile",	.show = heap_profile_show, .named_only = true },
 	{ "options",		.show = kalloc_options_show },
 	{ "totals",		.show_zones = totals_show, .needs = SNAP_BLOCKS },

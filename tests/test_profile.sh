@@ -12,7 +12,8 @@
 #     "   1000 make_small+0x.../0x... age=... pid=..." with the stack, whole
 #     (main() below make_small()) although the program is C;
 #     without U, one line saying how to turn it on;
-#  3. KALLOC_STATS=all prints neither.
+#  3. KALLOC_STATS=heap_sites: the same as text, most bytes first;
+#  4. KALLOC_STATS=all prints none of them.
 set -u
 [ -z "${KALLOC_SANITIZER:-}" ] || { echo "test_profile: skipped under $KALLOC_SANITIZER (LD_PRELOAD)"; exit 77; }
 
@@ -70,6 +71,16 @@ else
 	echo "google-pprof not installed (package google-perftools): its check skipped"
 fi
 
+# heap_sites: the same for a person, most bytes first, each with its stack.
+env LD_PRELOAD="$lib" KALLOC_OPTIONS="slub_debug=U page_owner=on" KALLOC_STATS=heap_sites \
+	KALLOC_STATS_FILE="$tmp/sites" "$prog" >/dev/null 2>&1
+sites=$(awk '$4 ~ /^make_/ { sub(/\+.*/, "", $4); print $4 ":" $1 ":" $3 }' "$tmp/sites" | tr '\n' ' ')
+[ "$sites" = "make_huge:24576:3 make_big:8000:200 make_small:97:1000 " ] &&
+	ok "heap_sites: most bytes first, in kB and objects: $sites" ||
+	fail "heap_sites: '$sites'"
+grep -A1 ' make_big+0x' "$tmp/sites" | grep -q '^ *main+0x' && ok "heap_sites: each site's stack" ||
+	fail "heap_sites: no stack under make_big"
+
 env LD_PRELOAD="$lib" KALLOC_OPTIONS="slub_debug=U" KALLOC_STATS=alloc_traces \
 	KALLOC_STATS_FILE="$tmp/traces" "$prog" >/dev/null 2>&1
 if grep -Eq '^ +1000 make_small\+0x[0-9a-f]+/0x[0-9a-f]+ .*age=[0-9/]+ pid=[0-9]+' "$tmp/traces"; then
@@ -88,10 +99,10 @@ env LD_PRELOAD="$lib" KALLOC_STATS=alloc_traces KALLOC_STATS_FILE="$tmp/none" "$
 grep -q "slub_debug=U" "$tmp/none" && ok "alloc_traces without U says how to turn it on" ||
 	fail "alloc_traces without U: $(cat "$tmp/none")"
 env LD_PRELOAD="$lib" KALLOC_STATS=all KALLOC_STATS_FILE="$tmp/all" "$prog" >/dev/null 2>&1
-if grep -q '^==> \(heap_profile\|alloc_traces\) <==' "$tmp/all"; then
-	fail "KALLOC_STATS=all prints heap_profile or alloc_traces"
+if grep -q '^==> \(heap_profile\|heap_sites\|alloc_traces\) <==' "$tmp/all"; then
+	fail "KALLOC_STATS=all prints heap_profile, heap_sites or alloc_traces"
 else
-	ok "KALLOC_STATS=all prints neither heap_profile nor alloc_traces"
+	ok "KALLOC_STATS=all prints none of heap_profile, heap_sites, alloc_traces"
 fi
 [ $status = 0 ] && echo "test_profile: all passed"
 exit $status
