@@ -45,6 +45,13 @@
  * is not copied; its pipe is closed and the handler does nothing), and a
  * program that installs its own handler for that signal replaces kalloc's.
  *
+ * Reports on request: a woken kalloc-stats first answers the requests
+ * waiting for this process in /tmp/kalloc-<euid> (any reports by name,
+ * each answer written to a file of the requester's, then renamed into
+ * place: "reports on request" below), and prints the snapshot only when
+ * there was none.  kalloc top, report and map (tools/kalloc.in) ask that
+ * way.
+ *
  * The reports go through a FILE made with fopencookie() over the raw
  * write system call, with a static buffer: the FILE itself is the only
  * allocation (one kmalloc object, made before the reports take their
@@ -60,8 +67,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #define STATS_LIST_MAX	256
@@ -141,8 +150,20 @@ static bool stats_all(const char *list)
 	return !strcmp(list, "1") || !strcmp(list, "all");
 }
 
-/* Print the reports of @list ("all" or names separated by ',' or blanks). */
-static void print_reports(FILE *out, const char *list)
+/* Add @name, quoted, to the ", "-separated list @bad of @size bytes. */
+static void add_bad_name(char *bad, size_t size, const char *name, size_t n)
+{
+	size_t len = strlen(bad);
+
+	snprintf(bad + len, size - len, "%s'%.*s'", len ? ", " : "", (int)min(n, (size_t)64), name);
+}
+
+/*
+ * Print the reports of @list ("all" or names separated by ',' or blanks).
+ * A name that is no report is said in @out; with @bad, it is added to @bad
+ * instead (of @size bytes).
+ */
+static void print_reports(FILE *out, const char *list, char *bad, size_t size)
 {
 	const char *s = list;
 	unsigned int nr = 0;
@@ -157,15 +178,21 @@ static void print_reports(FILE *out, const char *list)
 		char name[64];
 		size_t n = strcspn(s, ", \t");
 
-		if (n && n < sizeof(name)) {
+		if (n >= sizeof(name) && bad) {
+			add_bad_name(bad, size, s, n);
+		} else if (n && n < sizeof(name)) {
 			memcpy(name, s, n);
 			name[n] = '\0';
 			if (several)
 				fprintf(out, "%s==> %s <==\n", nr++ ? "\n" : "", name);
 			if (kalloc_report(out, name) < 0 && errno == EINVAL) {
-				fprintf(out, "kalloc: KALLOC_STATS: no report called '%s' (reports: ", name);
-				kalloc_report_names(out);
-				fprintf(out, "; or 1 or all for every one)\n");
+				if (bad) {
+					add_bad_name(bad, size, name, n);
+				} else {
+					fprintf(out, "kalloc: KALLOC_STATS: no report called '%s' (reports: ", name);
+					kalloc_report_names(out);
+					fprintf(out, "; or 1 or all for every one)\n");
+				}
 			}
 		}
 		s += n;
@@ -178,36 +205,51 @@ static uint64_t live_start_ns;		/* the constructor's time: snapshots count from 
 static bool live_written;		/* a snapshot went to the file: exit appends */
 static spinlock_t stats_lock = __SPIN_LOCK_UNLOCKED;	/* one printer at a time */
 
+static struct stats_sink stats_sink;
+static const cookie_io_functions_t stats_funcs = { .write = sink_write };
+
+/*
+ * A FILE writing to @fd through stats_buf, the caller holding stats_lock;
+ * NULL if there is no memory for it.
+ */
+static FILE *stats_fopen(int fd)
+{
+	FILE *out;
+
+	stats_sink.fd = fd;
+	out = fopencookie(&stats_sink, "w", stats_funcs);
+	if (out)
+		setvbuf(out, stats_buf, _IOFBF, sizeof(stats_buf));
+	return out;
+}
+
 /* Print the reports of stats_list; @snapshot: a live one, with its heading. */
 static void kalloc_stats_print(bool snapshot)
 {
-	static struct stats_sink sink;
-	static const cookie_io_functions_t funcs = { .write = sink_write };
 	char path[STATS_PATH_MAX];
 	int saved_errno = errno;
+	int fd = stats_stderr >= 0 ? stats_stderr : 2;
 	FILE *out;
 
 	spin_lock(&stats_lock);
-	sink.fd = stats_stderr >= 0 ? stats_stderr : 2;
 	if (stats_path[0]) {
-		int fd = -ENAMETOOLONG;
+		int file = -ENAMETOOLONG;
 
 		if (expand_path(stats_path, path, sizeof(path)))
-			fd = sys_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-					    (snapshot || live_written ? 0 : O_TRUNC), 0644);
-		if (fd >= 0) {
-			sink.fd = fd;
+			file = sys_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+					      (snapshot || live_written ? 0 : O_TRUNC), 0644);
+		if (file >= 0) {
+			fd = file;
 		} else {
 			/* strerrordesc_np(): a constant string, no locale, no allocation */
-			const char *why = strerrordesc_np(-fd);
+			const char *why = strerrordesc_np(-file);
 
 			pr_err("KALLOC_STATS_FILE: cannot open '%s': %s: reports go to stderr\n",
 			       stats_path, why ? why : "unknown error");
 		}
 	}
-	out = fopencookie(&sink, "w", funcs);
+	out = stats_fopen(fd);
 	if (out) {
-		setvbuf(out, stats_buf, _IOFBF, sizeof(stats_buf));
 		if (snapshot) {
 			uint64_t ns = ktime_get_ns() - live_start_ns;
 
@@ -216,15 +258,15 @@ static void kalloc_stats_print(bool snapshot)
 				(unsigned long long)(ns / 1000000000),
 				(unsigned long long)(ns / 1000000 % 1000));
 		}
-		print_reports(out, stats_list);
+		print_reports(out, stats_list, NULL, 0);
 		fclose(out);
-		if (snapshot && sink.fd != 2 && sink.fd != stats_stderr)
+		if (snapshot && fd != 2 && fd != stats_stderr)
 			live_written = true;
 	} else {
 		pr_err("KALLOC_STATS: out of memory for the report\n");
 	}
-	if (sink.fd != 2 && sink.fd != stats_stderr)
-		sys_close(sink.fd);
+	if (fd != 2 && fd != stats_stderr)
+		sys_close(fd);
 	spin_unlock(&stats_lock);
 	errno = saved_errno;
 }
@@ -284,7 +326,221 @@ static long nr_live_threads(void)
 	return n;
 }
 
-/* The thread kalloc-stats: a snapshot per byte in the pipe. */
+/* ------------------------------------------------- reports on request -- */
+
+/*
+ * A request (docs/architecture.md, "Reports on request"): another process
+ * of the same user writes <pid>.<id>.req into /tmp/kalloc-<euid> (the
+ * directory as this process sees it: the requester reaches it through
+ * /proc/<pid>/root) and sends the signal.  The file holds lines
+ *
+ *	start 123456		this process's start time, field 22 of
+ *				/proc/<pid>/stat: a request for an earlier
+ *				process with the same pid is not answered
+ *	reports slabinfo,totals	what KALLOC_STATS would name
+ *
+ * (other lines are ignored, for words a later kalloc may add).  The
+ * answer is <pid>.<id>.out, the reports, or <pid>.<id>.err, one line
+ * saying what was wrong; both written under <pid>.<id>.tmp and renamed,
+ * so the requester never reads half an answer; then the request goes.
+ * Only a directory owned by this process's effective uid and closed to
+ * everyone else is read, only regular files of that uid, without
+ * following a symbolic link; answers are made with O_EXCL, mode 0600.
+ */
+#define REQUEST_DIR	"/tmp/kalloc-%u"
+#define REQUEST_MAX	4096	/* a request's bytes, at most */
+#define REQUEST_ID_MAX	32	/* an id: [A-Za-z0-9_-], at most this long */
+
+struct live_request {
+	unsigned long long start;
+	char reports[STATS_LIST_MAX];
+};
+
+static unsigned long long live_starttime;	/* our "start", read once */
+
+/* The process's start time after boot, in clock ticks (/proc/self/stat's field 22); 0 if unknown. */
+static unsigned long long read_starttime(void)
+{
+	char buf[1024];
+	const char *p;
+	int fd = sys_open("/proc/self/stat", O_RDONLY | O_CLOEXEC, 0);
+	ssize_t len = fd >= 0 ? sys_read(fd, buf, sizeof(buf) - 1) : -1;
+	int field;
+
+	if (fd >= 0)
+		sys_close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	p = strrchr(buf, ')');	/* the name may hold blanks and parentheses */
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+/* "start N" and "reports LIST" from @buf; false if either is missing. */
+static bool parse_request(char *buf, struct live_request *req)
+{
+	char *line, *save;
+
+	req->start = 0;
+	req->reports[0] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "start ", 6))
+			req->start = strtoull(line + 6, NULL, 10);
+		else if (!strncmp(line, "reports ", 8) && strlen(line + 8) < sizeof(req->reports))
+			strcpy(req->reports, line + 8);
+	}
+	return req->start && req->reports[0];
+}
+
+/* Read the request file @name of the directory @dfd into @req; false if it is no good one. */
+static bool read_request(int dfd, const char *name, uid_t uid, struct live_request *req)
+{
+	char buf[REQUEST_MAX + 1];
+	struct stat st;
+	ssize_t len = -1;
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_uid == uid && st.st_size <= REQUEST_MAX)
+		len = sys_read(fd, buf, REQUEST_MAX);
+	sys_close(fd);
+	if (len < 0)
+		return false;
+	buf[len] = '\0';
+	return parse_request(buf, req);
+}
+
+/*
+ * Write the reports of @list into @fd; false if it holds instead why not
+ * (names that are no reports, one line).  kalloc-stats only.
+ */
+static bool write_answer(int fd, const char *list)
+{
+	static const char oom[] = "out of memory for the report\n";
+	char bad[256] = "";
+	FILE *out;
+
+	spin_lock(&stats_lock);
+	out = stats_fopen(fd);
+	if (out) {
+		print_reports(out, list, bad, sizeof(bad));
+		fclose(out);
+		out = NULL;
+		if (bad[0] && !sys_ftruncate(fd, 0) && !lseek(fd, 0, SEEK_SET))
+			out = stats_fopen(fd);
+		if (out) {
+			fprintf(out, "no report called %s (reports: ", bad);
+			kalloc_report_names(out);
+			fprintf(out, "; or all for every one)\n");
+			fclose(out);
+		}
+	} else if (!sys_ftruncate(fd, 0)) {
+		sys_write(fd, oom, sizeof(oom) - 1);
+		bad[0] = '!';
+	}
+	spin_unlock(&stats_lock);
+	return !bad[0];
+}
+
+/*
+ * Answer the request <pid>.<id>.req of the directory @dfd (kalloc-stats
+ * only): the reports into <pid>.<id>.out, or into <pid>.<id>.err the names
+ * that are no reports, through <pid>.<id>.tmp; then remove the request.
+ */
+static void answer_request(int dfd, uid_t uid, int pid, const char *id)
+{
+	char req_name[64], tmp_name[64], ans_name[64];
+	struct live_request req;
+	bool failed;
+	int fd;
+
+	snprintf(req_name, sizeof(req_name), "%d.%s.req", pid, id);
+	snprintf(tmp_name, sizeof(tmp_name), "%d.%s.tmp", pid, id);
+	if (!read_request(dfd, req_name, uid, &req) || req.start != live_starttime) {
+		unlinkat(dfd, req_name, 0);	/* malformed, or for an earlier process with our pid */
+		return;
+	}
+	unlinkat(dfd, tmp_name, 0);	/* left by a process with our pid that died writing it */
+	fd = openat(dfd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		unlinkat(dfd, req_name, 0);
+		return;
+	}
+	failed = !write_answer(fd, req.reports);
+	sys_close(fd);
+	snprintf(ans_name, sizeof(ans_name), "%d.%s.%s", pid, id, failed ? "err" : "out");
+	renameat(dfd, tmp_name, dfd, ans_name);
+	unlinkat(dfd, req_name, 0);
+}
+
+/* @id, up to its '.', is a request id: [A-Za-z0-9_-]{1,REQUEST_ID_MAX}. */
+static size_t request_id_len(const char *id)
+{
+	size_t n = strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+
+	return n && n <= REQUEST_ID_MAX && id[n] == '.' ? n : 0;
+}
+
+/*
+ * Answer every request for this process in /tmp/kalloc-<euid>; how many
+ * there were (0 when there is no such directory, or when it is not
+ * private to the user: then the signal prints the snapshot as before).
+ */
+static unsigned int answer_requests(void)
+{
+	static bool said;
+	char dir[32], prefix[16], id[REQUEST_ID_MAX + 1];
+	uid_t uid = geteuid();	/* each time: a server may drop its privileges */
+	int pid = sys_getpid(), dfd, plen;
+	unsigned int nr = 0;
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), REQUEST_DIR, (unsigned int)uid);
+	dfd = sys_open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (dfd < 0)
+		return 0;
+	if (fstat(dfd, &st) || st.st_uid != uid || (st.st_mode & 077)) {
+		if (!said)
+			pr_err("%s is not private to uid %u (owner %u, mode %03o): its requests are not answered\n",
+			       dir, (unsigned int)uid, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 0777));
+		said = true;
+		sys_close(dfd);
+		return 0;
+	}
+	d = fdopendir(dfd);
+	if (!d) {
+		sys_close(dfd);
+		return 0;
+	}
+	if (!live_starttime)
+		live_starttime = read_starttime();
+	plen = snprintf(prefix, sizeof(prefix), "%d.", pid);
+	while ((e = readdir(d))) {
+		size_t n;
+
+		if (strncmp(e->d_name, prefix, plen))
+			continue;
+		n = request_id_len(e->d_name + plen);
+		if (!n || strcmp(e->d_name + plen + n, ".req"))
+			continue;
+		memcpy(id, e->d_name + plen, n);
+		id[n] = '\0';
+		answer_request(dirfd(d), uid, pid, id);
+		nr++;
+	}
+	closedir(d);
+	return nr;
+}
+
+/*
+ * The thread kalloc-stats: per wake-up (bytes in the pipe), the requests
+ * waiting for this process, or without any a snapshot.
+ */
 static void *live_thread(void *arg)
 {
 	struct pollfd pfd = { .fd = live_pipe[0], .events = POLLIN };
@@ -295,8 +551,10 @@ static void *live_thread(void *arg)
 	for (;;) {
 		int r = poll(&pfd, 1, 1000);
 
-		if (r > 0 && sys_read(live_pipe[0], bytes, sizeof(bytes)) > 0)
-			kalloc_stats_print(true);
+		if (r > 0 && sys_read(live_pipe[0], bytes, sizeof(bytes)) > 0) {
+			if (!answer_requests())
+				kalloc_stats_print(true);
+		}
 		else if (nr_live_threads() == 1)	/* the last thread: let the process end */
 			return NULL;
 	}
