@@ -159,6 +159,20 @@ fi
 [ $? -eq 1 ] && grep -q "^kalloc report: process $pid (live_prog): no report called 'nosuchreport' (reports: buddyinfo" "$tmp/out" &&
 	pass "an unknown report: said, with the reports' names, status 1" || { cat "$tmp/out"; fail "unknown report"; }
 
+# ------------------------------------------------- kalloc top, plain --
+"$cmd" top "$pid" --once >"$tmp/out" 2>"$tmp/err" </dev/null
+if [ $? -eq 0 ] && [ ! -s "$tmp/err" ] && [ "$(grep -c '^kalloc top - pid' "$tmp/out")" -eq 1 ] &&
+   awk '/OBJS  ACTIVE/ { getline; exit !($NF == "malloc-768" && $1 >= 20000) }' "$tmp/out" &&
+   ! grep -q "$(printf '\033')" "$tmp/out" && ! grep -q 'q quits' "$tmp/out"; then
+	pass "kalloc top PID --once: one plain screen, malloc-768 first"
+else
+	cat "$tmp/out" "$tmp/err"
+	fail "kalloc top --once"
+fi
+"$cmd" top "$pid" -n 2 -d 0.2 >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] && [ "$(grep -c '^kalloc top - pid' "$tmp/out")" -eq 2 ] &&
+	pass "kalloc top PID -n 2 -d 0.2: two screens" || { cat "$tmp/out" "$tmp/err"; fail "kalloc top -n 2"; }
+
 # ------------------------------------------------------- kalloc map --
 "$cmd" map "$pid" -o "$tmp/map.svg" >"$tmp/out" 2>&1
 rc=$?
@@ -196,6 +210,11 @@ expect 1 "^kalloc report: no process $nopid$" "$cmd" report $nopid slabinfo
 sleep 30 &
 plain=$!
 pids="$pids $plain"
+i=0
+while [ "$(cat /proc/$plain/comm)" != sleep ] && [ $i -lt 50 ]; do	# exec'd yet?
+	sleep 0.1
+	i=$((i + 1))
+done
 expect 1 "^kalloc top: process $plain (sleep) does not run kalloc (no libkalloc in /proc/$plain/maps); start it under kalloc: kalloc -L PROGRAM" \
 	"$cmd" top $plain
 # kalloc without live reports
