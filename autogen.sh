@@ -6,9 +6,10 @@ cd "$(dirname "$0")"
 
 # The build and `make check` (the real programs the tests run under the
 # preload among them); the benchmarks' peers come with `make bench`
-# (bench/setup).
+# (bench/setup).  librsvg2-bin's rsvg-convert renders the map report in
+# tests/test_map.sh.
 PACKAGES="autoconf automake libtool pkg-config make gcc g++ \
-libcmocka-dev python3 perl sqlite3 git"
+libcmocka-dev python3 perl sqlite3 git librsvg2-bin"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
