@@ -5,11 +5,11 @@ set -e
 cd "$(dirname "$0")"
 
 # The build and `make check` (the real programs the tests run under the
-# preload among them, and tmux, the terminal tests/test_top.sh runs
-# kalloc top in); the benchmarks' peers come with `make bench`
-# (bench/setup).
+# preload among them); the benchmarks' peers come with `make bench`
+# (bench/setup).  librsvg2-bin's rsvg-convert renders the map report in
+# tests/test_map.sh; tests/test_top.sh runs kalloc top in tmux.
 PACKAGES="autoconf automake libtool pkg-config make gcc g++ \
-libcmocka-dev python3 perl sqlite3 git tmux"
+libcmocka-dev python3 perl sqlite3 git librsvg2-bin tmux"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -120,6 +120,17 @@ void brk_show(FILE *out)
 	fprintf(out, "peak pages:  %lu\n", snap.peak_pages);
 }
 
+/* Every frame below the break to @fn, under mm_brk_lock (memmap.c: @fn neither allocates nor locks). */
+void brk_for_each_frame(frame_run_fn fn, void *arg)
+{
+	unsigned long i;
+
+	spin_lock(&mm_brk_lock);
+	for (i = 0; i < mm.nr_pages; i++)
+		fn(__page_to_pfn(mm.pages[i]), 1, arg);
+	spin_unlock(&mm_brk_lock);
+}
+
 void brk_fork_prepare(void)
 {
 	spin_lock(&mm_brk_lock);

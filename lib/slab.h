@@ -532,10 +532,17 @@ struct vmalloc_stats {
 	unsigned long purges;
 };
 void vmalloc_stats(struct vmalloc_stats *vs) __hidden;
+/* Frames held, run by run, for the memory map (memmap.c); @fn runs under a leaf lock */
+typedef void (*frame_run_fn)(unsigned long pfn, unsigned long nr, void *arg);
+void vmalloc_for_each_frame(frame_run_fn fn, void *arg) __hidden;
 
 /* brk.c: the emulated mm->brk */
 unsigned long kalloc_sys_brk(unsigned long brk) __hidden;
 void brk_show(FILE *out) __hidden;
+void brk_for_each_frame(frame_run_fn fn, void *arg) __hidden;
+
+/* memmap.c: the picture of physical memory (the "map" report) */
+void memmap_show(FILE *out) __hidden;
 void brk_fork_prepare(void) __hidden;
 void brk_fork_parent(void) __hidden;
 void brk_fork_child(void) __hidden;

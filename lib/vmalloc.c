@@ -1714,6 +1714,35 @@ void vmallocinfo_show(FILE *out)
 	kvfree(rows);
 }
 
+/* Each frame of the areas under @t to @fn, one call per page (or huge block). */
+static void walk_area_frames(const struct vmap_area *t, frame_run_fn fn, void *arg)
+{
+	for (; t; t = t->right) {
+		const struct vm_struct *vm = t->vm;
+		unsigned int i;
+
+		walk_area_frames(t->left, fn, arg);
+		if (!vm || !vm->pages)
+			continue;
+		for (i = 0; i < vm_entries(vm, vm->nr_pages); i++)
+			if (vm->pages[i])
+				fn(__page_to_pfn(vm->pages[i]), 1UL << vm->page_order, arg);
+	}
+}
+
+/*
+ * Every frame that a vmalloc area holds, busy or lazily freed, to @fn
+ * (the memory map report, memmap.c).  @fn runs under vmap_area_lock: it
+ * must neither allocate nor take a lock.
+ */
+void vmalloc_for_each_frame(frame_run_fn fn, void *arg)
+{
+	spin_lock(&vmap_area_lock);
+	walk_area_frames(vmap_area_root, fn, arg);
+	walk_area_frames(purge_vmap_area_root, fn, arg);
+	spin_unlock(&vmap_area_lock);
+}
+
 void vmalloc_stats(struct vmalloc_stats *vs)
 {
 	spin_lock(&vmap_area_lock);

@@ -598,13 +598,16 @@ static void slabinfo_show_report(FILE *out)
  * { "slabinfo", .show = slabinfo_show } after zoneinfo, vmalloc.c
  * { "vmallocinfo", .show = vmallocinfo_show } after it, brk.c
  * { "brk", .show = brk_show } and options.c { "options", .show =
- * kalloc_options_show } before "totals", which stays last.
+ * kalloc_options_show } before "totals", which stays last of "all".
+ * memmap.c's { "map", .show = memmap_show } comes after it, .named_only:
+ * an SVG picture has no place amid the text of "all".
  */
 struct kalloc_report_op {
 	const char *name;
 	void (*show)(FILE *out);
 	void (*show_zones)(FILE *out, const struct node_snapshot *snap);
 	unsigned int needs;		/* SNAP_* for show_zones */
+	bool named_only;		/* not part of "all": printed only when named */
 };
 
 static const struct kalloc_report_op kalloc_reports[] = {
@@ -619,6 +622,7 @@ static const struct kalloc_report_op kalloc_reports[] = {
 	{ "kfence_objects",	.show = kfence_objects_show },
 	{ "options",		.show = kalloc_options_show },
 	{ "totals",		.show_zones = totals_show, .needs = SNAP_BLOCKS },
+	{ "map",		.show = memmap_show, .named_only = true },
 };
 
 /*
@@ -639,7 +643,7 @@ __export int kalloc_report(FILE *out, const char *which)
 		return -1;
 	}
 	for (i = 0; i < ARRAY_SIZE(kalloc_reports); i++) {
-		if (!all && strcmp(which, kalloc_reports[i].name))
+		if (all ? kalloc_reports[i].named_only : strcmp(which, kalloc_reports[i].name))
 			continue;
 		nr++;
 		needs |= kalloc_reports[i].needs;
@@ -658,7 +662,7 @@ __export int kalloc_report(FILE *out, const char *which)
 	for (i = 0; i < ARRAY_SIZE(kalloc_reports); i++) {
 		const struct kalloc_report_op *op = &kalloc_reports[i];
 
-		if (!all && strcmp(which, op->name))
+		if (all ? op->named_only : strcmp(which, op->name))
 			continue;
 		if (all)
 			fprintf(out, "%s==> %s <==\n", nr++ ? "\n" : "", op->name);

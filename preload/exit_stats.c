@@ -11,6 +11,15 @@
  *					pid, "%%" a '%': one file per process;
  *					a relative path is taken from the
  *					directory the process started in
+ *	KALLOC_STATS=map		the picture of physical memory (SVG),
+ *					not part of "all": in the stream like
+ *					any report (alone in KALLOC_STATS_FILE:
+ *					a file an SVG viewer opens)
+ *	KALLOC_STATS_MAP=path		the map to a file of its own (%p, %%
+ *					and relative paths as above), with or
+ *					without KALLOC_STATS; "map" in
+ *					KALLOC_STATS then goes there too.  A
+ *					live snapshot rewrites it
  *
  * The variables are read once, by a constructor, with kalloc_getenv()
  * (no getenv(), no allocation) and copied, so a program that edits its
@@ -78,6 +87,7 @@
 
 static char stats_list[STATS_LIST_MAX];	/* what KALLOC_STATS names */
 static char stats_path[STATS_PATH_MAX];	/* KALLOC_STATS_FILE, unexpanded */
+static char stats_map_path[STATS_PATH_MAX];	/* KALLOC_STATS_MAP, unexpanded */
 static char stats_buf[1 << 16];	/* the FILE's buffer */
 static int stats_stderr = -1;		/* our duplicate of fd 2 */
 
@@ -191,7 +201,7 @@ static void print_reports(FILE *out, const char *list, char *bad, size_t size)
 				} else {
 					fprintf(out, "kalloc: KALLOC_STATS: no report called '%s' (reports: ", name);
 					kalloc_report_names(out);
-					fprintf(out, "; or 1 or all for every one)\n");
+					fprintf(out, "; or 1 or all for every one but map)\n");
 				}
 			}
 		}
@@ -223,30 +233,66 @@ static FILE *stats_fopen(int fd)
 	return out;
 }
 
+/*
+ * Open the file @pattern names (%p expanded) for writing, or say on stderr
+ * why not.  Returns the fd, or -1.
+ */
+static int open_report_file(const char *pattern, const char *var, int flags, const char *then)
+{
+	char path[STATS_PATH_MAX];
+	int fd = -ENAMETOOLONG;
+
+	if (expand_path(pattern, path, sizeof(path)))
+		fd = sys_open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
+	if (fd < 0) {
+		/* strerrordesc_np(): a constant string, no locale, no allocation */
+		const char *why = strerrordesc_np(-fd);
+
+		pr_err("%s: cannot open '%s': %s%s\n", var, pattern, why ? why : "unknown error",
+		       then);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The map alone, to KALLOC_STATS_MAP's file: the latest picture replaces
+ * the one before.  The caller holds stats_lock.
+ */
+static void kalloc_stats_print_map(void)
+{
+	int fd = open_report_file(stats_map_path, "KALLOC_STATS_MAP", O_TRUNC, "");
+	FILE *out;
+
+	if (fd < 0)
+		return;
+	out = stats_fopen(fd);
+	if (out) {
+		kalloc_report(out, "map");
+		fclose(out);
+	}
+	sys_close(fd);
+}
+
 /* Print the reports of stats_list; @snapshot: a live one, with its heading. */
 static void kalloc_stats_print(bool snapshot)
 {
-	char path[STATS_PATH_MAX];
 	int saved_errno = errno;
 	int fd = stats_stderr >= 0 ? stats_stderr : 2;
 	FILE *out;
 
 	spin_lock(&stats_lock);
+	if (stats_map_path[0])
+		kalloc_stats_print_map();
+	if (!stats_list[0])
+		goto out;
 	if (stats_path[0]) {
-		int file = -ENAMETOOLONG;
+		int file = open_report_file(stats_path, "KALLOC_STATS_FILE",
+					    O_APPEND | (snapshot || live_written ? 0 : O_TRUNC),
+					    ": reports go to stderr");
 
-		if (expand_path(stats_path, path, sizeof(path)))
-			file = sys_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-					      (snapshot || live_written ? 0 : O_TRUNC), 0644);
-		if (file >= 0) {
+		if (file >= 0)
 			fd = file;
-		} else {
-			/* strerrordesc_np(): a constant string, no locale, no allocation */
-			const char *why = strerrordesc_np(-file);
-
-			pr_err("KALLOC_STATS_FILE: cannot open '%s': %s: reports go to stderr\n",
-			       stats_path, why ? why : "unknown error");
-		}
 	}
 	out = stats_fopen(fd);
 	if (out) {
@@ -267,6 +313,7 @@ static void kalloc_stats_print(bool snapshot)
 	}
 	if (fd != 2 && fd != stats_stderr)
 		sys_close(fd);
+out:
 	spin_unlock(&stats_lock);
 	errno = saved_errno;
 }
@@ -434,7 +481,7 @@ static bool write_answer(int fd, const char *list)
 		if (out) {
 			fprintf(out, "no report called %s (reports: ", bad);
 			kalloc_report_names(out);
-			fprintf(out, "; or all for every one)\n");
+			fprintf(out, "; or all for every one but map)\n");
 			fclose(out);
 		}
 	} else if (!sys_ftruncate(fd, 0)) {
@@ -625,36 +672,75 @@ static void live_init(const char *name)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/*
+ * @path made absolute from the directory the process starts in, into
+ * @out (STATS_PATH_MAX); false, said on stderr, if it does not fit.
+ */
+static bool stats_path_from_start(const char *path, char *out, const char *var,
+				  const char *then)
+{
+	size_t len = 0;
+
+	if (path[0] != '/' &&
+	    kalloc_syscall6(SYS_getcwd, (long)out, STATS_PATH_MAX, 0, 0, 0, 0) > 0) {
+		len = strlen(out);
+		if (len + 1 < STATS_PATH_MAX && out[len - 1] != '/')
+			out[len++] = '/';
+	}
+	if (len + strlen(path) >= STATS_PATH_MAX) {
+		pr_err("%s: path too long: %s\n", var, then);
+		out[0] = '\0';
+		return false;
+	}
+	strcpy(out + len, path);
+	return true;
+}
+
+/* Take "map" out of @list (KALLOC_STATS_MAP gives it a file of its own). */
+static void stats_list_drop_map(char *list)
+{
+	char kept[STATS_LIST_MAX];
+	const char *s = list;
+	size_t len = 0;
+
+	while (*s) {
+		size_t n = strcspn(s, ", \t");
+
+		if (n && (n != 3 || memcmp(s, "map", 3))) {
+			if (len)
+				kept[len++] = ',';
+			memcpy(kept + len, s, n);
+			len += n;
+		}
+		s += n;
+		s += strspn(s, ", \t");
+	}
+	kept[len] = '\0';
+	strcpy(list, kept);
+}
+
 __attribute__((constructor)) static void kalloc_stats_init(void)
 {
 	const char *list = kalloc_getenv("KALLOC_STATS");
 	const char *path = kalloc_getenv("KALLOC_STATS_FILE");
+	const char *map = kalloc_getenv("KALLOC_STATS_MAP");
 
-	if (!list || !*list || !strcmp(list, "0"))
-		return;
+	if (map && *map)
+		stats_path_from_start(map, stats_map_path, "KALLOC_STATS_MAP", "no map");
+	if (!list || !strcmp(list, "0"))
+		list = "";
 	if (strlen(list) >= sizeof(stats_list)) {
 		pr_err("KALLOC_STATS: value too long, ignored\n");
-		return;
+		list = "";
 	}
 	strcpy(stats_list, list);
-	if (path && *path) {
-		size_t len = 0;
-
-		/* relative to where the process started, not where it ends */
-		if (path[0] != '/' &&
-		    kalloc_syscall6(SYS_getcwd, (long)stats_path, sizeof(stats_path), 0, 0, 0, 0) > 0) {
-			len = strlen(stats_path);
-			if (len + 1 < sizeof(stats_path) && stats_path[len - 1] != '/')
-				stats_path[len++] = '/';
-		}
-		if (len + strlen(path) >= sizeof(stats_path)) {
-			pr_err("KALLOC_STATS_FILE: path too long: reports go to stderr\n");
-			stats_path[0] = '\0';
-		} else {
-			strcpy(stats_path + len, path);
-		}
-	}
-	if (!stats_path[0])
+	if (stats_map_path[0])
+		stats_list_drop_map(stats_list);
+	if (!stats_list[0] && !stats_map_path[0])
+		return;
+	if (stats_list[0] && path && *path)
+		stats_path_from_start(path, stats_path, "KALLOC_STATS_FILE", "reports go to stderr");
+	if (stats_list[0] && !stats_path[0])
 		stats_stderr = dup_stderr_high();
 	atexit(kalloc_stats_at_exit);
 	path = kalloc_getenv("KALLOC_STATS_SIGNAL");

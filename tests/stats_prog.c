@@ -1,0 +1,71 @@
+/*
+ * tests/stats_prog.c - a program whose memory is known, for the reports'
+ * tests (tests/test_map.sh), run under LD_PRELOAD:
+ *
+ *	stats_prog slab64 N	N MiB of 64-byte objects, kept until exit
+ *	stats_prog mix		a bit of every layer, some of it freed again
+ *				(the picture in README.md)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int slab64(unsigned long mib)
+{
+	unsigned long n = (mib << 20) / 64, i;
+	void **keep = malloc(n * sizeof(*keep));
+
+	if (!keep)
+		return 1;
+	for (i = 0; i < n; i++) {
+		keep[i] = malloc(64);
+		if (!keep[i])
+			return 1;
+		memset(keep[i], 0x5a, 64);
+	}
+	/* kept: the reports at exit see them */
+	return 0;
+}
+
+/* @mib MiB of @size-byte objects; every @gap-th one freed again (0: none). */
+static void objects(size_t size, unsigned long mib, unsigned long gap)
+{
+	unsigned long n = (mib << 20) / size, i;
+	void **p = malloc(n * sizeof(*p));
+
+	for (i = 0; p && i < n; i++) {
+		p[i] = malloc(size);
+		if (p[i])
+			memset(p[i], 1, size);
+	}
+	for (i = 0; p && gap && i < n; i += gap)
+		free(p[i]);
+}
+
+static int mix(void)
+{
+	unsigned long i;
+
+	objects(64, 40, 2);
+	objects(1000, 24, 0);
+	objects(200, 12, 3);
+	objects(64 << 10, 16, 3);	/* page blocks */
+	objects(600 << 10, 30, 4);
+	for (i = 0; i < 3; i++)	/* vmalloc */
+		memset(malloc(12 << 20), 1, 12 << 20);
+	if (sbrk(6 << 20) != (void *)-1)	/* brk */
+		memset(sbrk(0) - (6 << 20), 1, 6 << 20);
+	objects(3000, 20, 2);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "mix"))
+		return mix();
+	if (argc == 3 && !strcmp(argv[1], "slab64"))
+		return slab64(strtoul(argv[2], NULL, 10));
+	fprintf(stderr, "usage: stats_prog slab64 MIB | mix\n");
+	return 2;
+}
