@@ -8,7 +8,8 @@
 #     earlier process with the same pid, a symbolic link, an unknown
 #     report; without a request the signal prints the snapshot as before;
 #     a forked child does not answer; a directory open to others is not
-#     read (as root only: the process runs as another user);
+#     read (as root only: the process runs as another user, and root is
+#     told to ask as that user);
 #  2. kalloc report and kalloc map (tools/kalloc.in) on a program started
 #     under kalloc -L that holds 20000 objects of 700 bytes, and every
 #     error a newcomer meets: no such process, a process without kalloc,
@@ -267,13 +268,20 @@ if [ "$uid" = 0 ] && command -v setpriv >/dev/null 2>&1 && [ ! -e /tmp/kalloc-65
 	sleep 1
 	[ ! -e /tmp/kalloc-65534/"$ready".t$$.out ] && grep -q "/tmp/kalloc-65534 is not private to uid 65534" "$tmp/stderr" &&
 		pass "a request directory open to others: not read, said once" || { ls -l /tmp/kalloc-65534; fail "open directory"; }
-	expect 1 "^kalloc report: /proc/$ready/root/tmp/kalloc-65534 is not private to uid 65534 (owner 65534, drwxr-xr-x)" \
-		"$cmd" report "$ready" slabinfo
+	# root asks as that user: it writes nothing into another user's directory
 	rm -rf /tmp/kalloc-65534
-	"$cmd" report "$ready" slabinfo >"$tmp/out" 2>&1 && grep -q '^malloc-' "$tmp/out" &&
-		ls -ldn /tmp/kalloc-65534 | grep -q '^drwx------ [0-9]* 65534 ' &&
-		pass "root asks another user's process: the directory made for that user, answered" ||
-		{ cat "$tmp/out"; ls -ldn /tmp/kalloc-65534; fail "root asking uid 65534"; }
+	expect 1 "^kalloc report: process $ready (live_prog) runs as uid 65534: ask as that user (sudo -u '#65534' kalloc report $ready)" \
+		"$cmd" report "$ready" slabinfo
+	[ ! -e /tmp/kalloc-65534 ] && pass "nothing made for another user" || fail "/tmp/kalloc-65534 made"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$cmd" report "$ready" slabinfo >"$tmp/out" 2>&1 &&
+		grep -q '^malloc-' "$tmp/out" && ls -ldn /tmp/kalloc-65534 | grep -q '^drwx------ [0-9]* 65534 ' &&
+		pass "asked as its user: answered, the directory that user's, mode 0700" ||
+		{ cat "$tmp/out"; ls -ldn /tmp/kalloc-65534; fail "asking as uid 65534"; }
+	chmod 755 /tmp/kalloc-65534
+	as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	expect 1 "^kalloc report: /proc/$ready/root/tmp/kalloc-65534 is not private to uid 65534 (owner 65534, drwxr-xr-x): process $ready answers no request there; remove it" \
+		$as "$cmd" report "$ready" slabinfo
+	as=
 	kill "$ready"
 	rm -rf /tmp/kalloc-65534
 else
