@@ -120,6 +120,16 @@ void brk_show(FILE *out)
 	fprintf(out, "peak pages:  %lu\n", snap.peak_pages);
 }
 
+/* The break's size in bytes, its frames now and at most (the summary report). */
+void brk_stats(unsigned long *bytes, unsigned long *pages, unsigned long *peak_pages)
+{
+	spin_lock(&mm_brk_lock);
+	*bytes = mm.brk - mm.start_brk;
+	*pages = mm.nr_pages;
+	*peak_pages = mm.peak_pages;
+	spin_unlock(&mm_brk_lock);
+}
+
 /* Every frame below the break to @fn, under mm_brk_lock (memmap.c: @fn neither allocates nor locks). */
 void brk_for_each_frame(frame_run_fn fn, void *arg)
 {

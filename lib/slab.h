@@ -274,6 +274,9 @@ struct slabinfo {
 	unsigned int cache_order;
 };
 void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo) __hidden;
+unsigned long slub_sheaf_objects(struct kmem_cache *s) __hidden;
+void slab_pages_read(unsigned long *now, unsigned long *peak) __hidden;
+void slab_bytes_out_read(unsigned long *now, unsigned long *peak) __hidden;
 int slabinfo_show(FILE *out) __hidden;
 
 /* ------------------------------------------------------ fast paths -- */
@@ -527,6 +530,7 @@ void vm_area_free_pages(struct page **pages, unsigned int nr) __hidden;
 struct vmalloc_stats {
 	unsigned long nr_areas;		/* busy areas */
 	unsigned long nr_pages;		/* frames they hold */
+	unsigned long peak_pages;	/* the most they held at once */
 	unsigned long in_place, moved;	/* vrealloc growths */
 	unsigned long lazy_pages;	/* frames of lazily freed areas (phys=memfd) */
 	unsigned long purges;
@@ -540,6 +544,7 @@ void vmalloc_for_each_frame(frame_run_fn fn, void *arg) __hidden;
 unsigned long kalloc_sys_brk(unsigned long brk) __hidden;
 void brk_show(FILE *out) __hidden;
 void brk_for_each_frame(frame_run_fn fn, void *arg) __hidden;
+void brk_stats(unsigned long *bytes, unsigned long *pages, unsigned long *peak_pages) __hidden;
 
 /* memmap.c: the picture of physical memory (the "map" report) */
 void memmap_show(FILE *out) __hidden;

@@ -173,6 +173,49 @@ bool map_highmem_block(struct page *page, unsigned int order)
 }
 
 /*
+ * The pages in slabs, every cache's, and the most there were at once (the
+ * summary report): counted when a slab is made or freed, a slow path.
+ */
+static unsigned long nr_slab_pages, nr_slab_pages_peak;
+
+/*
+ * The bytes of objects out of their slabs (in use, or in a sheaf), every
+ * cache's, by object size, and the most there were (the summary report):
+ * counted where objects leave and rejoin their slabs' freelists under
+ * list_lock, a sheaf at a time, never on the fast paths.
+ */
+static unsigned long slab_bytes_out, slab_bytes_out_peak;
+
+static void account_objects_out(const struct kmem_cache *s, long nr)
+{
+	unsigned long now = __atomic_add_fetch(&slab_bytes_out, (unsigned long)(nr * (long)s->object_size),
+					       __ATOMIC_RELAXED);
+
+	if (nr > 0)
+		peak_update(&slab_bytes_out_peak, now);
+}
+
+void slab_bytes_out_read(unsigned long *now, unsigned long *peak)
+{
+	*now = __atomic_load_n(&slab_bytes_out, __ATOMIC_RELAXED);
+	*peak = __atomic_load_n(&slab_bytes_out_peak, __ATOMIC_RELAXED);
+}
+
+static void account_slab_pages(long nr)
+{
+	unsigned long now = __atomic_add_fetch(&nr_slab_pages, (unsigned long)nr, __ATOMIC_RELAXED);
+
+	if (nr > 0)
+		peak_update(&nr_slab_pages_peak, now);
+}
+
+void slab_pages_read(unsigned long *now, unsigned long *peak)
+{
+	*now = __atomic_load_n(&nr_slab_pages, __ATOMIC_RELAXED);
+	*peak = __atomic_load_n(&nr_slab_pages_peak, __ATOMIC_RELAXED);
+}
+
+/*
  * allocate_slab(): 2^order pages from lowmem; a cache whose caller allows
  * __GFP_HIGHMEM (malloc does) falls back to HIGHMEM when lowmem is out.
  * Then build the freelist and run the constructor on every object, as
@@ -200,6 +243,7 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags)
 				s->name, s->order, flags);
 		return NULL;
 	}
+	account_slab_pages(nr);
 	for (i = 0, page = slab; i < nr; i++, page++) {
 		page->slab_cache = s;
 		WRITE_ONCE(page->page_type, slab_page_type(s));	/* PageBuddy() (mm.h) */
@@ -259,6 +303,7 @@ static void free_slab(struct kmem_cache *s, struct page *slab)
 	ClearPageSlab(slab);
 	slab->freelist = NULL;
 	slab->counters = 0;
+	account_slab_pages(-(long)nr);
 	__free_pages(slab, s->order);
 }
 
@@ -313,6 +358,7 @@ static inline unsigned int __slab_take_objects(struct kmem_cache *s, struct kmem
 	}
 	slab_set_counters(slab, slab_inuse(slab) + k, slab_objects(slab), fresh);
 	WRITE_ONCE(n->free_objects, n->free_objects - k);
+	account_objects_out(s, k);
 	if (!object && !fresh) {
 		remove_partial(n, slab);
 		if (slab_tracks_full(s))
@@ -342,6 +388,7 @@ static inline struct page *__slab_put_objects(struct kmem_cache *s, struct kmem_
 	slab->freelist = objects[0];
 	slab_set_counters(slab, inuse, slab_objects(slab), slab_fresh(slab));
 	WRITE_ONCE(n->free_objects, n->free_objects + cnt);
+	account_objects_out(s, -(long)cnt);
 	if (was_full) {
 		if (slab_tracks_full(s))
 			list_del(&slab->slab_list);
@@ -1711,6 +1758,43 @@ void slub_fork_child(void)
 }
 
 /* -------------------------------------------------------- slabinfo -- */
+
+/*
+ * The free objects @s keeps in sheaves: every thread's main and spare
+ * sheaf, and the barn's full sheaves (the summary report).  The threads'
+ * sheaves are read while their owners use them, as the kernel's
+ * slabinfo reads per-CPU counts: a sheaf being swapped may be missed or
+ * counted twice, and each count is clamped to the sheaf's capacity.
+ * Takes pcpu_lock (threads stay), then barn->lock; caller may hold
+ * slab_mutex.
+ */
+unsigned long slub_sheaf_objects(struct kmem_cache *s)
+{
+	struct kalloc_pcpu *cpu;
+	struct slab_sheaf *sheaf;
+	unsigned int idx = s->cpu_index;
+	unsigned long sum = 0;
+
+	if (idx < SLUB_MAX_PCPU_CACHES) {
+		spin_lock(&pcpu_lock);
+		list_for_each_entry(cpu, &all_pcpus, list) {
+			struct slub_percpu_sheaves *pcs = &cpu->pcs[idx];
+			void **top = READ_ONCE(pcs->top), **bottom = READ_ONCE(pcs->bottom);
+
+			if (bottom && top > bottom)
+				sum += min((unsigned long)(top - bottom), (unsigned long)s->sheaf_capacity);
+			sheaf = READ_ONCE(cpu->pcs_spare[idx]);
+			if (sheaf)
+				sum += min(READ_ONCE(sheaf->size), s->sheaf_capacity);
+		}
+		spin_unlock(&pcpu_lock);
+	}
+	spin_lock(&s->barn.lock);
+	list_for_each_entry(sheaf, &s->barn.sheaves_full, barn_list)
+		sum += sheaf->size;
+	spin_unlock(&s->barn.lock);
+	return sum;
+}
 
 void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo)
 {

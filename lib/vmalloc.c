@@ -150,6 +150,7 @@ static struct kmem_cache *vmap_area_cachep;
 
 /* Statistics for the totals report. */
 static unsigned long vmalloc_nr_pages;	/* frames held by areas */
+static unsigned long vmalloc_peak_pages;	/* the most they held at once */
 static unsigned long vrealloc_in_place, vrealloc_moved;	/* atomics: counted unlocked */
 
 static inline unsigned long va_size(const struct vmap_area *va)
@@ -845,6 +846,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	spin_lock(&vmap_area_lock);
 	va->vm = vm;
 	WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages + nr_pages);
+	vmalloc_peak_pages = max(vmalloc_peak_pages, vmalloc_nr_pages);
 	spin_unlock(&vmap_area_lock);
 	return vm->addr;
 
@@ -1329,6 +1331,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	vm->nr_pages = new_nr;
 	vm->size = new_size + PAGE_SIZE;
 	WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages + (new_nr - old_nr));
+	vmalloc_peak_pages = max(vmalloc_peak_pages, vmalloc_nr_pages);
 	spin_unlock(&vmap_area_lock);
 	free_pages_array(old_pages, old_cap);
 	if (s1)
@@ -1748,6 +1751,7 @@ void vmalloc_stats(struct vmalloc_stats *vs)
 	spin_lock(&vmap_area_lock);
 	vs->nr_areas = nr_vmap_areas;
 	vs->nr_pages = vmalloc_nr_pages;
+	vs->peak_pages = vmalloc_peak_pages;
 	vs->in_place = READ_ONCE(vrealloc_in_place);
 	vs->moved = READ_ONCE(vrealloc_moved);
 	vs->lazy_pages = vmap_lazy_nr;

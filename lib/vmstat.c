@@ -66,6 +66,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------- the names -- */
@@ -580,6 +581,189 @@ static void malloc_totals_show(FILE *out, const struct node_snapshot *snap)
 	fprintf(out, "foreign frees: %lu\n", st.foreign_frees);
 }
 
+/* --------------------------------------------------------- summary -- */
+
+/*
+ * The summary: what the program has in use and what the allocator holds
+ * for it, in bytes, layer by layer, now and at the peak.  Every byte figure
+ * is a multiple of the unit it is counted in: objects (their cache's object
+ * size, the size class), frames (4 KiB), the break (bytes).
+ *
+ *	slabs = slab objects + kalloc's own objects + free objects in slabs
+ *	        + objects in sheaves + metadata, padding and slab tails
+ *	held  = slabs + page blocks + vmalloc + brk + other
+ *	        (frames out of the buddy's free lists: managed - free)
+ *
+ * Peaks are kept where the layers' slow paths already are, never on the
+ * malloc fast path: objects out of their slabs (in use or in a sheaf) when
+ * a sheaf is refilled or flushed; slab pages when a slab is made; vmalloc
+ * frames under vmap_area_lock; the break's frames; the frames held, each
+ * time a zone hands out pages under its lock (a pcp batch at a time).
+ * Page blocks keep no peak of their own (per-thread counters, no atomics):
+ * the held peak covers them.
+ */
+struct summary {
+	/* in use by the program, bytes */
+	unsigned long slab_objects, slab_out_peak;
+	unsigned long page_blocks;
+	unsigned long vmalloc, vmalloc_peak;
+	unsigned long brk, brk_peak;
+	/* held from the buddy, bytes */
+	unsigned long slab_pages, slab_pages_peak;
+	unsigned long vmalloc_held, brk_held;
+	unsigned long held, held_peak;
+	/* overhead, bytes */
+	unsigned long slab_free, slab_sheaves, slab_meta, slab_own;
+	unsigned long area_cache, pcp, buddy_unreported, mem_map;
+	/* the host */
+	long rss_kb, rss_peak_kb;
+	unsigned long reported, given_back, given_back_calls;
+};
+
+/* Bytes of mem_map (struct pages of online sections) in host memory, by mincore(). */
+static unsigned long mem_map_resident(void)
+{
+	unsigned char vec[256];
+	unsigned long nr, bytes = 0;
+
+	for (nr = 0; nr < pfn_to_section_nr(max_pfn + PAGES_PER_SECTION - 1); nr++) {
+		unsigned long start = (unsigned long)__pfn_to_page(section_nr_to_pfn(nr));
+		unsigned long len = PAGES_PER_SECTION * sizeof(struct page), i;
+
+		if (!online_section_nr(nr) || len / PAGE_SIZE > sizeof(vec))
+			continue;
+		if (kalloc_syscall6(SYS_mincore, (long)start, (long)len, (long)vec, 0, 0, 0))
+			continue;
+		for (i = 0; i < len / PAGE_SIZE; i++)
+			bytes += (vec[i] & 1) * PAGE_SIZE;
+	}
+	return bytes;
+}
+
+/* Every slab cache: objects in use, free, in sheaves, metadata.  Takes slab_mutex. */
+static void summary_slabs(struct summary *sum)
+{
+	struct kmem_cache *s;
+
+	spin_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		struct slabinfo si;
+		unsigned long sheaf, used, bytes;
+
+		get_slabinfo(s, &si);
+		sheaf = min(slub_sheaf_objects(s), si.active_objs);
+		used = si.active_objs - sheaf;
+		if ((s->flags & SLAB_KMALLOC) || is_malloc_cache(s))
+			sum->slab_objects += used * s->object_size;
+		else
+			sum->slab_own += used * s->object_size;
+		sum->slab_free += (si.num_objs - si.active_objs) * s->size;
+		sum->slab_sheaves += sheaf * s->size;
+		bytes = si.num_slabs * (PAGE_SIZE << si.cache_order);
+		sum->slab_meta += bytes - si.num_objs * s->size +
+				  si.active_objs * (s->size - s->object_size);
+	}
+	spin_unlock(&slab_mutex);
+}
+
+static void summary_take(struct summary *sum, const struct node_snapshot *snap)
+{
+	struct kalloc_malloc_stats st;
+	struct vmalloc_stats vs;
+	unsigned long brk_pages, brk_peak, now, peak;
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	summary_slabs(sum);
+	slab_bytes_out_read(&now, &sum->slab_out_peak);
+	slab_pages_read(&now, &peak);
+	sum->slab_pages = now << PAGE_SHIFT;
+	sum->slab_pages_peak = peak << PAGE_SHIFT;
+
+	kalloc_malloc_stats(&st);
+	vmalloc_stats(&vs);
+	sum->page_blocks = st.page_block_pages << PAGE_SHIFT;
+	sum->area_cache = min(st.area_cache_bytes, vs.nr_pages << PAGE_SHIFT);
+	sum->vmalloc_held = vs.nr_pages << PAGE_SHIFT;
+	sum->vmalloc = sum->vmalloc_held - sum->area_cache;
+	sum->vmalloc_peak = vs.peak_pages << PAGE_SHIFT;
+	brk_stats(&sum->brk, &brk_pages, &brk_peak);
+	sum->brk_held = brk_pages << PAGE_SHIFT;
+	sum->brk_peak = brk_peak << PAGE_SHIFT;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		const struct zone_snapshot *z = &snap->zones[i];
+
+		sum->held += (z->managed - z->vm_stat[NR_FREE_PAGES]) << PAGE_SHIFT;
+		sum->pcp += z->pcp << PAGE_SHIFT;
+		sum->reported += z->vm_stat[NR_REPORTED_PAGES] << PAGE_SHIFT;
+		sum->buddy_unreported += max(z->vm_stat[NR_FREE_PAGES] - z->vm_stat[NR_REPORTED_PAGES], 0L)
+					 << PAGE_SHIFT;
+		sum->given_back += z->events[PGREPORTED] << PAGE_SHIFT;
+		sum->given_back_calls += z->events[PGREPORT_CALLS];
+	}
+	sum->held_peak = max(READ_ONCE(held_pages_peak) << PAGE_SHIFT, sum->held);
+	sum->mem_map = mem_map_resident();
+	sum->rss_kb = host_rss_kb();
+	sum->rss_peak_kb = host_rss_peak_kb();
+}
+
+/* The held frames that none of the four layers counts: pcp lists, the kernel API's pages. */
+static unsigned long summary_held_other(const struct summary *sum)
+{
+	unsigned long layers = sum->slab_pages + sum->page_blocks + sum->vmalloc_held + sum->brk_held;
+
+	return sum->held > layers ? sum->held - layers : 0;
+}
+
+/* One row: a label, now, and the peak (or "-" for none). */
+static void summary_row(FILE *out, const char *label, unsigned long now, unsigned long peak,
+			bool has_peak)
+{
+	fprintf(out, "  %-32s %12lu kB", label, now >> 10);
+	if (has_peak)
+		fprintf(out, " %12lu kB", peak >> 10);
+	fputc('\n', out);
+}
+
+static void summary_show(FILE *out, const struct node_snapshot *snap)
+{
+	struct summary sum;
+	unsigned long in_use;
+
+	summary_take(&sum, snap);
+	in_use = sum.slab_objects + sum.page_blocks + sum.vmalloc + sum.brk;
+
+	fprintf(out, "%-34s %15s %15s\n", "in use by the program", "now", "peak");
+	summary_row(out, "slab objects", sum.slab_objects, sum.slab_out_peak, true);
+	summary_row(out, "page blocks", sum.page_blocks, 0, false);
+	summary_row(out, "vmalloc", sum.vmalloc, sum.vmalloc_peak, true);
+	summary_row(out, "brk", sum.brk, sum.brk_peak, true);
+	summary_row(out, "total", in_use, 0, false);
+	fprintf(out, "held from the buddy\n");
+	summary_row(out, "slabs", sum.slab_pages, sum.slab_pages_peak, true);
+	summary_row(out, "page blocks", sum.page_blocks, 0, false);
+	summary_row(out, "vmalloc", sum.vmalloc_held, sum.vmalloc_peak, true);
+	summary_row(out, "brk", sum.brk_held, sum.brk_peak, true);
+	summary_row(out, "other", summary_held_other(&sum), 0, false);
+	summary_row(out, "total", sum.held, sum.held_peak, true);
+	fprintf(out, "allocator overhead\n");
+	summary_row(out, "slab: free objects in slabs", sum.slab_free, 0, false);
+	summary_row(out, "slab: objects in sheaves", sum.slab_sheaves, 0, false);
+	summary_row(out, "slab: metadata, padding, tails", sum.slab_meta, 0, false);
+	summary_row(out, "slab: kalloc's own objects", sum.slab_own, 0, false);
+	summary_row(out, "vmalloc: areas kept for reuse", sum.area_cache, 0, false);
+	summary_row(out, "pcp lists", sum.pcp, 0, false);
+	summary_row(out, "free, not given back yet", sum.buddy_unreported, 0, false);
+	summary_row(out, "mem_map (resident)", sum.mem_map, 0, false);
+	fprintf(out, "host\n");
+	summary_row(out, "rss", (unsigned long)max(sum.rss_kb, 0L) << 10,
+		    (unsigned long)max(sum.rss_peak_kb, 0L) << 10, true);
+	summary_row(out, "given back, free now", sum.reported, 0, false);
+	fprintf(out, "  %-32s %12lu kB in %lu %s calls\n", "given back since the start",
+		sum.given_back >> 10, sum.given_back_calls, phys_is_memfd() ? "fallocate" : "madvise");
+}
+
 /* -------------------------------------------------- kalloc_report() -- */
 
 static void slabinfo_show_report(FILE *out)
@@ -588,7 +772,8 @@ static void slabinfo_show_report(FILE *out)
 }
 
 /*
- * The reports kalloc_report() knows, in the order "all" prints them.
+ * The reports kalloc_report() knows, in the order "all" prints them:
+ * the summary first, the one a person reads first.
  *
  * This table is the one place a layer adds its report.  The page
  * allocator's reports take the node snapshot kalloc_report() made for the
@@ -611,6 +796,7 @@ struct kalloc_report_op {
 };
 
 static const struct kalloc_report_op kalloc_reports[] = {
+	{ "summary",		.show_zones = summary_show },
 	{ "buddyinfo",		.show_zones = frag_show },
 	{ "pagetypeinfo",	.show_zones = pagetypeinfo_show,
 				.needs = SNAP_FREELISTS | SNAP_BLOCKS },

@@ -2,9 +2,13 @@
  * tests/stats_prog.c - a program whose memory is known, for the reports'
  * tests (tests/test_map.sh), run under LD_PRELOAD:
  *
- *	stats_prog slab64 N	N MiB of 64-byte objects, kept until exit
  *	stats_prog mix		a bit of every layer, some of it freed again
  *				(the picture in README.md)
+ *	stats_prog WHAT N ...	in that order, each N MiB of:
+ *	  slab64		64-byte objects, kept until exit
+ *	  churn64		64-byte objects, all freed again
+ *	  blocks		64 KiB page blocks, kept
+ *	  brk			the break, moved up with sbrk()
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,10 +66,29 @@ static int mix(void)
 
 int main(int argc, char **argv)
 {
+	int i;
+
 	if (argc == 2 && !strcmp(argv[1], "mix"))
 		return mix();
-	if (argc == 3 && !strcmp(argv[1], "slab64"))
-		return slab64(strtoul(argv[2], NULL, 10));
-	fprintf(stderr, "usage: stats_prog slab64 MIB | mix\n");
+	for (i = 1; i + 1 < argc; i += 2) {
+		unsigned long mib = strtoul(argv[i + 1], NULL, 10);
+
+		if (!strcmp(argv[i], "slab64")) {
+			if (slab64(mib))
+				return 1;
+		} else if (!strcmp(argv[i], "churn64")) {
+			objects(64, mib, 1);
+		} else if (!strcmp(argv[i], "blocks")) {
+			objects(64 << 10, mib, 0);
+		} else if (!strcmp(argv[i], "brk")) {
+			if (sbrk(mib << 20) == (void *)-1)
+				return 1;
+		} else {
+			break;
+		}
+	}
+	if (argc > 1 && i >= argc)
+		return 0;
+	fprintf(stderr, "usage: stats_prog mix | [slab64|churn64|blocks|brk MIB]...\n");
 	return 2;
 }

@@ -103,7 +103,7 @@ ln -s /etc/hostname "$dir/$pid.t$$d.req"
 req t$$e "$starttime" slabinfo,nosuchreport
 kill -USR2 "$pid"
 if appears "$dir/$pid.t$$e.err" &&
-   grep -q "^no report called 'nosuchreport' (reports: buddyinfo, .*slabinfo.*; or all for every one but map)$" \
+   grep -q "^no report called 'nosuchreport' (reports: .*buddyinfo.*slabinfo.*; or all for every one but map)$" \
 	"$dir/$pid.t$$e.err"; then
 	pass "an unknown report: the answer is an error naming the reports"
 else
@@ -135,6 +135,11 @@ grep -q "^==> kalloc reports of pid $pid," "$tmp/stderr" && grep -q "^zone  *pre
 	awk '$1 == "malloc-768" && $2 >= 20000 && $4 == 768 { f = 1 } END { exit !f }' "$tmp/out" &&
 	[ ! -s "$tmp/err" ] && pass "kalloc report PID slabinfo: 20000 objects in malloc-768" ||
 	{ cat "$tmp/out" "$tmp/err"; fail "kalloc report slabinfo"; }
+# a report added after the channel: asked by its name, nothing else to change
+"$cmd" report "$pid" summary >"$tmp/out" 2>"$tmp/err" &&
+	awk '$1 == "slab" && $2 == "objects" && $3 >= 20000 * 700 / 1024 { f = 1 } END { exit !f }' "$tmp/out" &&
+	pass "kalloc report PID summary: $(grep -m1 'slab objects' "$tmp/out" | tr -s ' ')" ||
+	{ cat "$tmp/out" "$tmp/err"; fail "kalloc report summary"; }
 "$cmd" report "$pid" totals buddyinfo -o "$tmp/two" 2>"$tmp/err" &&
 	grep -q '^==> totals <==' "$tmp/two" && grep -q '^Node 0, zone   Normal' "$tmp/two" &&
 	pass "kalloc report PID NAME NAME -o FILE" || { cat "$tmp/err"; fail "kalloc report -o"; }
@@ -158,7 +163,7 @@ else
 fi
 
 "$cmd" report "$pid" nosuchreport >"$tmp/out" 2>&1
-[ $? -eq 1 ] && grep -q "^kalloc report: process $pid (live_prog): no report called 'nosuchreport' (reports: buddyinfo" "$tmp/out" &&
+[ $? -eq 1 ] && grep -q "^kalloc report: process $pid (live_prog): no report called 'nosuchreport' (reports: .*buddyinfo" "$tmp/out" &&
 	pass "an unknown report: said, with the reports' names, status 1" || { cat "$tmp/out"; fail "unknown report"; }
 
 # ------------------------------------------------- kalloc top, plain --

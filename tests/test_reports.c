@@ -668,7 +668,7 @@ static void parse_all(const char *text, struct machine *m)
 		prev = at;
 		section(text, names[i], sec[i], sizeof(sec[i]));
 	}
-	assert_true(strncmp(text, "==> buddyinfo <==\n", 18) == 0);
+	assert_true(strncmp(text, "==> summary <==\n", 16) == 0);	/* first */
 	parse_buddyinfo(sec[0], m);
 	parse_pagetypeinfo(sec[1], m);
 	parse_zoneinfo(sec[2], m);
