@@ -376,7 +376,7 @@ static long nr_live_threads(void)
 /* ------------------------------------------------- reports on request -- */
 
 /*
- * A request (docs/architecture.md, "Reports on request"): another process
+ * A request (docs/architecture.md, "Live reports and reports on request"): another process
  * of the same user writes <pid>.<id>.req into /tmp/kalloc-<euid> (the
  * directory as this process sees it: the requester reaches it through
  * /proc/<pid>/root) and sends the signal.  The file holds lines
@@ -386,9 +386,10 @@ static long nr_live_threads(void)
  *				process with the same pid is not answered
  *	reports slabinfo,totals	what KALLOC_STATS would name
  *
- * (other lines are ignored, for words a later kalloc may add).  The
- * answer is <pid>.<id>.out, the reports, or <pid>.<id>.err, one line
- * saying what was wrong; both written under <pid>.<id>.tmp and renamed,
+ * (any other line is answered with an error: a word a later kalloc may
+ * add must not be taken for a plain request).  The answer is
+ * <pid>.<id>.out, the reports, or <pid>.<id>.err, one line saying what
+ * was wrong; both written under <pid>.<id>.tmp and renamed,
  * so the requester never reads half an answer; then the request goes.
  * Only a directory owned by this process's effective uid and closed to
  * everyone else is read, only regular files of that uid, without
@@ -401,6 +402,7 @@ static long nr_live_threads(void)
 struct live_request {
 	unsigned long long start;
 	char reports[STATS_LIST_MAX];
+	char why[128];		/* what is wrong with it, or "" */
 };
 
 static unsigned long long live_starttime;	/* our "start", read once */
@@ -425,23 +427,28 @@ static unsigned long long read_starttime(void)
 	return p ? strtoull(p + 1, NULL, 10) : 0;
 }
 
-/* "start N" and "reports LIST" from @buf; false if either is missing. */
-static bool parse_request(char *buf, struct live_request *req)
+/* The lines of @buf into @req; what is wrong with them into req->why. */
+static void parse_request(char *buf, struct live_request *req)
 {
 	char *line, *save;
 
 	req->start = 0;
-	req->reports[0] = '\0';
+	req->reports[0] = req->why[0] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "start ", 6))
 			req->start = strtoull(line + 6, NULL, 10);
 		else if (!strncmp(line, "reports ", 8) && strlen(line + 8) < sizeof(req->reports))
 			strcpy(req->reports, line + 8);
+		else if (!req->why[0])
+			snprintf(req->why, sizeof(req->why),
+				 "this kalloc does not know the request line '%.40s' (it knows start and reports)",
+				 line);
 	}
-	return req->start && req->reports[0];
+	if (!req->why[0] && !req->reports[0])
+		strcpy(req->why, "the request has no reports line");
 }
 
-/* Read the request file @name of the directory @dfd into @req; false if it is no good one. */
+/* Read the request file @name of the directory @dfd into @req; false if it is not one of ours. */
 static bool read_request(int dfd, const char *name, uid_t uid, struct live_request *req)
 {
 	char buf[REQUEST_MAX + 1];
@@ -457,19 +464,26 @@ static bool read_request(int dfd, const char *name, uid_t uid, struct live_reque
 	if (len < 0)
 		return false;
 	buf[len] = '\0';
-	return parse_request(buf, req);
+	parse_request(buf, req);
+	return true;
 }
 
 /*
- * Write the reports of @list into @fd; false if it holds instead why not
- * (names that are no reports, one line).  kalloc-stats only.
+ * Write the reports @req asks for into @fd; false if it holds instead why
+ * not (one line).  kalloc-stats only.
  */
-static bool write_answer(int fd, const char *list)
+static bool write_answer(int fd, const struct live_request *req)
 {
 	static const char oom[] = "out of memory for the report\n";
+	const char *list = req->reports;
 	char bad[256] = "";
 	FILE *out;
 
+	if (req->why[0]) {
+		sys_write(fd, req->why, strlen(req->why));
+		sys_write(fd, "\n", 1);
+		return false;
+	}
 	spin_lock(&stats_lock);
 	out = stats_fopen(fd);
 	if (out) {
@@ -494,8 +508,8 @@ static bool write_answer(int fd, const char *list)
 
 /*
  * Answer the request <pid>.<id>.req of the directory @dfd (kalloc-stats
- * only): the reports into <pid>.<id>.out, or into <pid>.<id>.err the names
- * that are no reports, through <pid>.<id>.tmp; then remove the request.
+ * only): the reports into <pid>.<id>.out, or into <pid>.<id>.err what is
+ * wrong with it, through <pid>.<id>.tmp; then remove the request.
  */
 static void answer_request(int dfd, uid_t uid, int pid, const char *id)
 {
@@ -507,7 +521,7 @@ static void answer_request(int dfd, uid_t uid, int pid, const char *id)
 	snprintf(req_name, sizeof(req_name), "%d.%s.req", pid, id);
 	snprintf(tmp_name, sizeof(tmp_name), "%d.%s.tmp", pid, id);
 	if (!read_request(dfd, req_name, uid, &req) || req.start != live_starttime) {
-		unlinkat(dfd, req_name, 0);	/* malformed, or for an earlier process with our pid */
+		unlinkat(dfd, req_name, 0);	/* not ours, or for an earlier process with our pid */
 		return;
 	}
 	unlinkat(dfd, tmp_name, 0);	/* left by a process with our pid that died writing it */
@@ -516,7 +530,7 @@ static void answer_request(int dfd, uid_t uid, int pid, const char *id)
 		unlinkat(dfd, req_name, 0);
 		return;
 	}
-	failed = !write_answer(fd, req.reports);
+	failed = !write_answer(fd, &req);
 	sys_close(fd);
 	snprintf(ans_name, sizeof(ans_name), "%d.%s.%s", pid, id, failed ? "err" : "out");
 	renameat(dfd, tmp_name, dfd, ans_name);

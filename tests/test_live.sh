@@ -101,6 +101,8 @@ rm -f "$dir/$pid.t$$a.out" "$dir/$pid.t$$b.out"
 req t$$c "$((starttime + 1))" slabinfo
 ln -s /etc/hostname "$dir/$pid.t$$d.req"
 req t$$e "$starttime" slabinfo,nosuchreport
+printf 'start %s\nformat json\nreports slabinfo\n' "$starttime" >"$dir/$pid.t$$f.new" &&
+	mv "$dir/$pid.t$$f.new" "$dir/$pid.t$$f.req"
 kill -USR2 "$pid"
 if appears "$dir/$pid.t$$e.err" &&
    grep -q "^no report called 'nosuchreport' (reports: .*buddyinfo.*slabinfo.*; or all for every one but map)$" \
@@ -116,7 +118,11 @@ sleep 0.3
 	{ ls -l "$dir"; fail "a stale request"; }
 [ ! -e "$dir/$pid.t$$d.req" ] && [ ! -e "$dir/$pid.t$$d.out" ] &&
 	pass "a symbolic link for a request: not followed, removed" || { ls -l "$dir"; fail "a symbolic link"; }
-rm -f "$dir/$pid.t$$e.err"
+appears "$dir/$pid.t$$f.err" &&
+	grep -qx "this kalloc does not know the request line 'format json' (it knows start and reports)" \
+		"$dir/$pid.t$$f.err" && pass "a request line this kalloc does not know: an error, not a plain answer" ||
+	{ cat "$dir/$pid.t$$f.err"; fail "an unknown request line"; }
+rm -f "$dir/$pid.t$$e.err" "$dir/$pid.t$$f.err"
 ! grep -q "kalloc reports of pid" "$tmp/stderr" && pass "requests answered: no snapshot on stderr" ||
 	fail "a snapshot was printed for a request"
 
