@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/test_live.sh - reports of a running process on request
-# (docs/architecture.md, "Reports on request"):
+# (docs/architecture.md, "Live reports and reports on request"):
 #
 #  1. the channel itself, written to as its documentation says: a request
 #     file in /tmp/kalloc-<euid>, the signal, the answer renamed into
