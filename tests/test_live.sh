@@ -243,6 +243,14 @@ child=${ready#* }
 expect 1 "^kalloc map: process $child (live_prog) runs kalloc without live reports: it has no kalloc-stats thread (a forked child" \
 	"$cmd" map "$child"
 kill -0 "$child" 2>/dev/null && pass "the forked child was not signalled" || fail "the forked child is gone"
+# asked by hand all the same: the child's handler does nothing, no answer
+printf 'start %s\nreports slabinfo\n' "$(sed 's/.*) //' "/proc/$child/stat" | cut -d' ' -f20)" \
+	>"$dir/$child.t$$.req"
+kill -USR2 "$child"
+sleep 1
+[ ! -e "$dir/$child.t$$.out" ] && [ ! -e "$dir/$child.t$$.err" ] && kill -0 "$child" 2>/dev/null &&
+	pass "a forked child signalled by hand: no answer, still running" || fail "the forked child answered"
+rm -f "$dir/$child.t$$.req"
 kill $ready	# the parent and the child
 # a process whose own handler took the signal: no answer
 start -L -- "$prog" 10 100 handler
