@@ -15,6 +15,9 @@
  *					not part of "all": in the stream like
  *					any report (alone in KALLOC_STATS_FILE:
  *					a file an SVG viewer opens)
+ *	KALLOC_STATS_FORMAT=json	the reports as one JSON object, a
+ *					member per report (kalloc_report()'s
+ *					"json:" names; text is the default)
  *	KALLOC_STATS_MAP=path		the map to a file of its own (%p, %%
  *					and relative paths as above), with or
  *					without KALLOC_STATS; "map" in
@@ -79,6 +82,7 @@
 static char stats_list[STATS_LIST_MAX];	/* what KALLOC_STATS names */
 static char stats_path[STATS_PATH_MAX];	/* KALLOC_STATS_FILE, unexpanded */
 static char stats_map_path[STATS_PATH_MAX];	/* KALLOC_STATS_MAP, unexpanded */
+static bool stats_json;				/* KALLOC_STATS_FORMAT=json */
 static char stats_buf[1 << 16];	/* the FILE's buffer */
 static int stats_stderr = -1;		/* our duplicate of fd 2 */
 
@@ -151,6 +155,14 @@ static bool stats_all(const char *list)
 	return !strcmp(list, "1") || !strcmp(list, "all");
 }
 
+/* No report called @name: say so, with the names there are. */
+static void no_such_report(FILE *out, const char *name)
+{
+	fprintf(out, "kalloc: KALLOC_STATS: no report called '%s' (reports: ", name);
+	kalloc_report_names(out);
+	fprintf(out, "; or 1 or all for every one but map)\n");
+}
+
 /* Print the reports of @list ("all" or names separated by ',' or blanks). */
 static void print_reports(FILE *out, const char *list)
 {
@@ -158,6 +170,13 @@ static void print_reports(FILE *out, const char *list)
 	unsigned int nr = 0;
 	bool several;
 
+	if (stats_json) {	/* the list was checked by the constructor */
+		char which[STATS_LIST_MAX + 8];
+
+		snprintf(which, sizeof(which), "json:%s", stats_all(list) ? "all" : list);
+		kalloc_report(out, which);
+		return;
+	}
 	if (stats_all(list)) {
 		kalloc_report(out, NULL);
 		return;
@@ -172,11 +191,8 @@ static void print_reports(FILE *out, const char *list)
 			name[n] = '\0';
 			if (several)
 				fprintf(out, "%s==> %s <==\n", nr++ ? "\n" : "", name);
-			if (kalloc_report(out, name) < 0 && errno == EINVAL) {
-				fprintf(out, "kalloc: KALLOC_STATS: no report called '%s' (reports: ", name);
-				kalloc_report_names(out);
-				fprintf(out, "; or 1 or all for every one but map)\n");
-			}
+			if (kalloc_report(out, name) < 0 && errno == EINVAL)
+				no_such_report(out, name);
 		}
 		s += n;
 		s += strspn(s, ", \t");
@@ -254,7 +270,7 @@ static void kalloc_stats_print(bool snapshot)
 	out = fopencookie(&sink, "w", funcs);
 	if (out) {
 		setvbuf(out, stats_buf, _IOFBF, sizeof(stats_buf));
-		if (snapshot) {
+		if (snapshot && !stats_json) {	/* JSON: its "kalloc" member says it */
 			uint64_t ns = ktime_get_ns() - live_start_ns;
 
 			fprintf(out, "==> kalloc reports of pid %d, %llu.%03llu s after its start <==\n",
@@ -438,8 +454,13 @@ static bool stats_path_from_start(const char *path, char *out, const char *var,
 	return true;
 }
 
-/* Take "map" out of @list (KALLOC_STATS_MAP gives it a file of its own). */
-static void stats_list_drop_map(char *list)
+/*
+ * Take out of @list "map" when @drop_map (KALLOC_STATS_MAP gives it a
+ * file of its own), and with KALLOC_STATS_FORMAT=json the names that are
+ * no report, said now on stderr: a message inside the document would
+ * spoil it.
+ */
+static void stats_list_filter(char *list, bool drop_map)
 {
 	char kept[STATS_LIST_MAX];
 	const char *s = list;
@@ -447,8 +468,12 @@ static void stats_list_drop_map(char *list)
 
 	while (*s) {
 		size_t n = strcspn(s, ", \t");
+		char name[64];
 
-		if (n && (n != 3 || memcmp(s, "map", 3))) {
+		snprintf(name, sizeof(name), "%.*s", (int)min(n, sizeof(name) - 1), s);
+		if (stats_json && n && !stats_all(name) && !kalloc_report_exists(name)) {
+			pr_err("KALLOC_STATS: no report called '%s': left out\n", name);
+		} else if (n && (!drop_map || strcmp(name, "map"))) {
 			if (len)
 				kept[len++] = ',';
 			memcpy(kept + len, s, n);
@@ -466,7 +491,12 @@ __attribute__((constructor)) static void kalloc_stats_init(void)
 	const char *list = kalloc_getenv("KALLOC_STATS");
 	const char *path = kalloc_getenv("KALLOC_STATS_FILE");
 	const char *map = kalloc_getenv("KALLOC_STATS_MAP");
+	const char *format = kalloc_getenv("KALLOC_STATS_FORMAT");
 
+	if (format && !strcmp(format, "json"))
+		stats_json = true;
+	else if (format && *format && strcmp(format, "text"))
+		pr_err("KALLOC_STATS_FORMAT=%s: not a format (text or json): text\n", format);
 	if (map && *map)
 		stats_path_from_start(map, stats_map_path, "KALLOC_STATS_MAP", "no map");
 	if (!list || !strcmp(list, "0"))
@@ -476,8 +506,7 @@ __attribute__((constructor)) static void kalloc_stats_init(void)
 		list = "";
 	}
 	strcpy(stats_list, list);
-	if (stats_map_path[0])
-		stats_list_drop_map(stats_list);
+	stats_list_filter(stats_list, stats_map_path[0]);
 	if (!stats_list[0] && !stats_map_path[0])
 		return;
 	if (stats_list[0] && path && *path)
