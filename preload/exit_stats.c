@@ -493,10 +493,7 @@ __attribute__((constructor)) static void kalloc_stats_init(void)
 	const char *map = kalloc_getenv("KALLOC_STATS_MAP");
 	const char *format = kalloc_getenv("KALLOC_STATS_FORMAT");
 
-	if (format && !strcmp(format, "json"))
-		stats_json = true;
-	else if (format && *format && strcmp(format, "text"))
-		pr_err("KALLOC_STATS_FORMAT=%s: not a format (text or json): text\n", format);
+	stats_json = format && !strcmp(format, "json");
 	if (map && *map)
 		stats_path_from_start(map, stats_map_path, "KALLOC_STATS_MAP", "no map");
 	if (!list || !strcmp(list, "0"))
@@ -509,6 +506,8 @@ __attribute__((constructor)) static void kalloc_stats_init(void)
 	stats_list_filter(stats_list, stats_map_path[0]);
 	if (!stats_list[0] && !stats_map_path[0])
 		return;
+	if (format && *format && !stats_json && strcmp(format, "text"))
+		pr_err("KALLOC_STATS_FORMAT=%s: not a format (text or json): text\n", format);
 	if (stats_list[0] && path && *path)
 		stats_path_from_start(path, stats_path, "KALLOC_STATS_FILE", "reports go to stderr");
 	if (stats_list[0] && !stats_path[0])

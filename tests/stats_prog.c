@@ -9,6 +9,7 @@
  *	  churn64		64-byte objects, all freed again
  *	  blocks		64 KiB page blocks, kept
  *	  brk			the break, moved up with sbrk()
+ *	  sleep			(N tenths of a second) a pause, for signals
  *	stats_prog ... report DIR	then every report twice, from the same
  *				state: as text into DIR/all.txt
  *				(kalloc_report(f, "all")) and as JSON into
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int slab64(unsigned long mib)
@@ -125,6 +127,11 @@ int main(int argc, char **argv)
 			objects(64, mib, 1);
 		} else if (!strcmp(argv[i], "blocks")) {
 			objects(64 << 10, mib, 0);
+		} else if (!strcmp(argv[i], "sleep")) {	/* the whole time, signals or not */
+			struct timespec ts = { (time_t)(mib / 10), (long)(mib % 10) * 100000000L };
+
+			while (nanosleep(&ts, &ts))
+				;
 		} else if (!strcmp(argv[i], "report")) {
 			if (report(argv[i + 1]))
 				return 1;

@@ -11,7 +11,8 @@
 #     those named, in order; an unknown name said on stderr and left out
 #     of a document that stays valid; the map's numbers (its kmalloc-64
 #     frames) agree with slabinfo's in the same document; an unknown
-#     format is said and text printed; kalloc -j sets it.
+#     format is said and text printed; kalloc -j sets it; with
+#     KALLOC_STATS_SIGNAL each snapshot is one more object.
 #
 # Exit status: 0 all well, 77 (skip) before the build, 1 with what differed.
 set -u
@@ -58,6 +59,30 @@ PY
 run KALLOC_STATS=brk KALLOC_STATS_FORMAT=yaml "$prog" slab64 1 2>"$tmp/yaml" || fail "exit status $?"
 grep -q "KALLOC_STATS_FORMAT=yaml: not a format (text or json): text" "$tmp/yaml" &&
 	grep -q '^start_brk:' "$tmp/yaml" || fail "an unknown format: $(head -3 "$tmp/yaml")"
+
+# live snapshots: one object per snapshot, the exit's after them
+env LD_PRELOAD="$lib" KALLOC_OPTIONS="$run_options" KALLOC_STATS=brk KALLOC_STATS_FORMAT=json \
+	KALLOC_STATS_SIGNAL=USR2 KALLOC_STATS_FILE="$tmp/live.json" "$prog" slab64 1 sleep 30 &
+pid=$!
+wait_live $pid
+n=0
+until [ -s "$tmp/live.json" ] || [ $n -ge 50 ]; do
+	kill -USR2 $pid 2>/dev/null
+	sleep 0.1
+	n=$((n + 1))
+done
+wait $pid || fail "the live program exited with $?"
+python3 - "$tmp/live.json" <<'PY' || fail "the live snapshots are not a series of JSON objects (above)"
+import json, sys
+text, dec, pos, docs = open(sys.argv[1]).read(), json.JSONDecoder(), 0, []
+while text[pos:].strip():
+    obj, end = dec.raw_decode(text, pos + len(text[pos:]) - len(text[pos:].lstrip()))
+    docs.append(obj)
+    pos = end
+ok = len(docs) >= 2 and all(list(d) == ["kalloc", "brk"] for d in docs)
+print("test_json: %d objects in the live file" % len(docs))
+sys.exit(0 if ok else 1)
+PY
 
 # kalloc(1)'s -j
 if [ -x "$top_builddir/kalloc" ]; then
