@@ -58,6 +58,7 @@
  */
 #include "slab.h"
 #include "options.h"
+#include "json.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -671,20 +672,31 @@ static void map_show_title(FILE *out)
  * and ends with </svg>, so a file holding the report alone opens in a
  * browser as it is.
  */
+/* A snapshot in a mapping of its own (@size for the munmap()), or NULL. */
+static struct map_snapshot *map_snapshot_get(size_t *size)
+{
+	struct map_snapshot *snap;
+
+	kalloc_init_once();
+	*size = ALIGN(map_snapshot_size(), PAGE_SIZE);
+	snap = sys_mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (IS_ERR_VALUE(snap))
+		return NULL;
+	map_take_snapshot(snap);
+	return snap;
+}
+
 void memmap_show(FILE *out)
 {
-	size_t size = ALIGN(map_snapshot_size(), PAGE_SIZE);
-	struct map_snapshot *snap;
+	size_t size;
+	struct map_snapshot *snap = map_snapshot_get(&size);
 	int y, height;
 	unsigned int i;
 
-	kalloc_init_once();
-	snap = sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (IS_ERR_VALUE(snap)) {
+	if (!snap) {
 		fprintf(out, "<!-- kalloc: no memory for the map -->\n");
 		return;
 	}
-	map_take_snapshot(snap);
 
 	/* Height: the title, the bands, the legend. */
 	height = 56;
@@ -705,5 +717,66 @@ void memmap_show(FILE *out)
 		y = map_show_zone(out, snap, &snap->zones[i], y);
 	map_show_legend(out, snap, y);
 	fprintf(out, "</svg>\n");
+	sys_munmap(snap, size);
+}
+
+/*
+ * The map as JSON: no picture, its numbers.  Per zone its bounds, the
+ * frames per cell and the frames of each owner; the caches with their
+ * slab frames (those with any); the cells themselves as one string per
+ * zone, a character per cell naming its majority owner (the legend's
+ * first letters: . absent, R reserved, f free, g given back, s slab,
+ * p page block, v vmalloc, b brk, o other).
+ */
+void memmap_show_json(struct json *j)
+{
+	static const char cell_chars[NR_MAP_OWNERS] = ".Rfgspvbo";
+	size_t size;
+	struct map_snapshot *snap = map_snapshot_get(&size);
+	unsigned int i, k;
+
+	if (!snap)
+		return;
+	json_object(j, "zones");
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		const struct map_zone *z = &snap->zones[i];
+		char line[MAP_COLUMNS + 1];
+
+		json_object(j, z->name);
+		json_u64(j, "start_pfn", z->start_pfn);
+		json_u64(j, "end_pfn", z->end_pfn);
+		json_u64(j, "pages_per_cell", 1UL << z->cell_shift);
+		json_open(j, "pages", '{', true);
+		for (k = 0; k < NR_MAP_OWNERS; k++)
+			json_u64(j, owner_keys[k], z->pages[k]);
+		json_close(j);
+		json_array(j, "cells", false);
+		for (k = 0; k < z->nr_cells; k++) {
+			const struct map_cell *c = &z->cells[k];
+			unsigned int o, best = MAP_ABSENT;
+
+			for (o = 0; o < NR_MAP_OWNERS; o++)
+				if (c->count[o] > c->count[best])
+					best = o;
+			line[k % MAP_COLUMNS] = cell_chars[best];
+			if (k % MAP_COLUMNS == MAP_COLUMNS - 1 || k + 1 == z->nr_cells) {
+				line[k % MAP_COLUMNS + 1] = '\0';
+				json_str(j, NULL, line);
+			}
+		}
+		json_close(j);
+		json_close(j);
+	}
+	json_close(j);
+	json_array(j, "caches", false);
+	for (i = 0; i < snap->nr_caches; i++) {
+		if (!snap->caches[i].pages)
+			continue;
+		json_open(j, NULL, '{', true);
+		json_str(j, "name", snap->caches[i].name);
+		json_u64(j, "pages", snap->caches[i].pages);
+		json_close(j);
+	}
+	json_close(j);
 	sys_munmap(snap, size);
 }

@@ -278,6 +278,8 @@ unsigned long slub_sheaf_objects(struct kmem_cache *s) __hidden;
 void slab_pages_read(unsigned long *now, unsigned long *peak) __hidden;
 void slab_bytes_out_read(unsigned long *now, unsigned long *peak) __hidden;
 int slabinfo_show(FILE *out) __hidden;
+struct json;
+void slabinfo_show_json(struct json *j) __hidden;
 
 /* ------------------------------------------------------ fast paths -- */
 
@@ -511,6 +513,7 @@ void vmalloc_fork_prepare(void) __hidden;
 void vmalloc_fork_parent(void) __hidden;
 void vmalloc_fork_child(void) __hidden;
 void vmallocinfo_show(FILE *out) __hidden;
+void vmallocinfo_show_json(struct json *j) __hidden;
 void vmalloc_phys_remap(void) __hidden;
 void vmalloc_purge(void) __hidden;
 void vmalloc_decay(void) __hidden;
@@ -543,11 +546,13 @@ void vmalloc_for_each_frame(frame_run_fn fn, void *arg) __hidden;
 /* brk.c: the emulated mm->brk */
 unsigned long kalloc_sys_brk(unsigned long brk) __hidden;
 void brk_show(FILE *out) __hidden;
+void brk_show_json(struct json *j) __hidden;
 void brk_for_each_frame(frame_run_fn fn, void *arg) __hidden;
 void brk_stats(unsigned long *bytes, unsigned long *pages, unsigned long *peak_pages) __hidden;
 
 /* memmap.c: the picture of physical memory (the "map" report) */
 void memmap_show(FILE *out) __hidden;
+void memmap_show_json(struct json *j) __hidden;
 void brk_fork_prepare(void) __hidden;
 void brk_fork_parent(void) __hidden;
 void brk_fork_child(void) __hidden;

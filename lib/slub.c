@@ -50,6 +50,7 @@
  */
 #include "slab.h"
 #include "options.h"
+#include "json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1810,19 +1811,22 @@ void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo)
 	sinfo->cache_order = s->order;
 }
 
+/* A cache as slabinfo prints it. */
+struct slabinfo_row {
+	char name[32];
+	struct slabinfo si;
+	unsigned int size;
+};
+
 /*
- * slabinfo_show(): /proc/slabinfo version 2.1.  The caches are copied
- * under slab_mutex first, printed after (printing may allocate).
+ * Every cache, copied under slab_mutex into a kvmalloc()ed array (freed
+ * by the caller), printed after: printing may allocate.  Returns the
+ * number of rows, or -1.
  */
-int slabinfo_show(FILE *out)
+static int slabinfo_collect(struct slabinfo_row **out)
 {
-	struct row {
-		char name[32];
-		struct slabinfo si;
-		unsigned int size;
-	};
-	struct row *rows;
-	unsigned int nr = 0, cap = 0, i;
+	struct slabinfo_row *rows;
+	unsigned int nr = 0, cap = 0;
 	struct kmem_cache *s;
 
 	kalloc_init_once();
@@ -1844,13 +1848,24 @@ int slabinfo_show(FILE *out)
 		nr++;
 	}
 	spin_unlock(&slab_mutex);
+	*out = rows;
+	return nr;
+}
 
+/* slabinfo_show(): /proc/slabinfo version 2.1. */
+int slabinfo_show(FILE *out)
+{
+	struct slabinfo_row *rows;
+	int i = slabinfo_collect(&rows);
+
+	if (i < 0)
+		return -1;
 	fprintf(out, "slabinfo - version: 2.1\n");
 	fprintf(out, "# name            <active_objs> <num_objs> <objsize> <objperslab> "
 		     "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : "
 		     "slabdata <active_slabs> <num_slabs> <sharedavail>\n");
-	for (i = nr; i-- > 0; ) {
-		const struct row *r = &rows[i];
+	while (i-- > 0) {
+		const struct slabinfo_row *r = &rows[i];
 
 		fprintf(out, "%-17s %6lu %6lu %6u %4u %4d", r->name, r->si.active_objs,
 			r->si.num_objs, r->size, r->si.objects_per_slab, 1 << r->si.cache_order);
@@ -1859,4 +1874,32 @@ int slabinfo_show(FILE *out)
 	}
 	kvfree(rows);
 	return 0;
+}
+
+/* The same as JSON: the caches in slabinfo's order, its columns as members. */
+void slabinfo_show_json(struct json *j)
+{
+	struct slabinfo_row *rows;
+	int i = slabinfo_collect(&rows);
+
+	if (i < 0)
+		return;
+	json_str(j, "version", "2.1");
+	json_array(j, "caches", false);
+	while (i-- > 0) {
+		const struct slabinfo_row *r = &rows[i];
+
+		json_open(j, NULL, '{', true);
+		json_str(j, "name", r->name);
+		json_u64(j, "active_objs", r->si.active_objs);
+		json_u64(j, "num_objs", r->si.num_objs);
+		json_u64(j, "objsize", r->size);
+		json_u64(j, "objperslab", r->si.objects_per_slab);
+		json_u64(j, "pagesperslab", 1UL << r->si.cache_order);
+		json_u64(j, "active_slabs", r->si.active_slabs);
+		json_u64(j, "num_slabs", r->si.num_slabs);
+		json_close(j);
+	}
+	json_close(j);
+	kvfree(rows);
 }

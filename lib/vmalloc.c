@@ -74,6 +74,7 @@
 #include "slab.h"
 #include "util.h"
 #include "options.h"
+#include "json.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -1670,24 +1671,38 @@ static unsigned long count_nodes(const struct vmap_area *t)
 	return t ? 1 + count_nodes(t->left) + count_nodes(t->right) : 0;
 }
 
-/* vmalloc_info_show(): /proc/vmallocinfo */
-void vmallocinfo_show(FILE *out)
+/*
+ * Every area and lazily freed area, copied under vmap_area_lock into a
+ * kvmalloc()ed array (freed by the caller): the printers allocate.
+ * Returns the number of rows.
+ */
+static unsigned int vmallocinfo_collect(struct vmallocinfo_row **out)
 {
 	struct vmallocinfo_row *rows;
 	unsigned long cap;
-	unsigned int n, i;
+	unsigned int n;
 
 	kalloc_init_once();
 	spin_lock(&vmap_area_lock);
 	cap = nr_vmap_areas + count_nodes(purge_vmap_area_root) + 64;
 	spin_unlock(&vmap_area_lock);
 	rows = kvmalloc(cap * sizeof(*rows), GFP_KERNEL | __GFP_NOWARN);
+	*out = rows;
 	if (!rows)
-		return;
+		return 0;
 	spin_lock(&vmap_area_lock);
 	n = collect_rows(vmap_area_root, rows, 0, cap, false);
 	n = collect_rows(purge_vmap_area_root, rows, n, cap, true);	/* show_purge_info() */
 	spin_unlock(&vmap_area_lock);
+	return n;
+}
+
+/* vmalloc_info_show(): /proc/vmallocinfo */
+void vmallocinfo_show(FILE *out)
+{
+	struct vmallocinfo_row *rows;
+	unsigned int n = vmallocinfo_collect(&rows), i;
+
 	for (i = 0; i < n; i++) {
 		const struct vmallocinfo_row *r = &rows[i];
 		char sym[256];
@@ -1714,6 +1729,39 @@ void vmallocinfo_show(FILE *out)
 			fprintf(out, " N0=%u", r->nr_pages);
 		fputc('\n', out);
 	}
+	kvfree(rows);
+}
+
+/* The same as JSON: one object per area, the text's fields as members. */
+void vmallocinfo_show_json(struct json *j)
+{
+	struct vmallocinfo_row *rows;
+	unsigned int n = vmallocinfo_collect(&rows), i;
+
+	json_array(j, "areas", false);
+	for (i = 0; i < n; i++) {
+		const struct vmallocinfo_row *r = &rows[i];
+		char sym[256] = "";
+
+		json_open(j, NULL, '{', true);
+		json_u64(j, "start", r->start);
+		json_u64(j, "end", r->end);
+		json_u64(j, "size", r->size);
+		if (r->unpurged) {
+			json_bool(j, "unpurged", true);
+			json_close(j);
+			continue;
+		}
+		if (r->caller)
+			sprint_symbol(sym, sizeof(sym), r->caller);
+		json_str(j, "caller", sym);
+		json_u64(j, "pages", r->nr_pages);
+		json_bool(j, "vmalloc", r->flags & VM_ALLOC);
+		json_bool(j, "vmap", r->flags & VM_MAP);
+		json_bool(j, "kfence", r->flags & VM_KFENCE);
+		json_close(j);
+	}
+	json_close(j);
 	kvfree(rows);
 }
 

@@ -15,6 +15,9 @@
  *					not part of "all": in the stream like
  *					any report (alone in KALLOC_STATS_FILE:
  *					a file an SVG viewer opens)
+ *	KALLOC_STATS_FORMAT=json	the reports as one JSON object, a
+ *					member per report (kalloc_report()'s
+ *					"json:" names; text is the default)
  *	KALLOC_STATS_MAP=path		the map to a file of its own (%p, %%
  *					and relative paths as above), with or
  *					without KALLOC_STATS; "map" in
@@ -88,6 +91,7 @@
 static char stats_list[STATS_LIST_MAX];	/* what KALLOC_STATS names */
 static char stats_path[STATS_PATH_MAX];	/* KALLOC_STATS_FILE, unexpanded */
 static char stats_map_path[STATS_PATH_MAX];	/* KALLOC_STATS_MAP, unexpanded */
+static bool stats_json;				/* KALLOC_STATS_FORMAT=json */
 static char stats_buf[1 << 16];	/* the FILE's buffer */
 static int stats_stderr = -1;		/* our duplicate of fd 2 */
 
@@ -160,25 +164,31 @@ static bool stats_all(const char *list)
 	return !strcmp(list, "1") || !strcmp(list, "all");
 }
 
-/* Add @name, quoted, to the ", "-separated list @bad of @size bytes. */
-static void add_bad_name(char *bad, size_t size, const char *name, size_t n)
+/* No report called @name: say so, with the names there are. */
+static void no_such_report(FILE *out, const char *name)
 {
-	size_t len = strlen(bad);
-
-	snprintf(bad + len, size - len, "%s'%.*s'", len ? ", " : "", (int)min(n, (size_t)64), name);
+	fprintf(out, "kalloc: KALLOC_STATS: no report called '%s' (reports: ", name);
+	kalloc_report_names(out);
+	fprintf(out, "; or 1 or all for every one but map)\n");
 }
 
 /*
- * Print the reports of @list ("all" or names separated by ',' or blanks).
- * A name that is no report is said in @out; with @bad, it is added to @bad
- * instead (of @size bytes).
+ * Print the reports of @list ("all" or names separated by ',' or blanks),
+ * with @json as one JSON object (its names checked before).
  */
-static void print_reports(FILE *out, const char *list, char *bad, size_t size)
+static void print_reports(FILE *out, const char *list, bool json)
 {
 	const char *s = list;
 	unsigned int nr = 0;
 	bool several;
 
+	if (json) {
+		char which[STATS_LIST_MAX + 8];
+
+		snprintf(which, sizeof(which), "json:%s", stats_all(list) ? "all" : list);
+		kalloc_report(out, which);
+		return;
+	}
 	if (stats_all(list)) {
 		kalloc_report(out, NULL);
 		return;
@@ -188,22 +198,13 @@ static void print_reports(FILE *out, const char *list, char *bad, size_t size)
 		char name[64];
 		size_t n = strcspn(s, ", \t");
 
-		if (n >= sizeof(name) && bad) {
-			add_bad_name(bad, size, s, n);
-		} else if (n && n < sizeof(name)) {
+		if (n && n < sizeof(name)) {
 			memcpy(name, s, n);
 			name[n] = '\0';
 			if (several)
 				fprintf(out, "%s==> %s <==\n", nr++ ? "\n" : "", name);
-			if (kalloc_report(out, name) < 0 && errno == EINVAL) {
-				if (bad) {
-					add_bad_name(bad, size, name, n);
-				} else {
-					fprintf(out, "kalloc: KALLOC_STATS: no report called '%s' (reports: ", name);
-					kalloc_report_names(out);
-					fprintf(out, "; or 1 or all for every one but map)\n");
-				}
-			}
+			if (kalloc_report(out, name) < 0 && errno == EINVAL)
+				no_such_report(out, name);
 		}
 		s += n;
 		s += strspn(s, ", \t");
@@ -296,7 +297,7 @@ static void kalloc_stats_print(bool snapshot)
 	}
 	out = stats_fopen(fd);
 	if (out) {
-		if (snapshot) {
+		if (snapshot && !stats_json) {	/* JSON: its "kalloc" member says it */
 			uint64_t ns = ktime_get_ns() - live_start_ns;
 
 			fprintf(out, "==> kalloc reports of pid %d, %llu.%03llu s after its start <==\n",
@@ -304,7 +305,7 @@ static void kalloc_stats_print(bool snapshot)
 				(unsigned long long)(ns / 1000000000),
 				(unsigned long long)(ns / 1000000 % 1000));
 		}
-		print_reports(out, stats_list, NULL, 0);
+		print_reports(out, stats_list, stats_json);
 		fclose(out);
 		if (snapshot && fd != 2 && fd != stats_stderr)
 			live_written = true;
@@ -385,6 +386,7 @@ static long nr_live_threads(void)
  *				/proc/<pid>/stat: a request for an earlier
  *				process with the same pid is not answered
  *	reports slabinfo,totals	what KALLOC_STATS would name
+ *	format json		(or text, the default) as KALLOC_STATS_FORMAT
  *
  * (any other line is answered with an error: a word a later kalloc may
  * add must not be taken for a plain request).  The answer is
@@ -402,7 +404,8 @@ static long nr_live_threads(void)
 struct live_request {
 	unsigned long long start;
 	char reports[STATS_LIST_MAX];
-	char why[128];		/* what is wrong with it, or "" */
+	bool json;		/* "format json" */
+	char why[160];		/* what is wrong with it, or "" */
 };
 
 static unsigned long long live_starttime;	/* our "start", read once */
@@ -434,14 +437,17 @@ static void parse_request(char *buf, struct live_request *req)
 
 	req->start = 0;
 	req->reports[0] = req->why[0] = '\0';
+	req->json = false;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "start ", 6))
 			req->start = strtoull(line + 6, NULL, 10);
 		else if (!strncmp(line, "reports ", 8) && strlen(line + 8) < sizeof(req->reports))
 			strcpy(req->reports, line + 8);
+		else if (!strcmp(line, "format json") || !strcmp(line, "format text"))
+			req->json = line[7] == 'j';
 		else if (!req->why[0])
 			snprintf(req->why, sizeof(req->why),
-				 "this kalloc does not know the request line '%.40s' (it knows start and reports)",
+				 "this kalloc does not know the request line '%.40s' (it knows start, reports and format json or text)",
 				 line);
 	}
 	if (!req->why[0] && !req->reports[0])
@@ -469,14 +475,36 @@ static bool read_request(int dfd, const char *name, uid_t uid, struct live_reque
 }
 
 /*
+ * The names of @list that are no reports, quoted and ", "-separated, into
+ * @bad (of @size bytes); false if there is one.
+ */
+static bool check_report_names(const char *list, char *bad, size_t size)
+{
+	const char *s = list;
+
+	bad[0] = '\0';
+	while (*s) {
+		size_t n = strcspn(s, ", \t"), len = strlen(bad);
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)min(n, sizeof(name) - 1), s);
+		if (n && (n >= sizeof(name) || (!stats_all(name) && !kalloc_report_exists(name))))
+			snprintf(bad + len, size - len, "%s'%s'", len ? ", " : "", name);
+		s += n;
+		s += strspn(s, ", \t");
+	}
+	return !bad[0];
+}
+
+/*
  * Write the reports @req asks for into @fd; false if it holds instead why
  * not (one line).  kalloc-stats only.
  */
 static bool write_answer(int fd, const struct live_request *req)
 {
 	static const char oom[] = "out of memory for the report\n";
-	const char *list = req->reports;
-	char bad[256] = "";
+	char bad[256];
+	bool done = false;
 	FILE *out;
 
 	if (req->why[0]) {
@@ -486,24 +514,20 @@ static bool write_answer(int fd, const struct live_request *req)
 	}
 	spin_lock(&stats_lock);
 	out = stats_fopen(fd);
-	if (out) {
-		print_reports(out, list, bad, sizeof(bad));
-		fclose(out);
-		out = NULL;
-		if (bad[0] && !sys_ftruncate(fd, 0) && !lseek(fd, 0, SEEK_SET))
-			out = stats_fopen(fd);
-		if (out) {
-			fprintf(out, "no report called %s (reports: ", bad);
-			kalloc_report_names(out);
-			fprintf(out, "; or all for every one but map)\n");
-			fclose(out);
-		}
-	} else if (!sys_ftruncate(fd, 0)) {
+	if (out && check_report_names(req->reports, bad, sizeof(bad))) {
+		print_reports(out, req->reports, req->json);
+		done = true;
+	} else if (out) {
+		fprintf(out, "no report called %s (reports: ", bad);
+		kalloc_report_names(out);
+		fprintf(out, "; or all for every one but map)\n");
+	} else {
 		sys_write(fd, oom, sizeof(oom) - 1);
-		bad[0] = '!';
 	}
+	if (out)
+		fclose(out);
 	spin_unlock(&stats_lock);
-	return !bad[0];
+	return done;
 }
 
 /*
@@ -710,8 +734,13 @@ static bool stats_path_from_start(const char *path, char *out, const char *var,
 	return true;
 }
 
-/* Take "map" out of @list (KALLOC_STATS_MAP gives it a file of its own). */
-static void stats_list_drop_map(char *list)
+/*
+ * Take out of @list "map" when @drop_map (KALLOC_STATS_MAP gives it a
+ * file of its own), and with KALLOC_STATS_FORMAT=json the names that are
+ * no report, said now on stderr: a message inside the document would
+ * spoil it.
+ */
+static void stats_list_filter(char *list, bool drop_map)
 {
 	char kept[STATS_LIST_MAX];
 	const char *s = list;
@@ -719,8 +748,12 @@ static void stats_list_drop_map(char *list)
 
 	while (*s) {
 		size_t n = strcspn(s, ", \t");
+		char name[64];
 
-		if (n && (n != 3 || memcmp(s, "map", 3))) {
+		snprintf(name, sizeof(name), "%.*s", (int)min(n, sizeof(name) - 1), s);
+		if (stats_json && n && !stats_all(name) && !kalloc_report_exists(name)) {
+			pr_err("KALLOC_STATS: no report called '%s': left out\n", name);
+		} else if (n && (!drop_map || strcmp(name, "map"))) {
 			if (len)
 				kept[len++] = ',';
 			memcpy(kept + len, s, n);
@@ -738,7 +771,9 @@ __attribute__((constructor)) static void kalloc_stats_init(void)
 	const char *list = kalloc_getenv("KALLOC_STATS");
 	const char *path = kalloc_getenv("KALLOC_STATS_FILE");
 	const char *map = kalloc_getenv("KALLOC_STATS_MAP");
+	const char *format = kalloc_getenv("KALLOC_STATS_FORMAT");
 
+	stats_json = format && !strcmp(format, "json");
 	if (map && *map)
 		stats_path_from_start(map, stats_map_path, "KALLOC_STATS_MAP", "no map");
 	if (!list || !strcmp(list, "0"))
@@ -748,10 +783,11 @@ __attribute__((constructor)) static void kalloc_stats_init(void)
 		list = "";
 	}
 	strcpy(stats_list, list);
-	if (stats_map_path[0])
-		stats_list_drop_map(stats_list);
+	stats_list_filter(stats_list, stats_map_path[0]);
 	if (!stats_list[0] && !stats_map_path[0])
 		return;
+	if (format && *format && !stats_json && strcmp(format, "text"))
+		pr_err("KALLOC_STATS_FORMAT=%s: not a format (text or json): text\n", format);
 	if (stats_list[0] && path && *path)
 		stats_path_from_start(path, stats_path, "KALLOC_STATS_FILE", "reports go to stderr");
 	if (stats_list[0] && !stats_path[0])

@@ -28,3 +28,14 @@ fail() {
 run() {
 	env LD_PRELOAD="$lib" KALLOC_OPTIONS="${run_options:-}" "$@"
 }
+
+# wait_live PID: until the process has its kalloc-stats thread (its
+# KALLOC_STATS_SIGNAL handler is then installed), at most 5 s
+wait_live() {
+	n=0
+	until grep -qs '^kalloc-stats$' /proc/"$1"/task/*/comm || [ $n -ge 50 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	sleep 0.1
+}

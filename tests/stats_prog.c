@@ -9,10 +9,17 @@
  *	  churn64		64-byte objects, all freed again
  *	  blocks		64 KiB page blocks, kept
  *	  brk			the break, moved up with sbrk()
+ *	  sleep			(N tenths of a second) a pause, for signals
+ *	stats_prog ... report DIR	then every report twice, from the same
+ *				state: as text into DIR/all.txt
+ *				(kalloc_report(f, "all")) and as JSON into
+ *				DIR/all.json ("json:all"), found with dlsym()
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int slab64(unsigned long mib)
@@ -64,6 +71,46 @@ static int mix(void)
 	return 0;
 }
 
+/*
+ * The reports as text and as JSON, one after the other: both files open
+ * and buffered (static buffers) before either report, and both printed
+ * once before to /dev/null, so that the reports' own transient
+ * allocations (their row arrays) find slabs and sheaves already there
+ * and the second pair sees the state the first saw.
+ */
+static int report(const char *dir)
+{
+	static char buf_text[1 << 20], buf_json[1 << 20];
+	int (*kalloc_report)(FILE *, const char *) =
+		(int (*)(FILE *, const char *))dlsym(RTLD_DEFAULT, "kalloc_report");
+	char path[4096];
+	FILE *text, *json;
+	int rc;
+
+	if (!kalloc_report)
+		return 1;
+	snprintf(path, sizeof(path), "%s/all.txt", dir);
+	text = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s/all.json", dir);
+	json = fopen(path, "w");
+	if (!text || !json)
+		return 1;
+	setvbuf(text, buf_text, _IOFBF, sizeof(buf_text));
+	setvbuf(json, buf_json, _IOFBF, sizeof(buf_json));
+	for (rc = 0; rc < 2; rc++) {
+		FILE *null = fopen("/dev/null", "w");
+
+		if (!null)
+			return 1;
+		setvbuf(null, buf_text, _IOFBF, sizeof(buf_text));
+		kalloc_report(null, "all");
+		kalloc_report(null, "json:all");
+		fclose(null);
+	}
+	rc = kalloc_report(text, "all") || kalloc_report(json, "json:all");
+	return fclose(text) || fclose(json) || rc;
+}
+
 int main(int argc, char **argv)
 {
 	int i;
@@ -71,7 +118,7 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "mix"))
 		return mix();
 	for (i = 1; i + 1 < argc; i += 2) {
-		unsigned long mib = strtoul(argv[i + 1], NULL, 10);
+		unsigned long mib = strtoul(argv[i + 1], NULL, 0);
 
 		if (!strcmp(argv[i], "slab64")) {
 			if (slab64(mib))
@@ -80,6 +127,14 @@ int main(int argc, char **argv)
 			objects(64, mib, 1);
 		} else if (!strcmp(argv[i], "blocks")) {
 			objects(64 << 10, mib, 0);
+		} else if (!strcmp(argv[i], "sleep")) {	/* the whole time, signals or not */
+			struct timespec ts = { (time_t)(mib / 10), (long)(mib % 10) * 100000000L };
+
+			while (nanosleep(&ts, &ts))
+				;
+		} else if (!strcmp(argv[i], "report")) {
+			if (report(argv[i + 1]))
+				return 1;
 		} else if (!strcmp(argv[i], "brk")) {
 			if (sbrk(mib << 20) == (void *)-1)
 				return 1;

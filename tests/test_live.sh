@@ -102,7 +102,7 @@ rm -f "$dir/$pid.t$$a.out" "$dir/$pid.t$$b.out"
 req t$$c "$((starttime + 1))" slabinfo
 ln -s /etc/hostname "$dir/$pid.t$$d.req"
 req t$$e "$starttime" slabinfo,nosuchreport
-printf 'start %s\nformat json\nreports slabinfo\n' "$starttime" >"$dir/$pid.t$$f.new" &&
+printf 'start %s\nformat yaml\nreports slabinfo\n' "$starttime" >"$dir/$pid.t$$f.new" &&
 	mv "$dir/$pid.t$$f.new" "$dir/$pid.t$$f.req"
 kill -USR2 "$pid"
 if appears "$dir/$pid.t$$e.err" &&
@@ -120,7 +120,7 @@ sleep 0.3
 [ ! -e "$dir/$pid.t$$d.req" ] && [ ! -e "$dir/$pid.t$$d.out" ] &&
 	pass "a symbolic link for a request: not followed, removed" || { ls -l "$dir"; fail "a symbolic link"; }
 appears "$dir/$pid.t$$f.err" &&
-	grep -qx "this kalloc does not know the request line 'format json' (it knows start and reports)" \
+	grep -qx "this kalloc does not know the request line 'format yaml' (it knows start, reports and format json or text)" \
 		"$dir/$pid.t$$f.err" && pass "a request line this kalloc does not know: an error, not a plain answer" ||
 	{ cat "$dir/$pid.t$$f.err"; fail "an unknown request line"; }
 rm -f "$dir/$pid.t$$e.err" "$dir/$pid.t$$f.err"
@@ -147,6 +147,23 @@ grep -q "^==> kalloc reports of pid $pid," "$tmp/stderr" && grep -q "^zone  *pre
 	awk '$1 == "slab" && $2 == "objects" && $3 >= 20000 * 700 / 1024 { f = 1 } END { exit !f }' "$tmp/out" &&
 	pass "kalloc report PID summary: $(grep -m1 'slab objects' "$tmp/out" | tr -s ' ')" ||
 	{ cat "$tmp/out" "$tmp/err"; fail "kalloc report summary"; }
+# as JSON: one object, a member per report (the request's "format json")
+"$cmd" report "$pid" summary slabinfo --json >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if ! command -v python3 >/dev/null 2>&1; then
+	[ $rc -eq 0 ] && grep -q '"name": "malloc-768", "active_objs": [0-9]' "$tmp/out" &&
+		pass "kalloc report PID --json (no python3: grep)" || { cat "$tmp/err"; fail "--json"; }
+elif [ $rc -eq 0 ] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = [c for c in d["slabinfo"]["caches"] if c["name"] == "malloc-768"][0]
+sys.exit(not (list(d) == ["kalloc", "summary", "slabinfo"] and c["active_objs"] >= 20000 and
+	      d["summary"]["in_use"]["slab_objects"]["now"] >= 20000 * 700))' "$tmp/out"; then
+	pass "kalloc report PID summary slabinfo --json: one JSON object, malloc-768 with 20000 objects"
+else
+	cat "$tmp/out" "$tmp/err"
+	fail "kalloc report --json"
+fi
 "$cmd" report "$pid" totals buddyinfo -o "$tmp/two" 2>"$tmp/err" &&
 	grep -q '^==> totals <==' "$tmp/two" && grep -q '^Node 0, zone   Normal' "$tmp/two" &&
 	pass "kalloc report PID NAME NAME -o FILE" || { cat "$tmp/err"; fail "kalloc report -o"; }
@@ -276,6 +293,7 @@ expect 2 "^kalloc top: the number of screens '0' is not a positive number" "$cmd
 expect 2 "^kalloc top: option '-o' is not one of kalloc top's" "$cmd" top "$pid" -o f
 expect 2 "^kalloc map: unexpected argument 'slabinfo' (kalloc map PID)" "$cmd" map "$pid" slabinfo
 expect 2 "^kalloc report: option '--timeout' needs a value" "$cmd" report "$pid" --timeout
+expect 2 "^kalloc top: option '--json' is not one of kalloc top's" "$cmd" top "$pid" --json
 grep -q "Try 'kalloc --help'" "$tmp/err" && pass "a usage error points to --help" || fail "no --help hint"
 
 # ------------------------------ a directory open to others (as root) --

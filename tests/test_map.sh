@@ -86,6 +86,22 @@ run KALLOC_STATS_MAP="$tmp/no/such/dir/m.svg" "$prog" slab64 1 2>"$tmp/bad.err"
 grep -q "KALLOC_STATS_MAP: cannot open '$tmp/no/such/dir/m.svg': No such file or directory" "$tmp/bad.err" ||
 	fail "an unwritable KALLOC_STATS_MAP is not reported: $(cat "$tmp/bad.err")"
 
+# a live snapshot writes the map while the program runs
+env LD_PRELOAD="$lib" KALLOC_OPTIONS="$run_options" KALLOC_STATS_MAP="$tmp/live.svg" \
+	KALLOC_STATS_SIGNAL=USR2 "$prog" slab64 4 sleep 30 &
+pid=$!
+wait_live $pid
+n=0
+until grep -q '</svg>' "$tmp/live.svg" 2>/dev/null || [ $n -ge 50 ]; do
+	kill -USR2 $pid 2>/dev/null
+	sleep 0.1
+	n=$((n + 1))
+done
+kill -0 $pid 2>/dev/null || fail "no live map before the program's end"
+grep -q '</svg>' "$tmp/live.svg" 2>/dev/null || fail "KALLOC_STATS_SIGNAL wrote no map"
+wait $pid || fail "the live program exited with $?"
+[ "$(grep -c '</svg>' "$tmp/live.svg")" = 1 ] || fail "the live map file holds more than one picture"
+
 # kalloc(1)'s -m
 if [ -x "$top_builddir/kalloc" ]; then
 	"$top_builddir/kalloc" -O mem=1G -m "$tmp/cli.svg" "$prog" slab64 1 || fail "kalloc -m: exit status $?"

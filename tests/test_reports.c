@@ -958,6 +958,8 @@ static void test_unknown_report(void **state)
 {
 	static const char *const bad[] = {
 		"nosuch", "", "Buddyinfo", "buddyinfo ", "buddy", "ALL", "/proc/zoneinfo",
+		"json:nosuch", "json:summary,nosuch", "json:buddy", "JSON:summary", "json",
+		"buddyinfo,zoneinfo",	/* a list only in JSON */
 	};
 	const char *text;
 	unsigned int i;
