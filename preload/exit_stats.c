@@ -72,7 +72,6 @@
  */
 #include "glue.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -338,27 +337,63 @@ static void live_signal(int sig)
 }
 
 /*
+ * A directory read with getdents64() into a buffer of its own, on the
+ * reader's stack: kalloc-stats reads directories every second and at each
+ * request, and opendir() would allocate 32 KiB each time (a page block:
+ * the process's reports would move because kalloc looked).
+ */
+struct dir_reader {
+	int fd;
+	long len, off;
+	char buf[4096] __attribute__((aligned(8)));
+};
+
+struct linux_dirent64 {	/* the system call's record */
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* The next name of the directory @r reads, "." and ".." left out; NULL at its end. */
+static const char *next_dirent(struct dir_reader *r)
+{
+	for (;;) {
+		while (r->off < r->len) {
+			const struct linux_dirent64 *d = (const void *)(r->buf + r->off);
+
+			r->off += d->d_reclen;
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+				return d->d_name;
+		}
+		r->len = kalloc_syscall6(SYS_getdents64, r->fd, (long)r->buf, sizeof(r->buf), 0, 0, 0);
+		r->off = 0;
+		if (r->len <= 0)
+			return NULL;
+	}
+}
+
+/*
  * The process's live threads, from /proc/self/task (a main thread that
  * called pthread_exit() stays there as a zombie, state Z, not counted);
- * 0 if unknown.  Runs in kalloc-stats, where opendir() may allocate.
+ * 0 if unknown.  Runs in kalloc-stats, allocating nothing.
  */
 static long nr_live_threads(void)
 {
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
+	struct dir_reader d = { .fd = sys_open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) };
+	const char *name;
 	long n = 0;
 
-	if (!d)
+	if (d.fd < 0)
 		return 0;
-	while ((e = readdir(d))) {
+	while ((name = next_dirent(&d))) {
 		char path[300], buf[512];
 		const char *state;
 		ssize_t len;
 		int fd;
 
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stat", name);
 		fd = sys_open(path, O_RDONLY | O_CLOEXEC, 0);
 		len = fd >= 0 ? sys_read(fd, buf, sizeof(buf) - 1) : -1;
 		if (fd >= 0)
@@ -370,7 +405,7 @@ static long nr_live_threads(void)
 		if (state && state[1] == ' ' && state[2] != 'Z' && state[2] != 'X')
 			n++;
 	}
-	closedir(d);
+	sys_close(d.fd);
 	return n;
 }
 
@@ -580,10 +615,10 @@ static unsigned int answer_requests(void)
 	char dir[32], prefix[16], id[REQUEST_ID_MAX + 1];
 	uid_t uid = geteuid();	/* each time: a server may drop its privileges */
 	int pid = sys_getpid(), dfd, plen;
+	struct dir_reader d;
 	unsigned int nr = 0;
-	struct dirent *e;
+	const char *name;
 	struct stat st;
-	DIR *d;
 
 	snprintf(dir, sizeof(dir), REQUEST_DIR, (unsigned int)uid);
 	dfd = sys_open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
@@ -597,28 +632,25 @@ static unsigned int answer_requests(void)
 		sys_close(dfd);
 		return 0;
 	}
-	d = fdopendir(dfd);
-	if (!d) {
-		sys_close(dfd);
-		return 0;
-	}
 	if (!live_starttime)
 		live_starttime = read_starttime();
 	plen = snprintf(prefix, sizeof(prefix), "%d.", pid);
-	while ((e = readdir(d))) {
+	d.fd = dfd;
+	d.len = d.off = 0;
+	while ((name = next_dirent(&d))) {
 		size_t n;
 
-		if (strncmp(e->d_name, prefix, plen))
+		if (strncmp(name, prefix, plen))
 			continue;
-		n = request_id_len(e->d_name + plen);
-		if (!n || strcmp(e->d_name + plen + n, ".req"))
+		n = request_id_len(name + plen);
+		if (!n || strcmp(name + plen + n, ".req"))
 			continue;
-		memcpy(id, e->d_name + plen, n);
+		memcpy(id, name + plen, n);
 		id[n] = '\0';
-		answer_request(dirfd(d), uid, pid, id);
+		answer_request(dfd, uid, pid, id);
 		nr++;
 	}
-	closedir(d);
+	sys_close(dfd);
 	return nr;
 }
 

@@ -147,6 +147,13 @@ grep -q "^==> kalloc reports of pid $pid," "$tmp/stderr" && grep -q "^zone  *pre
 	awk '$1 == "slab" && $2 == "objects" && $3 >= 20000 * 700 / 1024 { f = 1 } END { exit !f }' "$tmp/out" &&
 	pass "kalloc report PID summary: $(grep -m1 'slab objects' "$tmp/out" | tr -s ' ')" ||
 	{ cat "$tmp/out" "$tmp/err"; fail "kalloc report summary"; }
+# looking does not move what is looked at: kalloc-stats, waking every
+# second and answering, allocates no page block (opendir() did, 32 KiB)
+pb1=$("$cmd" report "$pid" totals | grep '^page blocks:')
+sleep 2.5
+pb2=$("$cmd" report "$pid" totals | grep '^page blocks:')
+[ -n "$pb1" ] && [ "$pb1" = "$pb2" ] && pass "an idle process asked twice, 2.5 s apart: $pb2 both times" ||
+	fail "page blocks moved while the process was idle: '$pb1', then '$pb2'"
 # as JSON: one object, a member per report (the request's "format json")
 "$cmd" report "$pid" summary slabinfo --json >"$tmp/out" 2>"$tmp/err"
 rc=$?
