@@ -6,10 +6,12 @@ cd "$(dirname "$0")"
 
 # The build and `make check` (the real programs the tests run under the
 # preload among them); the benchmarks' peers come with `make bench`
-# (bench/setup). google-perftools: google-pprof reads the heap profile
-# (tests/test_profile.sh).
+# (bench/setup).  librsvg2-bin's rsvg-convert renders the map report in
+# tests/test_map.sh; tests/test_top.sh runs kalloc top in tmux;
+# google-pprof (google-perftools) reads the heap profile in
+# tests/test_profile.sh.
 PACKAGES="autoconf automake libtool pkg-config make gcc g++ \
-libcmocka-dev python3 perl sqlite3 git google-perftools"
+libcmocka-dev python3 perl sqlite3 git librsvg2-bin tmux google-perftools"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -22,6 +22,7 @@
  * allocator and kvmalloc under it: nothing of theirs takes it).
  */
 #include "slab.h"
+#include "json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -96,21 +97,28 @@ out:
 	return brk;
 }
 
+/* The break, its frames by zone: copied under mm_brk_lock, printed after. */
+static void brk_snapshot(struct mm_brk *snap, unsigned long zones[MAX_NR_ZONES])
+{
+	unsigned long i;
+
+	kalloc_init_once();
+	spin_lock(&mm_brk_lock);
+	*snap = mm;
+	if (!snap->start_brk)
+		snap->start_brk = snap->brk = brk_window_base;
+	for (i = 0; i < mm.nr_pages; i++)
+		zones[__page_zonenum(mm.pages[i])]++;
+	spin_unlock(&mm_brk_lock);
+}
+
 /* kalloc's "brk" report */
 void brk_show(FILE *out)
 {
 	struct mm_brk snap;
-	unsigned long zones[MAX_NR_ZONES] = { 0 }, i;
+	unsigned long zones[MAX_NR_ZONES] = { 0 };
 
-	kalloc_init_once();
-	spin_lock(&mm_brk_lock);
-	snap = mm;
-	if (!snap.start_brk)
-		snap.start_brk = snap.brk = brk_window_base;
-	for (i = 0; i < mm.nr_pages; i++)
-		zones[__page_zonenum(mm.pages[i])]++;
-	spin_unlock(&mm_brk_lock);
-
+	brk_snapshot(&snap, zones);
 	fprintf(out, "start_brk:   0x%016lx\n", snap.start_brk);
 	fprintf(out, "brk:         0x%016lx\n", snap.brk);
 	fprintf(out, "window_end:  0x%016lx\n", brk_window_end);
@@ -118,6 +126,51 @@ void brk_show(FILE *out)
 	fprintf(out, "pages:       %lu (DMA %lu, Normal %lu, HighMem %lu)\n", snap.nr_pages,
 		zones[ZONE_DMA], zones[ZONE_NORMAL], zones[ZONE_HIGHMEM]);
 	fprintf(out, "peak pages:  %lu\n", snap.peak_pages);
+}
+
+void brk_show_json(struct json *j)
+{
+	struct mm_brk snap;
+	unsigned long zones[MAX_NR_ZONES] = { 0 };
+	unsigned int i;
+
+	brk_snapshot(&snap, zones);
+	{
+		const struct { const char *key; unsigned long v; } f[] = {
+			{ "start_brk", snap.start_brk }, { "brk", snap.brk },
+			{ "window_end", brk_window_end }, { "size", snap.brk - snap.start_brk },
+			{ "pages", snap.nr_pages },
+		};
+
+		for (i = 0; i < ARRAY_SIZE(f); i++)
+			json_u64(j, f[i].key, f[i].v);
+	}
+	json_open(j, "pages_by_zone", '{', true);
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		json_u64(j, contig_page_data.node_zones[i].name, zones[i]);
+	json_close(j);
+	json_u64(j, "peak_pages", snap.peak_pages);
+}
+
+/* The break's size in bytes, its frames now and at most (the summary report). */
+void brk_stats(unsigned long *bytes, unsigned long *pages, unsigned long *peak_pages)
+{
+	spin_lock(&mm_brk_lock);
+	*bytes = mm.brk - mm.start_brk;
+	*pages = mm.nr_pages;
+	*peak_pages = mm.peak_pages;
+	spin_unlock(&mm_brk_lock);
+}
+
+/* Every frame below the break to @fn, under mm_brk_lock (memmap.c: @fn neither allocates nor locks). */
+void brk_for_each_frame(frame_run_fn fn, void *arg)
+{
+	unsigned long i;
+
+	spin_lock(&mm_brk_lock);
+	for (i = 0; i < mm.nr_pages; i++)
+		fn(__page_to_pfn(mm.pages[i]), 1, arg);
+	spin_unlock(&mm_brk_lock);
 }
 
 void brk_fork_prepare(void)

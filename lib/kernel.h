@@ -256,6 +256,19 @@ __attribute__((noreturn)) void panic(const char *fmt, ...) __printf(1, 2) __hidd
 #define VM_BUG_ON(cond)	do { (void)sizeof(cond); } while (0)
 #endif
 
+/*
+ * *@peak = max(*@peak, @v), for the high-water marks of the summary
+ * report.  Slow paths only: a compare-and-swap when @v is a new peak.
+ */
+static inline void peak_update(unsigned long *peak, unsigned long v)
+{
+	unsigned long old = __atomic_load_n(peak, __ATOMIC_RELAXED);
+
+	while (v > old &&
+	       !__atomic_compare_exchange_n(peak, &old, v, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 /* -------------------------------------------------- raw system calls -- */
 
 long kalloc_syscall6(long nr, long a, long b, long c, long d, long e, long f) __hidden;

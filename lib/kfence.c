@@ -122,6 +122,7 @@
  */
 #include "slab.h"
 #include "util.h"
+#include "json.h"
 #include "kfence.h"
 #include "options.h"
 
@@ -1035,6 +1036,16 @@ void kfence_stats_show(FILE *out)
 	fprintf(out, "enabled: %i\n", READ_ONCE(kfence_sample_rate) && !READ_ONCE(kfence_setup_failed));
 	for (i = 0; i < KFENCE_COUNTER_COUNT; i++)
 		fprintf(out, "%s: %ld\n", counter_names[i], READ_ONCE(counters[i]));
+}
+
+/* The same as JSON: the debugfs file's names as keys. */
+void kfence_stats_show_json(struct json *j)
+{
+	unsigned int i;
+
+	json_bool(j, "enabled", READ_ONCE(kfence_sample_rate) && !READ_ONCE(kfence_setup_failed));
+	for (i = 0; i < KFENCE_COUNTER_COUNT; i++)
+		json_s64(j, counter_names[i], READ_ONCE(counters[i]));
 }
 
 /*

@@ -62,6 +62,8 @@ size_t kfence_ksize(const void *addr) __hidden;
 /* The reports "kfence" (debugfs' kfence/stats) and "kfence_objects" (kfence/objects). */
 void kfence_stats_show(FILE *out) __hidden;
 void kfence_objects_show(FILE *out) __hidden;
+struct json;
+void kfence_stats_show_json(struct json *j) __hidden;
 /* Bytes of KFENCE objects live now, for the totals. */
 unsigned long kfence_bytes_in_use(void) __hidden;
 void kfence_fork_prepare(void) __hidden;

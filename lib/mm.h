@@ -489,6 +489,8 @@ void page_alloc_fork_parent(void) __hidden;
 void page_alloc_fork_child(void) __hidden;
 void page_alloc_thread_exit(void) __hidden;
 
+/* The most frames out of the buddy's free lists at once (summary report). */
+extern unsigned long held_pages_peak __hidden;
 /* Pages on every thread's per-cpu lists of the zone (racy sum). */
 unsigned long zone_pcp_pages(struct zone *zone) __hidden;
 /* Sum of every thread's events for the zone into events[NR_ZONE_EVENTS]. */

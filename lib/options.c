@@ -65,6 +65,7 @@
  * the options where 0 means "automatic" (mem=0 is the host's RAM).
  */
 #include "kernel.h"
+#include "json.h"
 #include "options.h"
 #include "slab.h"
 #include "kfence.h"
@@ -201,7 +202,8 @@ static const struct kalloc_param kalloc_params[] = {
  * KALLOC_OPTIONS syntax (flags as 1 or 0, sizes in bytes, 0 where the
  * default is computed: docs/options.md), so that a run says how it was set.
  */
-void kalloc_options_show(FILE *out)
+/* Every option's value, for kalloc_options_show() and its JSON. */
+static void options_show(FILE *out, struct json *j)
 {
 	const struct kalloc_param *p;
 
@@ -212,7 +214,10 @@ void kalloc_options_show(FILE *out)
 		case PARAM_LEVEL:	/* another entry's variable, shown there */
 			continue;
 		case PARAM_STRING:
-			fprintf(out, "%s=%s\n", p->name, p->var.str);
+			if (j)
+				json_str(j, p->name, p->var.str);
+			else
+				fprintf(out, "%s=%s\n", p->name, p->var.str);
 			continue;
 		case PARAM_SIZE:	v = (long long)*p->var.ull; break;
 		case PARAM_UINT:	v = *p->var.uint; break;
@@ -220,8 +225,22 @@ void kalloc_options_show(FILE *out)
 		case PARAM_INT:		v = *p->var.sint; break;
 		case PARAM_BOOL:	v = *p->var.flag; break;
 		}
-		fprintf(out, "%s=%lld\n", p->name, v);
+		if (j)
+			json_s64(j, p->name, v);
+		else
+			fprintf(out, "%s=%lld\n", p->name, v);
 	}
+}
+
+void kalloc_options_show(FILE *out)
+{
+	options_show(out, NULL);
+}
+
+/* The same as JSON: "name": value, a string for the string options. */
+void kalloc_options_show_json(struct json *j)
+{
+	options_show(NULL, j);
 }
 
 void kalloc_reset_options(void)

@@ -72,6 +72,9 @@ int memparse(const char *s, size_t len, unsigned long long *out) __hidden;
 void kalloc_reset_options(void) __hidden;
 /* The "options" report: every option's value now, in KALLOC_OPTIONS syntax. */
 void kalloc_options_show(FILE *out) __hidden;
-void kalloc_report_names(FILE *out) __hidden;	/* vmstat.c */
+struct json;
+void kalloc_options_show_json(struct json *j) __hidden;
+void kalloc_report_names(FILE *out) __hidden;	/* vmstat.c: "a, b, ...; or all for every one but x, y" */
+bool kalloc_report_exists(const char *name) __hidden;	/* vmstat.c */
 
 #endif /* KALLOC_OPTIONS_H */

@@ -427,6 +427,30 @@ static struct page *__rmqueue(struct kalloc_pcpu *cpu, struct zone *zone,
 	}
 }
 
+/* ------------------------------------------------------ the peak -- */
+
+/* The most frames that were out of the buddy's free lists at once. */
+unsigned long held_pages_peak;
+
+/*
+ * After an allocation from @zone's free lists, under its lock: the frames
+ * out of every zone's free lists (managed - free; the other zones' counts
+ * read without their locks) against the peak.  A pcp refill counts its
+ * whole batch here, when it leaves the zone: what the pcp lists hold
+ * counts as held, so the peak is exact at that granularity and never
+ * below the true one.
+ */
+static inline void note_held_peak(void)
+{
+	unsigned long held = 0;
+	struct zone *z;
+
+	for_each_zone(z)
+		held += READ_ONCE(z->managed_pages) - zone_page_state(z, NR_FREE_PAGES);
+	if (unlikely(held > READ_ONCE(held_pages_peak)))
+		peak_update(&held_pages_peak, held);
+}
+
 /* ---------------------------------------------------- per-cpu lists -- */
 
 /* rmqueue_bulk(): up to @count blocks from the zone onto a pcp list */
@@ -444,6 +468,7 @@ static int rmqueue_bulk(struct kalloc_pcpu *cpu, struct zone *zone, unsigned int
 		page->index = migratetype;
 		list_add_tail(&page->lru, list);
 	}
+	note_held_peak();
 	spin_unlock(&zone->lock);
 	return i;
 }
@@ -678,6 +703,7 @@ static __always_inline struct page *rmqueue(struct kalloc_pcpu *cpu, struct zone
 		return rmqueue_pcplist(cpu, zone, order, migratetype);
 	spin_lock(&zone->lock);
 	page = __rmqueue(cpu, zone, order, migratetype);
+	note_held_peak();
 	spin_unlock(&zone->lock);
 	return page;
 }

@@ -275,7 +275,12 @@ struct slabinfo {
 	unsigned int cache_order;
 };
 void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo) __hidden;
+unsigned long slub_sheaf_objects(struct kmem_cache *s) __hidden;
+void slab_pages_read(unsigned long *now, unsigned long *peak) __hidden;
+void slab_bytes_out_read(unsigned long *now, unsigned long *peak) __hidden;
 int slabinfo_show(FILE *out) __hidden;
+struct json;
+void slabinfo_show_json(struct json *j) __hidden;
 
 /* ------------------------------------------------------ fast paths -- */
 
@@ -509,6 +514,7 @@ void vmalloc_fork_prepare(void) __hidden;
 void vmalloc_fork_parent(void) __hidden;
 void vmalloc_fork_child(void) __hidden;
 void vmallocinfo_show(FILE *out) __hidden;
+void vmallocinfo_show_json(struct json *j) __hidden;
 void vmalloc_phys_remap(void) __hidden;
 void vmalloc_purge(void) __hidden;
 void vmalloc_decay(void) __hidden;
@@ -528,11 +534,15 @@ void vm_area_free_pages(struct page **pages, unsigned int nr) __hidden;
 struct vmalloc_stats {
 	unsigned long nr_areas;		/* busy areas */
 	unsigned long nr_pages;		/* frames they hold */
+	unsigned long peak_pages;	/* the most they held at once */
 	unsigned long in_place, moved;	/* vrealloc growths */
 	unsigned long lazy_pages;	/* frames of lazily freed areas (phys=memfd) */
 	unsigned long purges;
 };
 void vmalloc_stats(struct vmalloc_stats *vs) __hidden;
+/* Frames held, run by run, for the memory map (memmap.c); @fn runs under a leaf lock */
+typedef void (*frame_run_fn)(unsigned long pfn, unsigned long nr, void *arg);
+void vmalloc_for_each_frame(frame_run_fn fn, void *arg) __hidden;
 
 void vmalloc_for_each_area(void (*fn)(unsigned long start, unsigned long caller,
 				      unsigned long bytes, void *arg), void *arg) __hidden;
@@ -567,6 +577,13 @@ void heap_sites_show(FILE *out) __hidden;
 /* brk.c: the emulated mm->brk */
 unsigned long kalloc_sys_brk(unsigned long brk) __hidden;
 void brk_show(FILE *out) __hidden;
+void brk_show_json(struct json *j) __hidden;
+void brk_for_each_frame(frame_run_fn fn, void *arg) __hidden;
+void brk_stats(unsigned long *bytes, unsigned long *pages, unsigned long *peak_pages) __hidden;
+
+/* memmap.c: the picture of physical memory (the "map" report) */
+void memmap_show(FILE *out) __hidden;
+void memmap_show_json(struct json *j) __hidden;
 void brk_fork_prepare(void) __hidden;
 void brk_fork_parent(void) __hidden;
 void brk_fork_child(void) __hidden;

@@ -50,6 +50,7 @@
  */
 #include "slab.h"
 #include "options.h"
+#include "json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -173,6 +174,49 @@ bool map_highmem_block(struct page *page, unsigned int order)
 }
 
 /*
+ * The pages in slabs, every cache's, and the most there were at once (the
+ * summary report): counted when a slab is made or freed, a slow path.
+ */
+static unsigned long nr_slab_pages, nr_slab_pages_peak;
+
+/*
+ * The bytes of objects out of their slabs (in use, or in a sheaf), every
+ * cache's, by object size, and the most there were (the summary report):
+ * counted where objects leave and rejoin their slabs' freelists under
+ * list_lock, a sheaf at a time, never on the fast paths.
+ */
+static unsigned long slab_bytes_out, slab_bytes_out_peak;
+
+static void account_objects_out(const struct kmem_cache *s, long nr)
+{
+	unsigned long now = __atomic_add_fetch(&slab_bytes_out, (unsigned long)(nr * (long)s->object_size),
+					       __ATOMIC_RELAXED);
+
+	if (nr > 0)
+		peak_update(&slab_bytes_out_peak, now);
+}
+
+void slab_bytes_out_read(unsigned long *now, unsigned long *peak)
+{
+	*now = __atomic_load_n(&slab_bytes_out, __ATOMIC_RELAXED);
+	*peak = __atomic_load_n(&slab_bytes_out_peak, __ATOMIC_RELAXED);
+}
+
+static void account_slab_pages(long nr)
+{
+	unsigned long now = __atomic_add_fetch(&nr_slab_pages, (unsigned long)nr, __ATOMIC_RELAXED);
+
+	if (nr > 0)
+		peak_update(&nr_slab_pages_peak, now);
+}
+
+void slab_pages_read(unsigned long *now, unsigned long *peak)
+{
+	*now = __atomic_load_n(&nr_slab_pages, __ATOMIC_RELAXED);
+	*peak = __atomic_load_n(&nr_slab_pages_peak, __ATOMIC_RELAXED);
+}
+
+/*
  * allocate_slab(): 2^order pages from lowmem; a cache whose caller allows
  * __GFP_HIGHMEM (malloc does) falls back to HIGHMEM when lowmem is out.
  * Then build the freelist and run the constructor on every object, as
@@ -200,6 +244,7 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags)
 				s->name, s->order, flags);
 		return NULL;
 	}
+	account_slab_pages(nr);
 	for (i = 0, page = slab; i < nr; i++, page++) {
 		page->slab_cache = s;
 		WRITE_ONCE(page->page_type, slab_page_type(s));	/* PageBuddy() (mm.h) */
@@ -259,6 +304,7 @@ static void free_slab(struct kmem_cache *s, struct page *slab)
 	ClearPageSlab(slab);
 	slab->freelist = NULL;
 	slab->counters = 0;
+	account_slab_pages(-(long)nr);
 	__free_pages(slab, s->order);
 }
 
@@ -313,6 +359,7 @@ static inline unsigned int __slab_take_objects(struct kmem_cache *s, struct kmem
 	}
 	slab_set_counters(slab, slab_inuse(slab) + k, slab_objects(slab), fresh);
 	WRITE_ONCE(n->free_objects, n->free_objects - k);
+	account_objects_out(s, k);
 	if (!object && !fresh) {
 		remove_partial(n, slab);
 		if (slab_tracks_full(s))
@@ -342,6 +389,7 @@ static inline struct page *__slab_put_objects(struct kmem_cache *s, struct kmem_
 	slab->freelist = objects[0];
 	slab_set_counters(slab, inuse, slab_objects(slab), slab_fresh(slab));
 	WRITE_ONCE(n->free_objects, n->free_objects + cnt);
+	account_objects_out(s, -(long)cnt);
 	if (was_full) {
 		if (slab_tracks_full(s))
 			list_del(&slab->slab_list);
@@ -1733,6 +1781,43 @@ void slub_fork_child(void)
 
 /* -------------------------------------------------------- slabinfo -- */
 
+/*
+ * The free objects @s keeps in sheaves: every thread's main and spare
+ * sheaf, and the barn's full sheaves (the summary report).  The threads'
+ * sheaves are read while their owners use them, as the kernel's
+ * slabinfo reads per-CPU counts: a sheaf being swapped may be missed or
+ * counted twice, and each count is clamped to the sheaf's capacity.
+ * Takes pcpu_lock (threads stay), then barn->lock; caller may hold
+ * slab_mutex.
+ */
+unsigned long slub_sheaf_objects(struct kmem_cache *s)
+{
+	struct kalloc_pcpu *cpu;
+	struct slab_sheaf *sheaf;
+	unsigned int idx = s->cpu_index;
+	unsigned long sum = 0;
+
+	if (idx < SLUB_MAX_PCPU_CACHES) {
+		spin_lock(&pcpu_lock);
+		list_for_each_entry(cpu, &all_pcpus, list) {
+			struct slub_percpu_sheaves *pcs = &cpu->pcs[idx];
+			void **top = READ_ONCE(pcs->top), **bottom = READ_ONCE(pcs->bottom);
+
+			if (bottom && top > bottom)
+				sum += min((unsigned long)(top - bottom), (unsigned long)s->sheaf_capacity);
+			sheaf = READ_ONCE(cpu->pcs_spare[idx]);
+			if (sheaf)
+				sum += min(READ_ONCE(sheaf->size), s->sheaf_capacity);
+		}
+		spin_unlock(&pcpu_lock);
+	}
+	spin_lock(&s->barn.lock);
+	list_for_each_entry(sheaf, &s->barn.sheaves_full, barn_list)
+		sum += sheaf->size;
+	spin_unlock(&s->barn.lock);
+	return sum;
+}
+
 void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo)
 {
 	struct kmem_cache_node *n = &s->node;
@@ -1746,6 +1831,13 @@ void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo)
 	sinfo->objects_per_slab = s->objects;
 	sinfo->cache_order = s->order;
 }
+
+/* A cache as slabinfo prints it. */
+struct slabinfo_row {
+	char name[32];
+	struct slabinfo si;
+	unsigned int size;
+};
 
 /*
  * slab_for_each_allocated(): @fn on every object of @s that is handed out
@@ -1788,18 +1880,14 @@ void slab_for_each_allocated(struct kmem_cache *s,
 }
 
 /*
- * slabinfo_show(): /proc/slabinfo version 2.1.  The caches are copied
- * under slab_mutex first, printed after (printing may allocate).
+ * Every cache, copied under slab_mutex into a kvmalloc()ed array (freed
+ * by the caller), printed after: printing may allocate.  Returns the
+ * number of rows, or -1.
  */
-int slabinfo_show(FILE *out)
+static int slabinfo_collect(struct slabinfo_row **out)
 {
-	struct row {
-		char name[32];
-		struct slabinfo si;
-		unsigned int size;
-	};
-	struct row *rows;
-	unsigned int nr = 0, cap = 0, i;
+	struct slabinfo_row *rows;
+	unsigned int nr = 0, cap = 0;
 	struct kmem_cache *s;
 
 	kalloc_init_once();
@@ -1821,13 +1909,24 @@ int slabinfo_show(FILE *out)
 		nr++;
 	}
 	spin_unlock(&slab_mutex);
+	*out = rows;
+	return nr;
+}
 
+/* slabinfo_show(): /proc/slabinfo version 2.1. */
+int slabinfo_show(FILE *out)
+{
+	struct slabinfo_row *rows;
+	int i = slabinfo_collect(&rows);
+
+	if (i < 0)
+		return -1;
 	fprintf(out, "slabinfo - version: 2.1\n");
 	fprintf(out, "# name            <active_objs> <num_objs> <objsize> <objperslab> "
 		     "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : "
 		     "slabdata <active_slabs> <num_slabs> <sharedavail>\n");
-	for (i = nr; i-- > 0; ) {
-		const struct row *r = &rows[i];
+	while (i-- > 0) {
+		const struct slabinfo_row *r = &rows[i];
 
 		fprintf(out, "%-17s %6lu %6lu %6u %4u %4d", r->name, r->si.active_objs,
 			r->si.num_objs, r->size, r->si.objects_per_slab, 1 << r->si.cache_order);
@@ -1836,4 +1935,32 @@ int slabinfo_show(FILE *out)
 	}
 	kvfree(rows);
 	return 0;
+}
+
+/* The same as JSON: the caches in slabinfo's order, its columns as members. */
+void slabinfo_show_json(struct json *j)
+{
+	struct slabinfo_row *rows;
+	int i = slabinfo_collect(&rows);
+
+	if (i < 0)
+		return;
+	json_str(j, "version", "2.1");
+	json_array(j, "caches", false);
+	while (i-- > 0) {
+		const struct slabinfo_row *r = &rows[i];
+
+		json_open(j, NULL, '{', true);
+		json_str(j, "name", r->name);
+		json_u64(j, "active_objs", r->si.active_objs);
+		json_u64(j, "num_objs", r->si.num_objs);
+		json_u64(j, "objsize", r->size);
+		json_u64(j, "objperslab", r->si.objects_per_slab);
+		json_u64(j, "pagesperslab", 1UL << r->si.cache_order);
+		json_u64(j, "active_slabs", r->si.active_slabs);
+		json_u64(j, "num_slabs", r->si.num_slabs);
+		json_close(j);
+	}
+	json_close(j);
+	kvfree(rows);
 }

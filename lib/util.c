@@ -377,7 +377,7 @@ void malloc_caches_fork_child(void)
 }
 
 /* One of malloc's own caches (not a kmalloc cache)? */
-static bool is_malloc_cache(const struct kmem_cache *s)
+bool is_malloc_cache(const struct kmem_cache *s)
 {
 	unsigned int i;
 
@@ -1122,6 +1122,8 @@ void kalloc_malloc_stats(struct kalloc_malloc_stats *st)
 	st->nr_pages = ev[MALLOC_PAGE_BLOCKS];
 	st->nr_vmalloc = ev[MALLOC_VMALLOC];
 	st->foreign_frees = READ_ONCE(nr_foreign);
+	st->page_block_pages = max(ev[MALLOC_PAGE_BLOCK_PAGES], 0L);
+	st->area_cache_bytes = READ_ONCE(area_cache_bytes);
 	vmalloc_stats(&vs);
 	st->bytes_in_use = ((vs.nr_pages + max(ev[MALLOC_PAGE_BLOCK_PAGES], 0L)) << PAGE_SHIFT) -
 			   min(READ_ONCE(area_cache_bytes), vs.nr_pages << PAGE_SHIFT) +

@@ -92,8 +92,11 @@ struct kalloc_malloc_stats {
 	unsigned long bytes_in_use;			/* usable bytes live */
 	unsigned long peak_bytes_in_use;
 	unsigned long foreign_frees;			/* pointers not ours */
+	unsigned long page_block_pages;			/* frames in page blocks */
+	unsigned long area_cache_bytes;			/* freed vmalloc areas kept */
 };
 void kalloc_malloc_stats(struct kalloc_malloc_stats *st) __hidden;
+bool is_malloc_cache(const struct kmem_cache *s) __hidden;	/* one of malloc's own classes */
 void area_cache_decay(void) __hidden;	/* vmscan.c: free the areas that waited long enough */
 void area_cache_fork_prepare(void) __hidden;
 void area_cache_fork_parent(void) __hidden;

@@ -74,6 +74,7 @@
 #include "slab.h"
 #include "util.h"
 #include "options.h"
+#include "json.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -150,6 +151,7 @@ static struct kmem_cache *vmap_area_cachep;
 
 /* Statistics for the totals report. */
 static unsigned long vmalloc_nr_pages;	/* frames held by areas */
+static unsigned long vmalloc_peak_pages;	/* the most they held at once */
 static unsigned long vrealloc_in_place, vrealloc_moved;	/* atomics: counted unlocked */
 
 static inline unsigned long va_size(const struct vmap_area *va)
@@ -863,6 +865,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, gfp_t gfp,
 	spin_lock(&vmap_area_lock);
 	va->vm = vm;
 	WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages + nr_pages);
+	vmalloc_peak_pages = max(vmalloc_peak_pages, vmalloc_nr_pages);
 	spin_unlock(&vmap_area_lock);
 	return vm->addr;
 
@@ -1351,6 +1354,7 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 	vm->nr_pages = new_nr;
 	vm->size = new_size + PAGE_SIZE;
 	WRITE_ONCE(vmalloc_nr_pages, vmalloc_nr_pages + (new_nr - old_nr));
+	vmalloc_peak_pages = max(vmalloc_peak_pages, vmalloc_nr_pages);
 	spin_unlock(&vmap_area_lock);
 	free_pages_array(old_pages, old_cap);
 	if (s1)
@@ -1689,9 +1693,12 @@ static unsigned long count_nodes(const struct vmap_area *t)
 	return t ? 1 + count_nodes(t->left) + count_nodes(t->right) : 0;
 }
 
-/* vmalloc_info_show(): /proc/vmallocinfo */
-/* Every area, live then lazily freed, copied under vmap_area_lock; kvfree() the rows. */
-static unsigned int snapshot_rows(struct vmallocinfo_row **rowsp)
+/*
+ * Every area and lazily freed area, copied under vmap_area_lock into a
+ * kvmalloc()ed array (freed by the caller): the printers allocate.
+ * Returns the number of rows.
+ */
+static unsigned int vmallocinfo_collect(struct vmallocinfo_row **out)
 {
 	struct vmallocinfo_row *rows;
 	unsigned long cap;
@@ -1702,7 +1709,7 @@ static unsigned int snapshot_rows(struct vmallocinfo_row **rowsp)
 	cap = nr_vmap_areas + count_nodes(purge_vmap_area_root) + 64;
 	spin_unlock(&vmap_area_lock);
 	rows = kvmalloc(cap * sizeof(*rows), GFP_KERNEL | __GFP_NOWARN);
-	*rowsp = rows;
+	*out = rows;
 	if (!rows)
 		return 0;
 	spin_lock(&vmap_area_lock);
@@ -1714,14 +1721,14 @@ static unsigned int snapshot_rows(struct vmallocinfo_row **rowsp)
 
 /*
  * vmalloc_for_each_area(): @fn on every live vmalloc() area (not vmap(),
- * not lazily freed) with its start, caller and size without the guard
- * page, from a copy: no lock is held when @fn runs.
+ * not lazily freed, not KFENCE's pool) with its start, caller and size
+ * without the guard page, from a copy: no lock is held when @fn runs.
  */
 void vmalloc_for_each_area(void (*fn)(unsigned long start, unsigned long caller,
 				      unsigned long bytes, void *arg), void *arg)
 {
 	struct vmallocinfo_row *rows;
-	unsigned int n = snapshot_rows(&rows), i;
+	unsigned int n = vmallocinfo_collect(&rows), i;
 
 	for (i = 0; i < n; i++)
 		if (!rows[i].unpurged && (rows[i].flags & VM_ALLOC) && !(rows[i].flags & VM_KFENCE))
@@ -1729,13 +1736,12 @@ void vmalloc_for_each_area(void (*fn)(unsigned long start, unsigned long caller,
 	kvfree(rows);
 }
 
+/* vmalloc_info_show(): /proc/vmallocinfo */
 void vmallocinfo_show(FILE *out)
 {
 	struct vmallocinfo_row *rows;
-	unsigned int n = snapshot_rows(&rows), i;
+	unsigned int n = vmallocinfo_collect(&rows), i;
 
-	if (!rows)
-		return;
 	for (i = 0; i < n; i++) {
 		const struct vmallocinfo_row *r = &rows[i];
 		char sym[256];
@@ -1765,11 +1771,74 @@ void vmallocinfo_show(FILE *out)
 	kvfree(rows);
 }
 
+/* The same as JSON: one object per area, the text's fields as members. */
+void vmallocinfo_show_json(struct json *j)
+{
+	struct vmallocinfo_row *rows;
+	unsigned int n = vmallocinfo_collect(&rows), i;
+
+	json_array(j, "areas", false);
+	for (i = 0; i < n; i++) {
+		const struct vmallocinfo_row *r = &rows[i];
+		char sym[256] = "";
+
+		json_open(j, NULL, '{', true);
+		json_u64(j, "start", r->start);
+		json_u64(j, "end", r->end);
+		json_u64(j, "size", r->size);
+		if (r->unpurged) {
+			json_bool(j, "unpurged", true);
+			json_close(j);
+			continue;
+		}
+		if (r->caller)
+			sprint_symbol(sym, sizeof(sym), r->caller);
+		json_str(j, "caller", sym);
+		json_u64(j, "pages", r->nr_pages);
+		json_bool(j, "vmalloc", r->flags & VM_ALLOC);
+		json_bool(j, "vmap", r->flags & VM_MAP);
+		json_bool(j, "kfence", r->flags & VM_KFENCE);
+		json_close(j);
+	}
+	json_close(j);
+	kvfree(rows);
+}
+
+/* Each frame of the areas under @t to @fn, one call per page (or huge block). */
+static void walk_area_frames(const struct vmap_area *t, frame_run_fn fn, void *arg)
+{
+	for (; t; t = t->right) {
+		const struct vm_struct *vm = t->vm;
+		unsigned int i;
+
+		walk_area_frames(t->left, fn, arg);
+		if (!vm || !vm->pages)
+			continue;
+		for (i = 0; i < vm_entries(vm, vm->nr_pages); i++)
+			if (vm->pages[i])
+				fn(__page_to_pfn(vm->pages[i]), 1UL << vm->page_order, arg);
+	}
+}
+
+/*
+ * Every frame that a vmalloc area holds, busy or lazily freed, to @fn
+ * (the memory map report, memmap.c).  @fn runs under vmap_area_lock: it
+ * must neither allocate nor take a lock.
+ */
+void vmalloc_for_each_frame(frame_run_fn fn, void *arg)
+{
+	spin_lock(&vmap_area_lock);
+	walk_area_frames(vmap_area_root, fn, arg);
+	walk_area_frames(purge_vmap_area_root, fn, arg);
+	spin_unlock(&vmap_area_lock);
+}
+
 void vmalloc_stats(struct vmalloc_stats *vs)
 {
 	spin_lock(&vmap_area_lock);
 	vs->nr_areas = nr_vmap_areas;
 	vs->nr_pages = vmalloc_nr_pages;
+	vs->peak_pages = vmalloc_peak_pages;
 	vs->in_place = READ_ONCE(vrealloc_in_place);
 	vs->moved = READ_ONCE(vrealloc_moved);
 	vs->lazy_pages = vmap_lazy_nr;

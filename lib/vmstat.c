@@ -60,12 +60,15 @@
 #include "kfence.h"
 #include "options.h"
 #include "util.h"
+#include "json.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------- the names -- */
@@ -397,6 +400,85 @@ static void zoneinfo_show(FILE *out, const struct node_snapshot *snap)
 		zoneinfo_show_print(out, snap->node_id, &snap->zones[i]);
 }
 
+/* ------------------------------------------------------------ JSON -- */
+
+/* buddyinfo as JSON: per zone, the free blocks of each order. */
+static void frag_show_json(struct json *j, const struct node_snapshot *snap)
+{
+	unsigned int i, order;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		json_array(j, snap->zones[i].name, true);
+		for (order = 0; order < NR_PAGE_ORDERS; order++)
+			json_u64(j, NULL, snap->zones[i].nr_free[order]);
+		json_close(j);
+	}
+}
+
+/* pagetypeinfo as JSON: per zone and migrate type, free blocks per order; blocks per type. */
+static void pagetypeinfo_show_json(struct json *j, const struct node_snapshot *snap)
+{
+	unsigned int i, type, order;
+
+	json_u64(j, "page_block_order", pageblock_order);
+	json_u64(j, "pages_per_block", pageblock_nr_pages);
+	json_object(j, "free");
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		json_object(j, snap->zones[i].name);
+		for (type = 0; type < MIGRATE_TYPES; type++) {
+			json_array(j, migratetype_names[type], true);
+			for (order = 0; order < NR_PAGE_ORDERS; order++)
+				json_u64(j, NULL, snap->zones[i].type_free[type][order]);
+			json_close(j);
+		}
+		json_close(j);
+	}
+	json_close(j);
+	json_object(j, "blocks");
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		json_open(j, snap->zones[i].name, '{', true);
+		for (type = 0; type < MIGRATE_TYPES; type++)
+			json_u64(j, migratetype_names[type], snap->zones[i].blocks[type]);
+		json_close(j);
+	}
+	json_close(j);
+}
+
+/* zoneinfo as JSON: per zone, the text's fields under their names. */
+static void zoneinfo_show_json(struct json *j, const struct node_snapshot *snap)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		const struct zone_snapshot *s = &snap->zones[i];
+
+		json_object(j, s->name);
+		json_s64(j, "free", s->vm_stat[NR_FREE_PAGES]);
+		json_u64(j, "min", s->watermark[WMARK_MIN]);
+		json_u64(j, "low", s->watermark[WMARK_LOW]);
+		json_u64(j, "high", s->watermark[WMARK_HIGH]);
+		json_u64(j, "spanned", s->spanned);
+		json_u64(j, "present", s->present);
+		json_u64(j, "managed", s->managed);
+		json_array(j, "protection", true);
+		for (k = 0; k < MAX_NR_ZONES; k++)
+			json_s64(j, NULL, s->lowmem_reserve[k]);
+		json_close(j);
+		for (k = 0; k < NR_VM_ZONE_STAT_ITEMS; k++)
+			json_s64(j, zone_stat_names[k], s->vm_stat[k]);
+		json_u64(j, "nr_pcp_pages", s->pcp);
+		for (k = 0; k < NR_ZONE_EVENTS; k++)
+			json_u64(j, zone_event_names[k], s->events[k]);
+		json_open(j, "pagesets", '{', true);
+		json_u64(j, "count", s->pcp);
+		json_s64(j, "high", s->pcp_high);
+		json_s64(j, "batch", s->pcp_batch);
+		json_close(j);
+		json_u64(j, "start_pfn", s->start_pfn);
+		json_close(j);
+	}
+}
+
 /* ---------------------------------------------------------- totals -- */
 
 /*
@@ -464,18 +546,37 @@ static long zone_snapshot_allocated(const struct zone_snapshot *s)
 	return (long)s->managed - s->vm_stat[NR_FREE_PAGES] - (long)s->pcp;
 }
 
-/* One row of the totals table. */
-static void totals_print_row(FILE *out, const char *name, unsigned long present,
-			     unsigned long managed, long free, long allocated,
-			     unsigned long pcp, long reported,
-			     unsigned long sections_online,
-			     unsigned long sections_total)
+/* The columns of a totals row, as the text's table has them. */
+static const char *const totals_keys[] = {
+	"present", "managed", "free", "allocated", "pcp", "reported",
+	"sections_online", "sections_total",
+};
+#define NR_TOTALS_COLUMNS	ARRAY_SIZE(totals_keys)
+
+static void totals_columns(const struct zone_snapshot *s, unsigned long *v)
+{
+	v[0] = s->present;
+	v[1] = s->managed;
+	v[2] = s->vm_stat[NR_FREE_PAGES];
+	v[3] = zone_snapshot_allocated(s);
+	v[4] = s->pcp;
+	v[5] = s->vm_stat[NR_REPORTED_PAGES];
+	v[6] = s->sections_online;
+	v[7] = s->sections_total;
+}
+
+/* One row of the totals table; its values added to @sum if not NULL. */
+static void totals_print_row(FILE *out, const char *name, const unsigned long *v,
+			     unsigned long *sum)
 {
 	char sections[48];
+	unsigned int k;
 
-	snprintf(sections, sizeof(sections), "%lu/%lu", sections_online, sections_total);
+	snprintf(sections, sizeof(sections), "%lu/%lu", v[6], v[7]);
 	fprintf(out, "%-8s %10lu %10lu %10ld %10ld %10lu %10ld %13s\n",
-		name, present, managed, free, allocated, pcp, reported, sections);
+		name, v[0], v[1], (long)v[2], (long)v[3], v[4], (long)v[5], sections);
+	for (k = 0; sum && k < NR_TOTALS_COLUMNS; k++)
+		sum[k] += v[k];
 }
 
 static void print_kb(FILE *out, const char *label, long kb)
@@ -500,36 +601,55 @@ static void malloc_totals_show(FILE *out, const struct node_snapshot *snap);
 
 static void totals_show(FILE *out, const struct node_snapshot *snap)
 {
-	unsigned long present = 0, managed = 0, pcp = 0, online = 0, total = 0;
-	long free = 0, allocated = 0, reported = 0;
+	unsigned long total[NR_TOTALS_COLUMNS] = { 0 }, v[NR_TOTALS_COLUMNS];
 	unsigned int i;
 
 	fprintf(out, "%-8s %10s %10s %10s %10s %10s %10s %13s\n", "zone",
 		"present", "managed", "free", "allocated", "pcp", "reported",
 		"sections");
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		const struct zone_snapshot *s = &snap->zones[i];
-
-		totals_print_row(out, s->name, s->present, s->managed,
-				 s->vm_stat[NR_FREE_PAGES],
-				 zone_snapshot_allocated(s), s->pcp,
-				 s->vm_stat[NR_REPORTED_PAGES],
-				 s->sections_online, s->sections_total);
-		present += s->present;
-		managed += s->managed;
-		free += s->vm_stat[NR_FREE_PAGES];
-		allocated += zone_snapshot_allocated(s);
-		pcp += s->pcp;
-		reported += s->vm_stat[NR_REPORTED_PAGES];
-		online += s->sections_online;
-		total += s->sections_total;
+		totals_columns(&snap->zones[i], v);
+		totals_print_row(out, snap->zones[i].name, v, total);
 	}
-	totals_print_row(out, "total", present, managed, free, allocated, pcp,
-			 reported, online, total);
+	totals_print_row(out, "total", total, NULL);
 	fputc('\n', out);
 	print_kb(out, "host rss:", host_rss_kb());
 	print_kb(out, "host rss peak:", host_rss_peak_kb());
 	malloc_totals_show(out, snap);
+}
+
+/* malloc's part of the totals, copied from each layer's counters. */
+struct malloc_totals {
+	struct kalloc_malloc_stats st;
+	struct vmalloc_stats vs;
+	unsigned long slab_bytes, slab_objs, reported, calls;
+	long pending;		/* free pages not given back yet */
+};
+
+static void malloc_totals_take(struct malloc_totals *t, const struct node_snapshot *snap)
+{
+	struct kmem_cache *s;
+	unsigned int i;
+
+	memset(t, 0, sizeof(*t));
+	kalloc_malloc_stats(&t->st);
+	vmalloc_stats(&t->vs);
+	spin_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		struct slabinfo si;
+
+		get_slabinfo(s, &si);
+		t->slab_objs += si.active_objs;
+		t->slab_bytes += si.num_slabs * (PAGE_SIZE << si.cache_order);
+	}
+	spin_unlock(&slab_mutex);
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		t->reported += snap->zones[i].events[PGREPORTED];
+		t->calls += snap->zones[i].events[PGREPORT_CALLS];
+		t->pending += snap->zones[i].vm_stat[NR_FREE_PAGES] -
+			      snap->zones[i].vm_stat[NR_REPORTED_PAGES];
+	}
+	t->pending = max(t->pending, 0L);
 }
 
 /*
@@ -539,46 +659,342 @@ static void totals_show(FILE *out, const struct node_snapshot *snap)
  */
 static void malloc_totals_show(FILE *out, const struct node_snapshot *snap)
 {
-	struct kalloc_malloc_stats st;
-	unsigned long slab_bytes = 0, slab_objs = 0, reported = 0, calls = 0;
-	struct vmalloc_stats vs;
-	long pending;
-	struct kmem_cache *s;
+	struct malloc_totals t;
+
+	malloc_totals_take(&t, snap);
+	fprintf(out, "\nslab:          %lu objects in use, %lu kB of slabs\n", t.slab_objs,
+		t.slab_bytes >> 10);
+	fprintf(out, "page blocks:   %lu requests\n", t.st.nr_pages);
+	fprintf(out, "vmalloc:       %lu requests, %lu areas live, %lu kB; vrealloc %lu in place, %lu moved\n",
+		t.st.nr_vmalloc, t.vs.nr_areas, t.vs.nr_pages << (PAGE_SHIFT - 10), t.vs.in_place,
+		t.vs.moved);
+	if (phys_is_memfd())
+		fprintf(out, "vmap purge:    %lu kB lazily freed, %lu purges\n",
+			t.vs.lazy_pages << (PAGE_SHIFT - 10), t.vs.purges);
+	fprintf(out, "reported:      %lu kB given back in %lu %s calls\n",
+		t.reported << (PAGE_SHIFT - 10), t.calls, phys_is_memfd() ? "fallocate" : "madvise");
+	fprintf(out, "decay:         %lu kB free, not given back yet (page_reporting_delay=%u); kswapd %s, %lu wakeups\n",
+		(unsigned long)t.pending << (PAGE_SHIFT - 10), page_reporting_delay_ms,
+		kswapd_enabled ? "on" : "off", kswapd_nr_wakeups());
+	fprintf(out, "foreign frees: %lu\n", t.st.foreign_frees);
+}
+
+/* One row as an object named @name; its values added to @sum if not NULL. */
+static void totals_row_json(struct json *j, const char *name, const unsigned long *v,
+			    unsigned long *sum)
+{
+	unsigned int k;
+
+	json_open(j, name, '{', true);
+	for (k = 0; k < NR_TOTALS_COLUMNS; k++) {
+		json_s64(j, totals_keys[k], (long)v[k]);	/* allocated may dip below 0 */
+		if (sum)
+			sum[k] += v[k];
+	}
+	json_close(j);
+}
+
+/* The totals as JSON: the table's rows by zone, then the same lines' numbers (bytes). */
+static void totals_show_json(struct json *j, const struct node_snapshot *snap)
+{
+	unsigned long total[NR_TOTALS_COLUMNS] = { 0 }, v[NR_TOTALS_COLUMNS];
+	struct malloc_totals t;
 	unsigned int i;
 
-	kalloc_malloc_stats(&st);
-	vmalloc_stats(&vs);
+	json_object(j, "zones");
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		totals_columns(&snap->zones[i], v);
+		totals_row_json(j, snap->zones[i].name, v, total);
+	}
+	json_close(j);
+	totals_row_json(j, "total", total, NULL);
+	json_s64(j, "host_rss_kb", host_rss_kb());
+	json_s64(j, "host_rss_peak_kb", host_rss_peak_kb());
+	malloc_totals_take(&t, snap);
+	json_u64(j, "slab_objects", t.slab_objs);
+	json_u64(j, "slab_bytes", t.slab_bytes);
+	json_u64(j, "page_block_requests", t.st.nr_pages);
+	json_u64(j, "vmalloc_requests", t.st.nr_vmalloc);
+	json_u64(j, "vmalloc_areas", t.vs.nr_areas);
+	json_u64(j, "vmalloc_bytes", t.vs.nr_pages << PAGE_SHIFT);
+	json_u64(j, "vrealloc_in_place", t.vs.in_place);
+	json_u64(j, "vrealloc_moved", t.vs.moved);
+	if (phys_is_memfd()) {
+		json_u64(j, "vmap_lazy_bytes", t.vs.lazy_pages << PAGE_SHIFT);
+		json_u64(j, "vmap_purges", t.vs.purges);
+	}
+	json_u64(j, "reported_bytes", t.reported << PAGE_SHIFT);
+	json_u64(j, "report_calls", t.calls);
+	json_u64(j, "decay_pending_bytes", (unsigned long)t.pending << PAGE_SHIFT);
+	json_u64(j, "page_reporting_delay", page_reporting_delay_ms);
+	json_bool(j, "kswapd", kswapd_enabled);
+	json_u64(j, "kswapd_wakeups", kswapd_nr_wakeups());
+	json_u64(j, "foreign_frees", t.st.foreign_frees);
+}
+
+/* --------------------------------------------------------- summary -- */
+
+/*
+ * The summary: what the program has in use and what the allocator holds
+ * for it, in bytes, layer by layer, now and at the peak.  Every byte figure
+ * is a multiple of the unit it is counted in: objects (their cache's object
+ * size, the size class), frames (4 KiB), the break (bytes).
+ *
+ *	slabs = slab objects + kalloc's own objects + free objects in slabs
+ *	        + objects in sheaves + metadata, padding and slab tails
+ *	held  = slabs + page blocks + vmalloc + brk + other
+ *	        (frames out of the buddy's free lists: managed - free)
+ *
+ * Peaks are kept where the layers' slow paths already are, never on the
+ * malloc fast path: objects out of their slabs (in use or in a sheaf) when
+ * a sheaf is refilled or flushed; slab pages when a slab is made; vmalloc
+ * frames under vmap_area_lock; the break's frames; the frames held, each
+ * time a zone hands out pages under its lock (a pcp batch at a time).
+ * Page blocks keep no peak of their own (per-thread counters, no atomics):
+ * the held peak covers them.
+ */
+struct summary {
+	/* in use by the program, bytes */
+	unsigned long slab_objects, slab_out_peak;
+	unsigned long page_blocks;
+	unsigned long vmalloc, vmalloc_peak;
+	unsigned long brk, brk_peak;
+	/* held from the buddy, bytes */
+	unsigned long slab_pages, slab_pages_peak;
+	unsigned long vmalloc_held, brk_held;
+	unsigned long held, held_peak;
+	/* overhead, bytes */
+	unsigned long slab_free, slab_sheaves, slab_meta, slab_own;
+	unsigned long area_cache, pcp, buddy_unreported, mem_map;
+	/* the host */
+	long rss_kb, rss_peak_kb;
+	unsigned long reported, given_back, given_back_calls;
+};
+
+/* Bytes of mem_map (struct pages of online sections) in host memory, by mincore(). */
+static unsigned long mem_map_resident(void)
+{
+	unsigned char vec[256];
+	unsigned long nr, bytes = 0;
+
+	for (nr = 0; nr < pfn_to_section_nr(max_pfn + PAGES_PER_SECTION - 1); nr++) {
+		unsigned long start = (unsigned long)__pfn_to_page(section_nr_to_pfn(nr));
+		unsigned long len = PAGES_PER_SECTION * sizeof(struct page), i;
+
+		if (!online_section_nr(nr) || len / PAGE_SIZE > sizeof(vec))
+			continue;
+		if (kalloc_syscall6(SYS_mincore, (long)start, (long)len, (long)vec, 0, 0, 0))
+			continue;
+		for (i = 0; i < len / PAGE_SIZE; i++)
+			bytes += (vec[i] & 1) * PAGE_SIZE;
+	}
+	return bytes;
+}
+
+/* Every slab cache: objects in use, free, in sheaves, metadata.  Takes slab_mutex. */
+static void summary_slabs(struct summary *sum)
+{
+	struct kmem_cache *s;
+
 	spin_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		struct slabinfo si;
+		unsigned long sheaf, used, bytes;
 
 		get_slabinfo(s, &si);
-		slab_objs += si.active_objs;
-		slab_bytes += si.num_slabs * (PAGE_SIZE << si.cache_order);
+		sheaf = min(slub_sheaf_objects(s), si.active_objs);
+		used = si.active_objs - sheaf;
+		if ((s->flags & SLAB_KMALLOC) || is_malloc_cache(s))
+			sum->slab_objects += used * s->object_size;
+		else
+			sum->slab_own += used * s->object_size;
+		sum->slab_free += (si.num_objs - si.active_objs) * s->size;
+		sum->slab_sheaves += sheaf * s->size;
+		bytes = si.num_slabs * (PAGE_SIZE << si.cache_order);
+		sum->slab_meta += bytes - si.num_objs * s->size +
+				  si.active_objs * (s->size - s->object_size);
 	}
 	spin_unlock(&slab_mutex);
+}
+
+static void summary_take(struct summary *sum, const struct node_snapshot *snap)
+{
+	struct kalloc_malloc_stats st;
+	struct vmalloc_stats vs;
+	unsigned long brk_pages, brk_peak, now, peak;
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	summary_slabs(sum);
+	slab_bytes_out_read(&now, &sum->slab_out_peak);
+	slab_pages_read(&now, &peak);
+	sum->slab_pages = now << PAGE_SHIFT;
+	sum->slab_pages_peak = peak << PAGE_SHIFT;
+
+	kalloc_malloc_stats(&st);
+	vmalloc_stats(&vs);
+	sum->page_blocks = st.page_block_pages << PAGE_SHIFT;
+	sum->area_cache = min(st.area_cache_bytes, vs.nr_pages << PAGE_SHIFT);
+	sum->vmalloc_held = vs.nr_pages << PAGE_SHIFT;
+	sum->vmalloc = sum->vmalloc_held - sum->area_cache;
+	sum->vmalloc_peak = vs.peak_pages << PAGE_SHIFT;
+	brk_stats(&sum->brk, &brk_pages, &brk_peak);
+	sum->brk_held = brk_pages << PAGE_SHIFT;
+	sum->brk_peak = brk_peak << PAGE_SHIFT;
+
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		reported += snap->zones[i].events[PGREPORTED];
-		calls += snap->zones[i].events[PGREPORT_CALLS];
+		const struct zone_snapshot *z = &snap->zones[i];
+
+		sum->held += (z->managed - z->vm_stat[NR_FREE_PAGES]) << PAGE_SHIFT;
+		sum->pcp += z->pcp << PAGE_SHIFT;
+		sum->reported += z->vm_stat[NR_REPORTED_PAGES] << PAGE_SHIFT;
+		sum->buddy_unreported += max(z->vm_stat[NR_FREE_PAGES] - z->vm_stat[NR_REPORTED_PAGES], 0L)
+					 << PAGE_SHIFT;
+		sum->given_back += z->events[PGREPORTED] << PAGE_SHIFT;
+		sum->given_back_calls += z->events[PGREPORT_CALLS];
 	}
-	fprintf(out, "\nslab:          %lu objects in use, %lu kB of slabs\n", slab_objs,
-		slab_bytes >> 10);
-	fprintf(out, "page blocks:   %lu requests\n", st.nr_pages);
-	fprintf(out, "vmalloc:       %lu requests, %lu areas live, %lu kB; vrealloc %lu in place, %lu moved\n",
-		st.nr_vmalloc, vs.nr_areas, vs.nr_pages << (PAGE_SHIFT - 10), vs.in_place, vs.moved);
-	if (phys_is_memfd())
-		fprintf(out, "vmap purge:    %lu kB lazily freed, %lu purges\n",
-			vs.lazy_pages << (PAGE_SHIFT - 10), vs.purges);
-	fprintf(out, "reported:      %lu kB given back in %lu %s calls\n",
-		reported << (PAGE_SHIFT - 10), calls, phys_is_memfd() ? "fallocate" : "madvise");
-	pending = 0;
-	for (i = 0; i < MAX_NR_ZONES; i++)
-		pending += snap->zones[i].vm_stat[NR_FREE_PAGES] -
-			   snap->zones[i].vm_stat[NR_REPORTED_PAGES];
-	fprintf(out, "decay:         %lu kB free, not given back yet (page_reporting_delay=%u); kswapd %s, %lu wakeups\n",
-		max(pending, 0L) << (PAGE_SHIFT - 10), page_reporting_delay_ms,
-		kswapd_enabled ? "on" : "off", kswapd_nr_wakeups());
-	fprintf(out, "foreign frees: %lu\n", st.foreign_frees);
+	sum->held_peak = max(READ_ONCE(held_pages_peak) << PAGE_SHIFT, sum->held);
+	sum->mem_map = mem_map_resident();
+	sum->rss_kb = host_rss_kb();
+	sum->rss_peak_kb = host_rss_peak_kb();
+}
+
+/* The held frames that none of the four layers counts: pcp lists, the kernel API's pages. */
+static unsigned long summary_held_other(const struct summary *sum)
+{
+	unsigned long layers = sum->slab_pages + sum->page_blocks + sum->vmalloc_held + sum->brk_held;
+
+	return sum->held > layers ? sum->held - layers : 0;
+}
+
+/* The summary's rows, for the text and the JSON alike. */
+enum summary_section { SUM_IN_USE, SUM_HELD, SUM_OVERHEAD, SUM_HOST };
+
+static const char *const summary_titles[][2] = {
+	[SUM_IN_USE]	= { "in use by the program", "in_use" },
+	[SUM_HELD]	= { "held from the buddy", "held" },
+	[SUM_OVERHEAD]	= { "allocator overhead", "overhead" },
+	[SUM_HOST]	= { "host", "host" },
+};
+
+struct summary_item {
+	enum summary_section section;
+	const char *label, *key;	/* the text's, the JSON's */
+	unsigned long now, peak;	/* bytes */
+	bool has_peak;
+};
+
+#define NR_SUMMARY_ITEMS	24
+
+static unsigned int summary_items(const struct summary *sum, struct summary_item *it)
+{
+	unsigned int n = 0;
+
+#define ITEM(sec, l, k, v, p, hp) \
+	(it[n++] = (struct summary_item){ .section = sec, .label = l, .key = k, .now = v, \
+					  .peak = p, .has_peak = hp })
+	ITEM(SUM_IN_USE, "slab objects", "slab_objects", sum->slab_objects, sum->slab_out_peak, true);
+	ITEM(SUM_IN_USE, "page blocks", "page_blocks", sum->page_blocks, 0, false);
+	ITEM(SUM_IN_USE, "vmalloc", "vmalloc", sum->vmalloc, sum->vmalloc_peak, true);
+	ITEM(SUM_IN_USE, "brk", "brk", sum->brk, sum->brk_peak, true);
+	ITEM(SUM_IN_USE, "total", "total",
+	     sum->slab_objects + sum->page_blocks + sum->vmalloc + sum->brk, 0, false);
+	ITEM(SUM_HELD, "slabs", "slabs", sum->slab_pages, sum->slab_pages_peak, true);
+	ITEM(SUM_HELD, "page blocks", "page_blocks", sum->page_blocks, 0, false);
+	ITEM(SUM_HELD, "vmalloc", "vmalloc", sum->vmalloc_held, sum->vmalloc_peak, true);
+	ITEM(SUM_HELD, "brk", "brk", sum->brk_held, sum->brk_peak, true);
+	ITEM(SUM_HELD, "other", "other", summary_held_other(sum), 0, false);
+	ITEM(SUM_HELD, "total", "total", sum->held, sum->held_peak, true);
+	ITEM(SUM_OVERHEAD, "slab: free objects in slabs", "slab_free_objects", sum->slab_free, 0, false);
+	ITEM(SUM_OVERHEAD, "slab: objects in sheaves", "slab_sheaves", sum->slab_sheaves, 0, false);
+	ITEM(SUM_OVERHEAD, "slab: metadata, padding, tails", "slab_metadata", sum->slab_meta, 0, false);
+	ITEM(SUM_OVERHEAD, "slab: kalloc's own objects", "slab_kalloc_objects", sum->slab_own, 0, false);
+	ITEM(SUM_OVERHEAD, "vmalloc: areas kept for reuse", "vmalloc_area_cache", sum->area_cache, 0, false);
+	ITEM(SUM_OVERHEAD, "pcp lists", "pcp_lists", sum->pcp, 0, false);
+	ITEM(SUM_OVERHEAD, "free, not given back yet", "free_not_given_back", sum->buddy_unreported, 0, false);
+	ITEM(SUM_OVERHEAD, "mem_map (resident)", "mem_map_resident", sum->mem_map, 0, false);
+	ITEM(SUM_HOST, "rss", "rss", (unsigned long)max(sum->rss_kb, 0L) << 10,
+	     (unsigned long)max(sum->rss_peak_kb, 0L) << 10, true);
+	ITEM(SUM_HOST, "given back, free now", "given_back_free_now", sum->reported, 0, false);
+	ITEM(SUM_HOST, "given back since the start", "given_back_total", sum->given_back, 0, false);
+#undef ITEM
+	BUG_ON(n > NR_SUMMARY_ITEMS);
+	return n;
+}
+
+/*
+ * The summary as text (@j NULL) or JSON: in JSON an object per section; a
+ * row of "in_use" and "held", or one with a peak, is {"now": bytes,
+ * "peak": bytes}, any other row a number of bytes.
+ */
+static void summary_print(FILE *out, struct json *j, const struct node_snapshot *snap)
+{
+	struct summary_item items[NR_SUMMARY_ITEMS];
+	struct summary sum;
+	unsigned int n, i;
+
+	summary_take(&sum, snap);
+	n = summary_items(&sum, items);
+	for (i = 0; i < n; i++) {
+		const struct summary_item *it = &items[i];
+		bool new_section = !i || it->section != items[i - 1].section;
+
+		if (j && new_section) {
+			if (i)
+				json_close(j);
+			json_object(j, summary_titles[it->section][1]);
+		}
+		if (j && (it->has_peak || it->section <= SUM_HELD)) {
+			json_open(j, it->key, '{', true);
+			json_u64(j, "now", it->now);
+			if (it->has_peak)
+				json_u64(j, "peak", it->peak);
+			json_close(j);
+		} else if (j) {
+			json_u64(j, it->key, it->now);
+		}
+		if (j)
+			continue;
+		if (new_section)
+			fprintf(out, i ? "%s\n" : "%-34s %15s %15s\n", summary_titles[it->section][0],
+				"now", "peak");
+		fprintf(out, "  %-32s %12lu kB", it->label, it->now >> 10);
+		if (it->has_peak)
+			fprintf(out, " %12lu kB", it->peak >> 10);
+		if (!strcmp(it->key, "given_back_total"))	/* and by how many calls */
+			fprintf(out, " in %lu %s calls", sum.given_back_calls,
+				phys_is_memfd() ? "fallocate" : "madvise");
+		fputc('\n', out);
+	}
+	if (j) {
+		json_u64(j, "given_back_calls", sum.given_back_calls);
+		json_close(j);
+	}
+}
+
+static void summary_show(FILE *out, const struct node_snapshot *snap)
+{
+	summary_print(out, NULL, snap);
+}
+
+static void summary_show_json(struct json *j, const struct node_snapshot *snap)
+{
+	summary_print(NULL, j, snap);
+}
+
+/* kfence_objects as JSON: its text, whole (each object is printed in the report format). */
+static void kfence_objects_show_json(struct json *j)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	kfence_objects_show(f);
+	fclose(f);
+	json_str(j, "text", text);
+	free(text);
 }
 
 /* -------------------------------------------------- kalloc_report() -- */
@@ -589,10 +1005,11 @@ static void slabinfo_show_report(FILE *out)
 }
 
 /*
- * The reports kalloc_report() knows, in the order "all" prints them
- * (those marked named_only only when named: page_owner.c's alloc_traces,
- * which needs slub_debug=U, heap_sites and heap_profile, a file for
- * google-pprof).
+ * The reports kalloc_report() knows, in the order "all" prints them:
+ * the summary first, the one a person reads first.  Those marked
+ * named_only are printed only when named: the map, page_owner.c's
+ * alloc_traces (it needs slub_debug=U), heap_sites and heap_profile
+ * (a file for google-pprof).
  *
  * This table is the one place a layer adds its report.  The page
  * allocator's reports take the node snapshot kalloc_report() made for the
@@ -602,89 +1019,176 @@ static void slabinfo_show_report(FILE *out)
  * { "slabinfo", .show = slabinfo_show } after zoneinfo, vmalloc.c
  * { "vmallocinfo", .show = vmallocinfo_show } after it, brk.c
  * { "brk", .show = brk_show } and options.c { "options", .show =
- * kalloc_options_show } before "totals", which stays last.
+ * kalloc_options_show } before "totals", which stays last of "all".
+ * memmap.c's { "map", .show = memmap_show } comes after it, .named_only:
+ * an SVG picture has no place amid the text of "all".
  */
 struct kalloc_report_op {
 	const char *name;
 	void (*show)(FILE *out);
 	void (*show_zones)(FILE *out, const struct node_snapshot *snap);
+	void (*json)(struct json *j);
+	void (*json_zones)(struct json *j, const struct node_snapshot *snap);
 	unsigned int needs;		/* SNAP_* for show_zones */
-	bool named_only;		/* not in "all": printed only when named */
+	bool named_only;		/* not part of "all": printed only when named */
 };
 
 static const struct kalloc_report_op kalloc_reports[] = {
-	{ "buddyinfo",		.show_zones = frag_show },
-	{ "pagetypeinfo",	.show_zones = pagetypeinfo_show,
+	{ "summary",		.show_zones = summary_show, .json_zones = summary_show_json },
+	{ "buddyinfo",		.show_zones = frag_show, .json_zones = frag_show_json },
+	{ "pagetypeinfo",	.show_zones = pagetypeinfo_show, .json_zones = pagetypeinfo_show_json,
 				.needs = SNAP_FREELISTS | SNAP_BLOCKS },
-	{ "zoneinfo",		.show_zones = zoneinfo_show },
-	{ "slabinfo",		.show = slabinfo_show_report },
-	{ "vmallocinfo",	.show = vmallocinfo_show },
-	{ "brk",		.show = brk_show },
-	{ "kfence",		.show = kfence_stats_show },
-	{ "kfence_objects",	.show = kfence_objects_show },
+	{ "zoneinfo",		.show_zones = zoneinfo_show, .json_zones = zoneinfo_show_json },
+	{ "slabinfo",		.show = slabinfo_show_report, .json = slabinfo_show_json },
+	{ "vmallocinfo",	.show = vmallocinfo_show, .json = vmallocinfo_show_json },
+	{ "brk",		.show = brk_show, .json = brk_show_json },
+	{ "kfence",		.show = kfence_stats_show, .json = kfence_stats_show_json },
+	{ "kfence_objects",	.show = kfence_objects_show, .json = kfence_objects_show_json },
 	{ "alloc_traces",	.show = alloc_traces_show, .named_only = true },
 	{ "heap_sites",		.show = heap_sites_show, .named_only = true },
 	{ "heap_profile",	.show = heap_profile_show, .named_only = true },
-	{ "options",		.show = kalloc_options_show },
-	{ "totals",		.show_zones = totals_show, .needs = SNAP_BLOCKS },
+	{ "options",		.show = kalloc_options_show, .json = kalloc_options_show_json },
+	{ "totals",		.show_zones = totals_show, .json_zones = totals_show_json,
+				.needs = SNAP_BLOCKS },
+	{ "map",		.show = memmap_show, .json = memmap_show_json, .named_only = true },
 };
+
+#define JSON_PREFIX	"json:"
+
+/*
+ * The reports @which names, into @ops in the order to print them: NULL
+ * or "all" every one but the named_only ones (and "" with @list); else
+ * one name, or with @list names separated by commas or blanks.  Returns
+ * how many, 0 if a name is unknown.
+ */
+static unsigned int select_reports(const char *which, bool list,
+				   const struct kalloc_report_op **ops)
+{
+	unsigned int nr = 0, i;
+
+	if (!which || (list && !*which) || !strcmp(which, "all")) {
+		for (i = 0; i < ARRAY_SIZE(kalloc_reports); i++)
+			if (!kalloc_reports[i].named_only)
+				ops[nr++] = &kalloc_reports[i];
+		return nr;
+	}
+	if (!*which)
+		return 0;
+	while (*which) {
+		size_t n = list ? strcspn(which, ", \t") : strlen(which);
+
+		for (i = 0; n && i < ARRAY_SIZE(kalloc_reports); i++)
+			if (strlen(kalloc_reports[i].name) == n &&
+			    !strncmp(which, kalloc_reports[i].name, n))
+				break;
+		if (n && i == ARRAY_SIZE(kalloc_reports))
+			return 0;
+		if (n && nr < ARRAY_SIZE(kalloc_reports))
+			ops[nr++] = &kalloc_reports[i];
+		which += n;
+		which += strspn(which, ", \t");
+	}
+	return nr;
+}
+
+/* The JSON document's first member: who and when. */
+static void json_header(struct json *j)
+{
+	struct timespec ts = { 0, 0 };
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	json_open(j, "kalloc", '{', true);
+	json_str(j, "version", KALLOC_VERSION);
+	json_s64(j, "pid", sys_getpid());
+	json_str(j, "program", program_invocation_short_name);
+	json_s64(j, "time", ts.tv_sec);
+	json_u64(j, "page_size", PAGE_SIZE);
+	json_close(j);
+}
 
 /*
  * Print the report named like its /proc file, or with NULL or "all" every
  * report, each under a "==> name <==" title (as head(1) separates files)
- * and separated by a blank line.  Returns 0; -1 with errno EINVAL for an
- * unknown name (nothing printed); -1 with stdio's errno if writing failed.
+ * and separated by a blank line.  "json:" before the names, a list of
+ * them ("json:summary,slabinfo"; "json:" or "json:all" for every one)
+ * prints one JSON object instead, a member per report (docs/stats.md).
+ * Returns 0; -1 with errno EINVAL for an unknown name (nothing printed);
+ * -1 with stdio's errno if writing failed.
  */
 __export int kalloc_report(FILE *out, const char *which)
 {
+	const struct kalloc_report_op *ops[ARRAY_SIZE(kalloc_reports)];
 	struct node_snapshot snap;
-	bool all = !which || !strcmp(which, "all");
+	bool json = which && !strncmp(which, JSON_PREFIX, strlen(JSON_PREFIX));
+	bool titles = !which || !strcmp(which, "all");
 	bool zones = false;
-	unsigned int needs = 0, nr = 0, i;
+	unsigned int needs = 0, nr, i;
 
-	if (!out) {
-		errno = EINVAL;
-		return -1;
-	}
-	for (i = 0; i < ARRAY_SIZE(kalloc_reports); i++) {
-		if (all ? kalloc_reports[i].named_only : strcmp(which, kalloc_reports[i].name))
-			continue;
-		nr++;
-		needs |= kalloc_reports[i].needs;
-		zones |= kalloc_reports[i].show_zones != NULL;
-	}
+	if (json)
+		which += strlen(JSON_PREFIX);
+	nr = out ? select_reports(which, json, ops) : 0;
 	if (!nr) {
 		errno = EINVAL;
 		return -1;
+	}
+	for (i = 0; i < nr; i++) {
+		needs |= ops[i]->needs;
+		zones |= ops[i]->show_zones != NULL;
 	}
 
 	kalloc_init_once();
 	if (zones)
 		snapshot_node(&snap, needs);
 
-	nr = 0;
-	for (i = 0; i < ARRAY_SIZE(kalloc_reports); i++) {
-		const struct kalloc_report_op *op = &kalloc_reports[i];
+	if (json) {
+		struct json j = { .out = out };
 
-		if (all ? op->named_only : strcmp(which, op->name))
-			continue;
-		if (all)
-			fprintf(out, "%s==> %s <==\n", nr++ ? "\n" : "", op->name);
-		if (op->show_zones)
-			op->show_zones(out, &snap);
+		json_object(&j, NULL);
+		json_header(&j);
+		for (i = 0; i < nr; i++) {
+			json_object(&j, ops[i]->name);
+			if (ops[i]->json_zones)
+				ops[i]->json_zones(&j, &snap);
+			else if (ops[i]->json)
+				ops[i]->json(&j);
+			else	/* a format of its own (heap_profile) or text only */
+				json_str(&j, "error", "no JSON form: ask for this report as text");
+			json_close(&j);
+		}
+		json_close(&j);
+		fputc('\n', out);
+		return ferror(out) ? -1 : 0;
+	}
+	for (i = 0; i < nr; i++) {
+		if (titles)
+			fprintf(out, "%s==> %s <==\n", i ? "\n" : "", ops[i]->name);
+		if (ops[i]->show_zones)
+			ops[i]->show_zones(out, &snap);
 		else
-			op->show(out);
+			ops[i]->show(out);
 	}
 	return ferror(out) ? -1 : 0;
+}
+
+/* Is there a report called @name? */
+bool kalloc_report_exists(const char *name)
+{
+	const struct kalloc_report_op *ops[ARRAY_SIZE(kalloc_reports)];
+
+	return *name && select_reports(name, false, ops) == 1;
 }
 
 /* The names kalloc_report() knows, for a message: "buddyinfo, ..., totals". */
 void kalloc_report_names(FILE *out)
 {
-	unsigned int i;
+	unsigned int i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(kalloc_reports); i++)
 		fprintf(out, "%s%s", i ? ", " : "", kalloc_reports[i].name);
+	fprintf(out, "; or all for every one but ");
+	for (i = 0; i < ARRAY_SIZE(kalloc_reports); i++)
+		if (kalloc_reports[i].named_only)
+			fprintf(out, "%s%s", n++ ? ", " : "", kalloc_reports[i].name);
 }
 
 /* kalloc_version(): the KALLOC_VERSION this library was built with */

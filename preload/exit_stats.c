@@ -11,6 +11,18 @@
  *					pid, "%%" a '%': one file per process;
  *					a relative path is taken from the
  *					directory the process started in
+ *	KALLOC_STATS=map		the picture of physical memory (SVG),
+ *					not part of "all": in the stream like
+ *					any report (alone in KALLOC_STATS_FILE:
+ *					a file an SVG viewer opens)
+ *	KALLOC_STATS_FORMAT=json	the reports as one JSON object, a
+ *					member per report (kalloc_report()'s
+ *					"json:" names; text is the default)
+ *	KALLOC_STATS_MAP=path		the map to a file of its own (%p, %%
+ *					and relative paths as above), with or
+ *					without KALLOC_STATS; "map" in
+ *					KALLOC_STATS then goes there too.  A
+ *					live snapshot rewrites it
  *
  * The variables are read once, by a constructor, with kalloc_getenv()
  * (no getenv(), no allocation) and copied, so a program that edits its
@@ -45,6 +57,13 @@
  * is not copied; its pipe is closed and the handler does nothing), and a
  * program that installs its own handler for that signal replaces kalloc's.
  *
+ * Reports on request: a woken kalloc-stats first answers the requests
+ * waiting for this process in /tmp/kalloc-<euid> (any reports by name,
+ * each answer written to a file of the requester's, then renamed into
+ * place: "reports on request" below), and prints the snapshot only when
+ * there was none.  kalloc top, report and map (tools/kalloc.in) ask that
+ * way.
+ *
  * The reports go through a FILE made with fopencookie() over the raw
  * write system call, with a static buffer: the FILE itself is the only
  * allocation (one kmalloc object, made before the reports take their
@@ -53,15 +72,16 @@
  */
 #include "glue.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #define STATS_LIST_MAX	256
@@ -69,6 +89,8 @@
 
 static char stats_list[STATS_LIST_MAX];	/* what KALLOC_STATS names */
 static char stats_path[STATS_PATH_MAX];	/* KALLOC_STATS_FILE, unexpanded */
+static char stats_map_path[STATS_PATH_MAX];	/* KALLOC_STATS_MAP, unexpanded */
+static bool stats_json;				/* KALLOC_STATS_FORMAT=json */
 static char stats_buf[1 << 16];	/* the FILE's buffer */
 static int stats_stderr = -1;		/* our duplicate of fd 2 */
 
@@ -141,13 +163,31 @@ static bool stats_all(const char *list)
 	return !strcmp(list, "1") || !strcmp(list, "all");
 }
 
-/* Print the reports of @list ("all" or names separated by ',' or blanks). */
-static void print_reports(FILE *out, const char *list)
+/* No report called @name: say so, with the names there are. */
+static void no_such_report(FILE *out, const char *name)
+{
+	fprintf(out, "kalloc: KALLOC_STATS: no report called '%s' (reports: ", name);
+	kalloc_report_names(out);
+	fprintf(out, "; 1 is all)\n");
+}
+
+/*
+ * Print the reports of @list ("all" or names separated by ',' or blanks),
+ * with @json as one JSON object (its names checked before).
+ */
+static void print_reports(FILE *out, const char *list, bool json)
 {
 	const char *s = list;
 	unsigned int nr = 0;
 	bool several;
 
+	if (json) {
+		char which[STATS_LIST_MAX + 8];
+
+		snprintf(which, sizeof(which), "json:%s", stats_all(list) ? "all" : list);
+		kalloc_report(out, which);
+		return;
+	}
 	if (stats_all(list)) {
 		kalloc_report(out, NULL);
 		return;
@@ -162,11 +202,8 @@ static void print_reports(FILE *out, const char *list)
 			name[n] = '\0';
 			if (several)
 				fprintf(out, "%s==> %s <==\n", nr++ ? "\n" : "", name);
-			if (kalloc_report(out, name) < 0 && errno == EINVAL) {
-				fprintf(out, "kalloc: KALLOC_STATS: no report called '%s' (reports: ", name);
-				kalloc_report_names(out);
-				fprintf(out, "; or 1 or all for every one)\n");
-			}
+			if (kalloc_report(out, name) < 0 && errno == EINVAL)
+				no_such_report(out, name);
 		}
 		s += n;
 		s += strspn(s, ", \t");
@@ -178,37 +215,88 @@ static uint64_t live_start_ns;		/* the constructor's time: snapshots count from 
 static bool live_written;		/* a snapshot went to the file: exit appends */
 static spinlock_t stats_lock = __SPIN_LOCK_UNLOCKED;	/* one printer at a time */
 
+static struct stats_sink stats_sink;
+static const cookie_io_functions_t stats_funcs = { .write = sink_write };
+
+/*
+ * A FILE writing to @fd through stats_buf, the caller holding stats_lock;
+ * NULL if there is no memory for it.
+ */
+static FILE *stats_fopen(int fd)
+{
+	FILE *out;
+
+	stats_sink.fd = fd;
+	out = fopencookie(&stats_sink, "w", stats_funcs);
+	if (out)
+		setvbuf(out, stats_buf, _IOFBF, sizeof(stats_buf));
+	return out;
+}
+
+/*
+ * Open the file @pattern names (%p expanded) for writing, or say on stderr
+ * why not.  Returns the fd, or -1.
+ */
+static int open_report_file(const char *pattern, const char *var, int flags, const char *then)
+{
+	char path[STATS_PATH_MAX];
+	int fd = -ENAMETOOLONG;
+
+	if (expand_path(pattern, path, sizeof(path)))
+		fd = sys_open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
+	if (fd < 0) {
+		/* strerrordesc_np(): a constant string, no locale, no allocation */
+		const char *why = strerrordesc_np(-fd);
+
+		pr_err("%s: cannot open '%s': %s%s\n", var, pattern, why ? why : "unknown error",
+		       then);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The map alone, to KALLOC_STATS_MAP's file: the latest picture replaces
+ * the one before.  The caller holds stats_lock.
+ */
+static void kalloc_stats_print_map(void)
+{
+	int fd = open_report_file(stats_map_path, "KALLOC_STATS_MAP", O_TRUNC, "");
+	FILE *out;
+
+	if (fd < 0)
+		return;
+	out = stats_fopen(fd);
+	if (out) {
+		kalloc_report(out, "map");
+		fclose(out);
+	}
+	sys_close(fd);
+}
+
 /* Print the reports of stats_list; @snapshot: a live one, with its heading. */
 static void kalloc_stats_print(bool snapshot)
 {
-	static struct stats_sink sink;
-	static const cookie_io_functions_t funcs = { .write = sink_write };
-	char path[STATS_PATH_MAX];
 	int saved_errno = errno;
+	int fd = stats_stderr >= 0 ? stats_stderr : 2;
 	FILE *out;
 
 	spin_lock(&stats_lock);
-	sink.fd = stats_stderr >= 0 ? stats_stderr : 2;
+	if (stats_map_path[0])
+		kalloc_stats_print_map();
+	if (!stats_list[0])
+		goto out;
 	if (stats_path[0]) {
-		int fd = -ENAMETOOLONG;
+		int file = open_report_file(stats_path, "KALLOC_STATS_FILE",
+					    O_APPEND | (snapshot || live_written ? 0 : O_TRUNC),
+					    ": reports go to stderr");
 
-		if (expand_path(stats_path, path, sizeof(path)))
-			fd = sys_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-					    (snapshot || live_written ? 0 : O_TRUNC), 0644);
-		if (fd >= 0) {
-			sink.fd = fd;
-		} else {
-			/* strerrordesc_np(): a constant string, no locale, no allocation */
-			const char *why = strerrordesc_np(-fd);
-
-			pr_err("KALLOC_STATS_FILE: cannot open '%s': %s: reports go to stderr\n",
-			       stats_path, why ? why : "unknown error");
-		}
+		if (file >= 0)
+			fd = file;
 	}
-	out = fopencookie(&sink, "w", funcs);
+	out = stats_fopen(fd);
 	if (out) {
-		setvbuf(out, stats_buf, _IOFBF, sizeof(stats_buf));
-		if (snapshot) {
+		if (snapshot && !stats_json) {	/* JSON: its "kalloc" member says it */
 			uint64_t ns = ktime_get_ns() - live_start_ns;
 
 			fprintf(out, "==> kalloc reports of pid %d, %llu.%03llu s after its start <==\n",
@@ -216,15 +304,16 @@ static void kalloc_stats_print(bool snapshot)
 				(unsigned long long)(ns / 1000000000),
 				(unsigned long long)(ns / 1000000 % 1000));
 		}
-		print_reports(out, stats_list);
+		print_reports(out, stats_list, stats_json);
 		fclose(out);
-		if (snapshot && sink.fd != 2 && sink.fd != stats_stderr)
+		if (snapshot && fd != 2 && fd != stats_stderr)
 			live_written = true;
 	} else {
 		pr_err("KALLOC_STATS: out of memory for the report\n");
 	}
-	if (sink.fd != 2 && sink.fd != stats_stderr)
-		sys_close(sink.fd);
+	if (fd != 2 && fd != stats_stderr)
+		sys_close(fd);
+out:
 	spin_unlock(&stats_lock);
 	errno = saved_errno;
 }
@@ -248,27 +337,63 @@ static void live_signal(int sig)
 }
 
 /*
+ * A directory read with getdents64() into a buffer of its own, on the
+ * reader's stack: kalloc-stats reads directories every second and at each
+ * request, and opendir() would allocate 32 KiB each time (a page block:
+ * the process's reports would move because kalloc looked).
+ */
+struct dir_reader {
+	int fd;
+	long len, off;
+	char buf[4096] __attribute__((aligned(8)));
+};
+
+struct linux_dirent64 {	/* the system call's record */
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* The next name of the directory @r reads, "." and ".." left out; NULL at its end. */
+static const char *next_dirent(struct dir_reader *r)
+{
+	for (;;) {
+		while (r->off < r->len) {
+			const struct linux_dirent64 *d = (const void *)(r->buf + r->off);
+
+			r->off += d->d_reclen;
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+				return d->d_name;
+		}
+		r->len = kalloc_syscall6(SYS_getdents64, r->fd, (long)r->buf, sizeof(r->buf), 0, 0, 0);
+		r->off = 0;
+		if (r->len <= 0)
+			return NULL;
+	}
+}
+
+/*
  * The process's live threads, from /proc/self/task (a main thread that
  * called pthread_exit() stays there as a zombie, state Z, not counted);
- * 0 if unknown.  Runs in kalloc-stats, where opendir() may allocate.
+ * 0 if unknown.  Runs in kalloc-stats, allocating nothing.
  */
 static long nr_live_threads(void)
 {
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
+	struct dir_reader d = { .fd = sys_open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) };
+	const char *name;
 	long n = 0;
 
-	if (!d)
+	if (d.fd < 0)
 		return 0;
-	while ((e = readdir(d))) {
+	while ((name = next_dirent(&d))) {
 		char path[300], buf[512];
 		const char *state;
 		ssize_t len;
 		int fd;
 
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stat", name);
 		fd = sys_open(path, O_RDONLY | O_CLOEXEC, 0);
 		len = fd >= 0 ? sys_read(fd, buf, sizeof(buf) - 1) : -1;
 		if (fd >= 0)
@@ -280,11 +405,259 @@ static long nr_live_threads(void)
 		if (state && state[1] == ' ' && state[2] != 'Z' && state[2] != 'X')
 			n++;
 	}
-	closedir(d);
+	sys_close(d.fd);
 	return n;
 }
 
-/* The thread kalloc-stats: a snapshot per byte in the pipe. */
+/* ------------------------------------------------- reports on request -- */
+
+/*
+ * A request (docs/architecture.md, "Live reports and reports on request"): another process
+ * of the same user writes <pid>.<id>.req into /tmp/kalloc-<euid> (the
+ * directory as this process sees it: the requester reaches it through
+ * /proc/<pid>/root) and sends the signal.  The file holds lines
+ *
+ *	start 123456		this process's start time, field 22 of
+ *				/proc/<pid>/stat: a request for an earlier
+ *				process with the same pid is not answered
+ *	reports slabinfo,totals	what KALLOC_STATS would name
+ *	format json		(or text, the default) as KALLOC_STATS_FORMAT
+ *
+ * (any other line is answered with an error: a word a later kalloc may
+ * add must not be taken for a plain request).  The answer is
+ * <pid>.<id>.out, the reports, or <pid>.<id>.err, one line saying what
+ * was wrong; both written under <pid>.<id>.tmp and renamed,
+ * so the requester never reads half an answer; then the request goes.
+ * Only a directory owned by this process's effective uid and closed to
+ * everyone else is read, only regular files of that uid, without
+ * following a symbolic link; answers are made with O_EXCL, mode 0600.
+ */
+#define REQUEST_DIR	"/tmp/kalloc-%u"
+#define REQUEST_MAX	4096	/* a request's bytes, at most */
+#define REQUEST_ID_MAX	32	/* an id: [A-Za-z0-9_-], at most this long */
+
+struct live_request {
+	unsigned long long start;
+	char reports[STATS_LIST_MAX];
+	bool json;		/* "format json" */
+	char why[160];		/* what is wrong with it, or "" */
+};
+
+static unsigned long long live_starttime;	/* our "start", read once */
+
+/* The process's start time after boot, in clock ticks (/proc/self/stat's field 22); 0 if unknown. */
+static unsigned long long read_starttime(void)
+{
+	char buf[1024];
+	const char *p;
+	int fd = sys_open("/proc/self/stat", O_RDONLY | O_CLOEXEC, 0);
+	ssize_t len = fd >= 0 ? sys_read(fd, buf, sizeof(buf) - 1) : -1;
+	int field;
+
+	if (fd >= 0)
+		sys_close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	p = strrchr(buf, ')');	/* the name may hold blanks and parentheses */
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+/* The lines of @buf into @req; what is wrong with them into req->why. */
+static void parse_request(char *buf, struct live_request *req)
+{
+	char *line, *save;
+
+	req->start = 0;
+	req->reports[0] = req->why[0] = '\0';
+	req->json = false;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "start ", 6))
+			req->start = strtoull(line + 6, NULL, 10);
+		else if (!strncmp(line, "reports ", 8) && strlen(line + 8) < sizeof(req->reports))
+			strcpy(req->reports, line + 8);
+		else if (!strcmp(line, "format json") || !strcmp(line, "format text"))
+			req->json = line[7] == 'j';
+		else if (!req->why[0])
+			snprintf(req->why, sizeof(req->why),
+				 "this kalloc does not know the request line '%.40s' (it knows start, reports and format json or text)",
+				 line);
+	}
+	if (!req->why[0] && !req->reports[0])
+		strcpy(req->why, "the request has no reports line");
+}
+
+/* Read the request file @name of the directory @dfd into @req; false if it is not one of ours. */
+static bool read_request(int dfd, const char *name, uid_t uid, struct live_request *req)
+{
+	char buf[REQUEST_MAX + 1];
+	struct stat st;
+	ssize_t len = -1;
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_uid == uid && st.st_size <= REQUEST_MAX)
+		len = sys_read(fd, buf, REQUEST_MAX);
+	sys_close(fd);
+	if (len < 0)
+		return false;
+	buf[len] = '\0';
+	parse_request(buf, req);
+	return true;
+}
+
+/*
+ * The names of @list that are no reports, quoted and ", "-separated, into
+ * @bad (of @size bytes); false if there is one.
+ */
+static bool check_report_names(const char *list, char *bad, size_t size)
+{
+	const char *s = list;
+
+	bad[0] = '\0';
+	while (*s) {
+		size_t n = strcspn(s, ", \t"), len = strlen(bad);
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)min(n, sizeof(name) - 1), s);
+		if (n && (n >= sizeof(name) || (!stats_all(name) && !kalloc_report_exists(name))))
+			snprintf(bad + len, size - len, "%s'%s'", len ? ", " : "", name);
+		s += n;
+		s += strspn(s, ", \t");
+	}
+	return !bad[0];
+}
+
+/*
+ * Write the reports @req asks for into @fd; false if it holds instead why
+ * not (one line).  kalloc-stats only.
+ */
+static bool write_answer(int fd, const struct live_request *req)
+{
+	static const char oom[] = "out of memory for the report\n";
+	char bad[256];
+	bool done = false;
+	FILE *out;
+
+	if (req->why[0]) {
+		sys_write(fd, req->why, strlen(req->why));
+		sys_write(fd, "\n", 1);
+		return false;
+	}
+	spin_lock(&stats_lock);
+	out = stats_fopen(fd);
+	if (out && check_report_names(req->reports, bad, sizeof(bad))) {
+		print_reports(out, req->reports, req->json);
+		done = true;
+	} else if (out) {
+		fprintf(out, "no report called %s (reports: ", bad);
+		kalloc_report_names(out);
+		fprintf(out, ")\n");
+	} else {
+		sys_write(fd, oom, sizeof(oom) - 1);
+	}
+	if (out)
+		fclose(out);
+	spin_unlock(&stats_lock);
+	return done;
+}
+
+/*
+ * Answer the request <pid>.<id>.req of the directory @dfd (kalloc-stats
+ * only): the reports into <pid>.<id>.out, or into <pid>.<id>.err what is
+ * wrong with it, through <pid>.<id>.tmp; then remove the request.
+ */
+static void answer_request(int dfd, uid_t uid, int pid, const char *id)
+{
+	char req_name[64], tmp_name[64], ans_name[64];
+	struct live_request req;
+	bool failed;
+	int fd;
+
+	snprintf(req_name, sizeof(req_name), "%d.%s.req", pid, id);
+	snprintf(tmp_name, sizeof(tmp_name), "%d.%s.tmp", pid, id);
+	if (!read_request(dfd, req_name, uid, &req) || req.start != live_starttime) {
+		unlinkat(dfd, req_name, 0);	/* not ours, or for an earlier process with our pid */
+		return;
+	}
+	unlinkat(dfd, tmp_name, 0);	/* left by a process with our pid that died writing it */
+	fd = openat(dfd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		unlinkat(dfd, req_name, 0);
+		return;
+	}
+	failed = !write_answer(fd, &req);
+	sys_close(fd);
+	snprintf(ans_name, sizeof(ans_name), "%d.%s.%s", pid, id, failed ? "err" : "out");
+	renameat(dfd, tmp_name, dfd, ans_name);
+	unlinkat(dfd, req_name, 0);
+}
+
+/* @id, up to its '.', is a request id: [A-Za-z0-9_-]{1,REQUEST_ID_MAX}. */
+static size_t request_id_len(const char *id)
+{
+	size_t n = strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+
+	return n && n <= REQUEST_ID_MAX && id[n] == '.' ? n : 0;
+}
+
+/*
+ * Answer every request for this process in /tmp/kalloc-<euid>; how many
+ * there were (0 when there is no such directory, or when it is not
+ * private to the user: then the signal prints the snapshot as before).
+ */
+static unsigned int answer_requests(void)
+{
+	static bool said;
+	char dir[32], prefix[16], id[REQUEST_ID_MAX + 1];
+	uid_t uid = geteuid();	/* each time: a server may drop its privileges */
+	int pid = sys_getpid(), dfd, plen;
+	struct dir_reader d;
+	unsigned int nr = 0;
+	const char *name;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), REQUEST_DIR, (unsigned int)uid);
+	dfd = sys_open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (dfd < 0)
+		return 0;
+	if (fstat(dfd, &st) || st.st_uid != uid || (st.st_mode & 077)) {
+		if (!said)
+			pr_err("%s is not private to uid %u (owner %u, mode %03o): its requests are not answered\n",
+			       dir, (unsigned int)uid, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 0777));
+		said = true;
+		sys_close(dfd);
+		return 0;
+	}
+	if (!live_starttime)
+		live_starttime = read_starttime();
+	plen = snprintf(prefix, sizeof(prefix), "%d.", pid);
+	d.fd = dfd;
+	d.len = d.off = 0;
+	while ((name = next_dirent(&d))) {
+		size_t n;
+
+		if (strncmp(name, prefix, plen))
+			continue;
+		n = request_id_len(name + plen);
+		if (!n || strcmp(name + plen + n, ".req"))
+			continue;
+		memcpy(id, name + plen, n);
+		id[n] = '\0';
+		answer_request(dfd, uid, pid, id);
+		nr++;
+	}
+	sys_close(dfd);
+	return nr;
+}
+
+/*
+ * The thread kalloc-stats: per wake-up (bytes in the pipe), the requests
+ * waiting for this process, or without any a snapshot.
+ */
 static void *live_thread(void *arg)
 {
 	struct pollfd pfd = { .fd = live_pipe[0], .events = POLLIN };
@@ -295,8 +668,10 @@ static void *live_thread(void *arg)
 	for (;;) {
 		int r = poll(&pfd, 1, 1000);
 
-		if (r > 0 && sys_read(live_pipe[0], bytes, sizeof(bytes)) > 0)
-			kalloc_stats_print(true);
+		if (r > 0 && sys_read(live_pipe[0], bytes, sizeof(bytes)) > 0) {
+			if (!answer_requests())
+				kalloc_stats_print(true);
+		}
 		else if (nr_live_threads() == 1)	/* the last thread: let the process end */
 			return NULL;
 	}
@@ -367,36 +742,87 @@ static void live_init(const char *name)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/*
+ * @path made absolute from the directory the process starts in, into
+ * @out (STATS_PATH_MAX); false, said on stderr, if it does not fit.
+ */
+static bool stats_path_from_start(const char *path, char *out, const char *var,
+				  const char *then)
+{
+	size_t len = 0;
+
+	if (path[0] != '/' &&
+	    kalloc_syscall6(SYS_getcwd, (long)out, STATS_PATH_MAX, 0, 0, 0, 0) > 0) {
+		len = strlen(out);
+		if (len + 1 < STATS_PATH_MAX && out[len - 1] != '/')
+			out[len++] = '/';
+	}
+	if (len + strlen(path) >= STATS_PATH_MAX) {
+		pr_err("%s: path too long: %s\n", var, then);
+		out[0] = '\0';
+		return false;
+	}
+	strcpy(out + len, path);
+	return true;
+}
+
+/*
+ * Take out of @list "map" when @drop_map (KALLOC_STATS_MAP gives it a
+ * file of its own), and with KALLOC_STATS_FORMAT=json the names that are
+ * no report, said now on stderr: a message inside the document would
+ * spoil it.
+ */
+static void stats_list_filter(char *list, bool drop_map)
+{
+	char kept[STATS_LIST_MAX];
+	const char *s = list;
+	size_t len = 0;
+
+	while (*s) {
+		size_t n = strcspn(s, ", \t");
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)min(n, sizeof(name) - 1), s);
+		if (stats_json && n && !stats_all(name) && !kalloc_report_exists(name)) {
+			pr_err("KALLOC_STATS: no report called '%s': left out\n", name);
+		} else if (n && (!drop_map || strcmp(name, "map"))) {
+			if (len)
+				kept[len++] = ',';
+			memcpy(kept + len, s, n);
+			len += n;
+		}
+		s += n;
+		s += strspn(s, ", \t");
+	}
+	kept[len] = '\0';
+	strcpy(list, kept);
+}
+
 __attribute__((constructor)) static void kalloc_stats_init(void)
 {
 	const char *list = kalloc_getenv("KALLOC_STATS");
 	const char *path = kalloc_getenv("KALLOC_STATS_FILE");
+	const char *map = kalloc_getenv("KALLOC_STATS_MAP");
+	const char *format = kalloc_getenv("KALLOC_STATS_FORMAT");
 
-	if (!list || !*list || !strcmp(list, "0"))
-		return;
+	stats_json = format && !strcmp(format, "json");
+	if (map && *map)
+		stats_path_from_start(map, stats_map_path, "KALLOC_STATS_MAP", "no map");
+	if (!list || !strcmp(list, "0"))
+		list = "";
 	if (strlen(list) >= sizeof(stats_list)) {
 		pr_err("KALLOC_STATS: value too long, ignored\n");
-		return;
+		list = "";
 	}
 	strcpy(stats_list, list);
-	if (path && *path) {
-		size_t len = 0;
-
-		/* relative to where the process started, not where it ends */
-		if (path[0] != '/' &&
-		    kalloc_syscall6(SYS_getcwd, (long)stats_path, sizeof(stats_path), 0, 0, 0, 0) > 0) {
-			len = strlen(stats_path);
-			if (len + 1 < sizeof(stats_path) && stats_path[len - 1] != '/')
-				stats_path[len++] = '/';
-		}
-		if (len + strlen(path) >= sizeof(stats_path)) {
-			pr_err("KALLOC_STATS_FILE: path too long: reports go to stderr\n");
-			stats_path[0] = '\0';
-		} else {
-			strcpy(stats_path + len, path);
-		}
-	}
-	if (!stats_path[0])
+	stats_list_filter(stats_list, stats_map_path[0]);
+	if (!stats_list[0] && !stats_map_path[0])
+		return;
+	if (format && *format && !stats_json && strcmp(format, "text"))
+		pr_err("KALLOC_STATS_FORMAT=%s: not a format (text or json): text\n", format);
+	if (stats_list[0] && path && *path)
+		stats_path_from_start(path, stats_path, "KALLOC_STATS_FILE", "reports go to stderr");
+	if (stats_list[0] && !stats_path[0])
 		stats_stderr = dup_stderr_high();
 	atexit(kalloc_stats_at_exit);
 	path = kalloc_getenv("KALLOC_STATS_SIGNAL");

@@ -23,23 +23,9 @@
 # Exit status: 0 all well, 77 (skip) if the programs are not built, 1 with
 # what differed otherwise.
 set -u
-[ -z "${KALLOC_SANITIZER:-}" ] || { echo "test_kfence: skipped under $KALLOC_SANITIZER (LD_PRELOAD)"; exit 77; }
-
-top_builddir=${top_builddir:-.}
-lib=$top_builddir/.libs/libkalloc.so
-case $lib in /*) ;; *) lib=$(pwd)/$lib ;; esac
-prog=$top_builddir/tests/kfence_prog
+name=test_kfence progs="tests/kfence_prog tests/kfence_prog_unwind"
+. "${srcdir:-.}/tests/preload_env.sh"
 prog_unwind=$top_builddir/tests/kfence_prog_unwind
-[ -f "$lib" ] && [ -x "$prog" ] || { echo "test_kfence: build first"; exit 77; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/kalloc-kfence.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-status=0
-
-fail() {
-	echo "FAIL: $*"
-	status=1
-}
 
 pass() {
 	echo "ok: $*"

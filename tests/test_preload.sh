@@ -618,7 +618,7 @@ done
 [ -s "$tmp/list.err" ] && { cat "$tmp/list.err"; fail "KALLOC_STATS_FILE set, but stderr got output"; }
 # An unknown report name: the names there are, in one line.
 KALLOC_STATS=totals,help LD_PRELOAD="$lib" /bin/echo x >/dev/null 2>"$tmp/help.err"
-grep -q "^kalloc: KALLOC_STATS: no report called 'help' (reports: buddyinfo, pagetypeinfo, zoneinfo, slabinfo, vmallocinfo, brk, kfence, kfence_objects, alloc_traces, heap_sites, heap_profile, options, totals; or 1 or all for every one)$" \
+grep -q "^kalloc: KALLOC_STATS: no report called 'help' (reports: summary, buddyinfo, pagetypeinfo, zoneinfo, slabinfo, vmallocinfo, brk, kfence, kfence_objects, alloc_traces, heap_sites, heap_profile, options, totals, map; or all for every one but alloc_traces, heap_sites, heap_profile, map; 1 is all)$" \
 	"$tmp/help.err" && grep -q "^host rss:" "$tmp/help.err" ||
 	{ cat "$tmp/help.err"; fail "KALLOC_STATS=totals,help: no list of the reports, or no totals"; }
 # A file that cannot be opened: the reason in words, the reports on stderr.

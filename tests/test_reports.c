@@ -668,7 +668,7 @@ static void parse_all(const char *text, struct machine *m)
 		prev = at;
 		section(text, names[i], sec[i], sizeof(sec[i]));
 	}
-	assert_true(strncmp(text, "==> buddyinfo <==\n", 18) == 0);
+	assert_true(strncmp(text, "==> summary <==\n", 16) == 0);	/* first */
 	parse_buddyinfo(sec[0], m);
 	parse_pagetypeinfo(sec[1], m);
 	parse_zoneinfo(sec[2], m);
@@ -960,6 +960,8 @@ static void test_unknown_report(void **state)
 {
 	static const char *const bad[] = {
 		"nosuch", "", "Buddyinfo", "buddyinfo ", "buddy", "ALL", "/proc/zoneinfo",
+		"json:nosuch", "json:summary,nosuch", "json:buddy", "JSON:summary", "json",
+		"buddyinfo,zoneinfo",	/* a list only in JSON */
 	};
 	const char *text;
 	unsigned int i;
