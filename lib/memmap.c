@@ -231,22 +231,23 @@ static void __map_walk_section(struct map_snapshot *snap, struct map_zone *z,
 {
 	while (pfn < end) {
 		struct page *page = __pfn_to_page(pfn);
+		unsigned long flags = READ_ONCE(page->flags);	/* owners write it unlocked */
 		const struct kmem_cache *s;
 		unsigned long nr = 1;
 
-		if (PageReserved(page)) {
+		if (flags & (1UL << PG_reserved)) {
 			map_add(z, pfn, 1, MAP_RESERVED);
 		} else if (PageBuddy(page)) {
 			unsigned int order = min(buddy_order(page), (unsigned int)MAX_PAGE_ORDER);
 			struct map_cell *c = &z->cells[(pfn - z->start_pfn) >> z->cell_shift];
 
 			nr = min(1UL << order, end - pfn);
-			map_add(z, pfn, nr, PageReported(page) ? MAP_REPORTED : MAP_FREE);
-			if (!PageReported(page))
+			map_add(z, pfn, nr, (flags & (1UL << PG_reported)) ? MAP_REPORTED : MAP_FREE);
+			if (!(flags & (1UL << PG_reported)))
 				c->max_order = max(c->max_order, (unsigned char)order);
 		} else if ((s = page_slab_cache(page))) {
 			map_add_slab(snap, z, pfn, s);
-		} else if (PageLarge(page)) {
+		} else if (flags & (1UL << PG_large)) {
 			nr = clamp(READ_ONCE(page->index), 1UL, end - pfn);
 			map_add(z, pfn, nr, MAP_PAGEBLOCK);
 		} else {

@@ -94,7 +94,7 @@ bool grow_zone(struct zone *zone)
 
 	zone->online_pfn = end;
 	WRITE_ONCE(zone->offline_pages, zone->offline_pages - present);
-	zone->managed_pages += managed;
+	WRITE_ONCE(zone->managed_pages, zone->managed_pages + managed);	/* read by note_held_peak() */
 	pr_debug("onlined section %lu [mem %#018lx-%#018lx] to zone %s\n", nr,
 		 start << PAGE_SHIFT, (end << PAGE_SHIFT) - 1, zone->name);
 	return true;
