@@ -13,7 +13,8 @@
 #     (main() below make_small()) although the program is C;
 #     without U, one line saying how to turn it on;
 #  3. KALLOC_STATS=heap_sites: the same as text, most bytes first;
-#  4. KALLOC_STATS=all prints none of them.
+#  4. KALLOC_STATS=all prints none of them;
+#  5. the kalloc command: -p FILE, kalloc profile FILE and PID, errors.
 set -u
 [ -z "${KALLOC_SANITIZER:-}" ] || { echo "test_profile: skipped under $KALLOC_SANITIZER (LD_PRELOAD)"; exit 77; }
 
@@ -103,6 +104,37 @@ if grep -q '^==> \(heap_profile\|heap_sites\|alloc_traces\) <==' "$tmp/all"; the
 	fail "KALLOC_STATS=all prints heap_profile, heap_sites or alloc_traces"
 else
 	ok "KALLOC_STATS=all prints none of heap_profile, heap_sites, alloc_traces"
+fi
+# The kalloc command: -p FILE writes the profile at exit, kalloc profile
+# FILE reads it through google-pprof, kalloc profile PID asks a program
+# started with -p -L for heap_sites.
+cmd=$top_builddir/kalloc
+"$cmd" -p "$tmp/cmd.prof" "$prog" >/dev/null 2>&1
+head -1 "$tmp/cmd.prof" 2>/dev/null | grep -q '^heap profile: ' && ok "kalloc -p FILE writes a heap profile" ||
+	fail "kalloc -p FILE: $(head -1 "$tmp/cmd.prof" 2>&1)"
+if command -v google-pprof >/dev/null 2>&1; then
+	first=$("$cmd" profile "$tmp/cmd.prof" 2>"$tmp/pprof.err" | awk '$NF ~ /^make_/ { print $NF; exit }')
+	[ "$first" = make_huge ] && [ ! -s "$tmp/pprof.err" ] &&
+		ok "kalloc profile FILE: google-pprof's ranking, without its chatter" ||
+		fail "kalloc profile FILE: first '$first', stderr: $(cat "$tmp/pprof.err")"
+fi
+err=$("$cmd" profile "$tmp/traces" 2>&1)
+[ $? = 1 ] && [ "$err" = "kalloc profile: $tmp/traces is not a heap profile (kalloc -p FILE writes one)" ] &&
+	ok "kalloc profile of a file that is not a profile says so" || fail "kalloc profile NOTAPROFILE: $err"
+"$cmd" -p "$tmp/x" -s slabinfo "$prog" >/dev/null 2>"$tmp/usage.err"
+[ $? = 2 ] && grep -q "^kalloc: -p writes the heap profile as the reports' file: not with -s or -o$" "$tmp/usage.err" &&
+	ok "kalloc -p with -s: a usage error" || fail "kalloc -p -s: $(cat "$tmp/usage.err")"
+live=$top_builddir/tests/live_prog
+if [ -x "$live" ]; then
+	"$cmd" -p "$tmp/live.prof" -L "$live" 20000 700 >"$tmp/ready" 2>/dev/null &
+	i=0
+	while ! grep -q '^ready' "$tmp/ready" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	pid=$(sed -n 's/^ready //p' "$tmp/ready")
+	sites=$("$cmd" profile "$pid" 2>&1)
+	kill "$pid" 2>/dev/null
+	echo "$sites" | awk 'NR == 3' | grep -Eq '^ +[0-9]+ +[0-9]+% +20000  main\+0x' &&
+		ok "kalloc profile PID: the program's 20000 objects at main first" ||
+		fail "kalloc profile PID: $(echo "$sites" | head -4)"
 fi
 [ $status = 0 ] && echo "test_profile: all passed"
 exit $status
