@@ -7,7 +7,8 @@
  *	page_owner=on	a page block that malloc hands out records the
  *			program's stack (stackdepot.c) in its head page,
  *			page->private (0: none), as the kernel's boot option
- *			of that name does for every page
+ *			of that name does for every page; a vmalloc area
+ *			that malloc hands out, in vm_struct.owner
  *	slub_debug=U	every slab object's alloc track (slub_debug.c)
  *
  * Reports (kalloc_report(), KALLOC_STATS):
@@ -22,8 +23,9 @@
  *			live bytes first (kB, share, objects, %pS), each with
  *			its stack; the first HEAP_SITES_SHOWN, then the rest
  *			summed
- *	heap_profile	slab objects of U caches, page blocks with page_owner
- *			and vmalloc areas (by caller) that are live, grouped by
+ *	heap_profile	slab objects of U caches, page blocks and vmalloc
+ *			areas (with page_owner; without it, areas by their
+ *			caller) that are live, grouped by
  *			stack: "<objects>: <bytes> [<objects>: <bytes>] @ <pc>
  *			<pc> ..." under the header "heap profile: ...  @
  *			heapprofile", then "MAPPED_LIBRARIES:" and the
@@ -52,13 +54,13 @@
 
 bool page_owner_enabled;
 
-/* __set_page_owner(): the program's stack from @caller on, kept once in the depot. */
-void __set_page_owner(struct page *page, unsigned long caller)
+/* page_owner_stack(): the program's stack from @caller on, kept once in the depot. */
+depot_stack_handle_t page_owner_stack(unsigned long caller)
 {
 	unsigned long entries[STACK_TRACE_MAX];
 	unsigned int nr = stack_trace_save_user(entries, STACK_TRACE_MAX, caller);
 
-	page->private = stack_depot_save(entries, nr);
+	return stack_depot_save(entries, nr);
 }
 
 /* -------------------------------------------------- locations -- */
@@ -325,10 +327,11 @@ static void collect_page_blocks(struct loc_track *t)
 	}
 }
 
-static void count_area(unsigned long start, unsigned long caller, unsigned long bytes, void *arg)
+static void count_area(unsigned long start, unsigned long caller, depot_stack_handle_t owner,
+		       unsigned long bytes, void *arg)
 {
 	if (caller && !area_cache_contains((void *)start))
-		add_location(arg, 0, 0, caller, bytes, NULL);
+		add_location(arg, 0, owner, caller, bytes, NULL);
 }
 
 /* /proc/self/maps, copied as it is. */
@@ -403,7 +406,7 @@ void heap_sites_show(FILE *out)
 	if (!collect_heap(&t, cmp_loc_bytes, &objs, &bytes))
 		return;
 	fprintf(out, "live: %lu kB in %lu allocations at %u sites (with a stack: slub_debug=U, "
-		"page_owner=on; vmalloc areas by caller)\n", bytes >> 10, objs, t.count);
+		"page_owner=on)\n", bytes >> 10, objs, t.count);
 	fprintf(out, "%10s %6s %8s  %s\n", "kB", "%", "objects", "site");
 	for (i = 0; i < t.count; i++) {
 		const struct location *l = &t.loc[i];

@@ -545,7 +545,9 @@ typedef void (*frame_run_fn)(unsigned long pfn, unsigned long nr, void *arg);
 void vmalloc_for_each_frame(frame_run_fn fn, void *arg) __hidden;
 
 void vmalloc_for_each_area(void (*fn)(unsigned long start, unsigned long caller,
-				      unsigned long bytes, void *arg), void *arg) __hidden;
+				      depot_stack_handle_t owner, unsigned long bytes, void *arg),
+			   void *arg) __hidden;
+void vmalloc_set_owner(const void *addr, depot_stack_handle_t owner) __hidden;
 bool area_cache_contains(const void *p) __hidden;	/* util.c: malloc's freed areas */
 
 /* slub.c, slub_debug.c: the live objects of a cache, and their tracks */
@@ -557,14 +559,21 @@ size_t slab_object_bytes(struct kmem_cache *s, void *object) __hidden;
 
 /*
  * page_owner.c: page_owner=on records the stack of each malloc page block
- * in its head page (page->private: a stack depot handle, 0 for none).
+ * in its head page (page->private: a stack depot handle, 0 for none), and
+ * of each vmalloc area malloc hands out in its vm_struct.
  */
 extern bool page_owner_enabled;
-void __set_page_owner(struct page *page, unsigned long caller) __hidden;
+depot_stack_handle_t page_owner_stack(unsigned long caller) __hidden;
 static inline void set_page_owner(struct page *page, unsigned long caller)
 {
 	if (unlikely(page_owner_enabled))
-		__set_page_owner(page, caller);
+		page->private = page_owner_stack(caller);
+}
+/* The same for a vmalloc area that malloc() hands out (vm_struct.owner). */
+static inline void set_vmalloc_owner(const void *addr, unsigned long caller)
+{
+	if (unlikely(page_owner_enabled))
+		vmalloc_set_owner(addr, page_owner_stack(caller));
 }
 static inline void reset_page_owner(struct page *page)
 {

@@ -745,6 +745,7 @@ static __noinline void *malloc_large(size_t size, bool zero, unsigned long calle
 	if (p) {
 		if (zero)
 			memset(p, 0, size);
+		set_vmalloc_owner(p, caller);
 		return p;
 	}
 	/* phys=memfd: frames keep their bytes unless __GFP_ZERO asks */
@@ -756,6 +757,8 @@ static __noinline void *malloc_large(size_t size, bool zero, unsigned long calle
 	}
 	if (!p)
 		count_malloc_event(MALLOC_VMALLOC, -1);
+	else
+		set_vmalloc_owner(p, caller);
 	vmscan_tick();
 	return p;
 }

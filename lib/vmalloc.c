@@ -91,6 +91,7 @@ struct vm_struct {
 	unsigned int page_order;	/* frames in unsplit blocks of this order,
 					 * pages[] holding one entry per block */
 	unsigned long caller;
+	depot_stack_handle_t owner;	/* page_owner=on: malloc's stack; 0: none */
 	int prot;			/* vmap(): PROT_READ, maybe PROT_WRITE */
 };
 
@@ -1665,6 +1666,7 @@ EXPORT_SYMBOL(kunmap_local);
 
 struct vmallocinfo_row {
 	unsigned long start, end, size, caller, flags;
+	depot_stack_handle_t owner;
 	unsigned int nr_pages;
 	bool unpurged;
 };
@@ -1680,6 +1682,7 @@ static unsigned int collect_rows(struct vmap_area *t, struct vmallocinfo_row *ro
 		rows[n].end = unpurged ? t->va_end : t->va_start + t->vm->size;
 		rows[n].size = rows[n].end - rows[n].start;
 		rows[n].caller = t->vm->caller;
+		rows[n].owner = t->vm->owner;
 		rows[n].flags = t->vm->flags;
 		rows[n].nr_pages = t->vm->nr_pages;
 		rows[n].unpurged = unpurged;
@@ -1721,19 +1724,33 @@ static unsigned int vmallocinfo_collect(struct vmallocinfo_row **out)
 
 /*
  * vmalloc_for_each_area(): @fn on every live vmalloc() area (not vmap(),
- * not lazily freed, not KFENCE's pool) with its start, caller and size
- * without the guard page, from a copy: no lock is held when @fn runs.
+ * not lazily freed, not KFENCE's pool) with its start, caller, owner's
+ * stack and size without the guard page, from a copy: no lock is held
+ * when @fn runs.
  */
 void vmalloc_for_each_area(void (*fn)(unsigned long start, unsigned long caller,
-				      unsigned long bytes, void *arg), void *arg)
+				      depot_stack_handle_t owner, unsigned long bytes, void *arg),
+			   void *arg)
 {
 	struct vmallocinfo_row *rows;
 	unsigned int n = vmallocinfo_collect(&rows), i;
 
 	for (i = 0; i < n; i++)
 		if (!rows[i].unpurged && (rows[i].flags & VM_ALLOC) && !(rows[i].flags & VM_KFENCE))
-			fn(rows[i].start, rows[i].caller, rows[i].size - PAGE_SIZE, arg);
+			fn(rows[i].start, rows[i].caller, rows[i].owner, rows[i].size - PAGE_SIZE, arg);
 	kvfree(rows);
+}
+
+/* vmalloc_set_owner(): the stack that malloc()ed the area at @addr (page_owner.c). */
+void vmalloc_set_owner(const void *addr, depot_stack_handle_t owner)
+{
+	struct vmap_area *va;
+
+	spin_lock(&vmap_area_lock);
+	va = __find_vmap_area((unsigned long)addr);
+	if (va && va->vm && va->va_start == (unsigned long)addr)
+		va->vm->owner = owner;
+	spin_unlock(&vmap_area_lock);
 }
 
 /* vmalloc_info_show(): /proc/vmallocinfo */

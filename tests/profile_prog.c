@@ -34,13 +34,14 @@ __attribute__((noinline)) void *make_huge(size_t n, int c)
 
 int main(void)
 {
+	volatile int huge = 3;	/* a loop the compiler keeps: one call site */
 	int i, k = 0;
 
 	for (i = 0; i < 1000; i++)
 		keep[k++] = make_small(100, 1);
 	for (i = 0; i < 200; i++)
 		keep[k++] = make_big(40000, 2);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < huge; i++)
 		keep[k++] = make_huge(8 << 20, 3);
 	for (i = 0; i < 500; i++)
 		free(make_small(100, 4));
