@@ -997,6 +997,149 @@ static void kfence_objects_show_json(struct json *j)
 	free(text);
 }
 
+/* ------------------------------------------------ meminfo, vmstat -- */
+
+/* One line of meminfo or vmstat: a name and its value. */
+struct stat_line {
+	const char *name;
+	unsigned long value;
+};
+
+#define MEMINFO_LINES	12
+#define VMSTAT_LINES	(2 + 3 * MAX_NR_ZONES + 4)
+
+static bool zone_is_highmem(unsigned int idx)
+{
+	return idx == ZONE_HIGHMEM || idx == ZONE_MOVABLE;	/* is_highmem_idx() */
+}
+
+/*
+ * meminfo_proc_show()'s lines that kalloc has, in kB: the zones' managed
+ * and free pages, low and high, the slabs and the vmalloc window.  The
+ * kernel's other lines (page cache, swap, anonymous memory, ...) are of
+ * what kalloc does not emulate, and are left out.
+ */
+static unsigned int meminfo_lines(const struct node_snapshot *snap, struct stat_line *l)
+{
+	unsigned long total = 0, free_pages = 0, high = 0, high_free = 0, slab, peak;
+	struct vmalloc_stats vs;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		const struct zone_snapshot *z = &snap->zones[i];
+		unsigned long f = (unsigned long)max(z->vm_stat[NR_FREE_PAGES], 0L);
+
+		total += z->managed;
+		free_pages += f;
+		if (zone_is_highmem(i)) {
+			high += z->managed;
+			high_free += f;
+		}
+	}
+	slab_pages_read(&slab, &peak);
+	vmalloc_stats(&vs);
+#define K(pages)	((pages) << (PAGE_SHIFT - 10))
+	l[n++] = (struct stat_line){ "MemTotal", K(total) };
+	l[n++] = (struct stat_line){ "MemFree", K(free_pages) };
+	l[n++] = (struct stat_line){ "HighTotal", K(high) };
+	l[n++] = (struct stat_line){ "HighFree", K(high_free) };
+	l[n++] = (struct stat_line){ "LowTotal", K(total - high) };
+	l[n++] = (struct stat_line){ "LowFree", K(free_pages - high_free) };
+	l[n++] = (struct stat_line){ "Slab", K(slab) };
+	l[n++] = (struct stat_line){ "SReclaimable", 0 };
+	l[n++] = (struct stat_line){ "SUnreclaim", K(slab) };
+	l[n++] = (struct stat_line){ "VmallocTotal", (VMALLOC_END - VMALLOC_START) >> 10 };
+	l[n++] = (struct stat_line){ "VmallocUsed", K(vs.nr_pages) };
+	l[n++] = (struct stat_line){ "VmallocChunk", 0 };	/* as the kernel since 5.3 */
+#undef K
+	return n;
+}
+
+/*
+ * /proc/vmstat's lines that kalloc counts: free pages, pages allocated
+ * per zone (pgalloc_<zone>, by the zone that served them), pages freed,
+ * and kalloc's own counters under names of the same style.
+ */
+static unsigned int vmstat_lines(const struct node_snapshot *snap, struct stat_line *l)
+{
+	static const char *const pgalloc[MAX_NR_ZONES] = {
+		"pgalloc_dma", "pgalloc_normal", "pgalloc_high", "pgalloc_movable" };
+	static const char *const fallback[MAX_NR_ZONES] = {
+		"pgalloc_fallback_dma", "pgalloc_fallback_normal", "pgalloc_fallback_high",
+		"pgalloc_fallback_movable" };
+	static const char *const online[MAX_NR_ZONES] = {
+		"sections_online_dma", "sections_online_normal", "sections_online_high",
+		"sections_online_movable" };
+	unsigned long free_pages = 0, freed = 0, reported = 0, calls = 0, steal = 0;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		free_pages += (unsigned long)max(snap->zones[i].vm_stat[NR_FREE_PAGES], 0L);
+		freed += snap->zones[i].events[PGFREE];
+		reported += snap->zones[i].events[PGREPORTED];
+		calls += snap->zones[i].events[PGREPORT_CALLS];
+		steal += snap->zones[i].events[PGSTEAL_MIGRATETYPE];
+	}
+	l[n++] = (struct stat_line){ "nr_free_pages", free_pages };
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		l[n++] = (struct stat_line){ pgalloc[i], snap->zones[i].events[PGALLOC] };
+	l[n++] = (struct stat_line){ "pgfree", freed };
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		l[n++] = (struct stat_line){ fallback[i], snap->zones[i].events[PGALLOC_FALLBACK] };
+	l[n++] = (struct stat_line){ "pgsteal_migratetype", steal };
+	l[n++] = (struct stat_line){ "pgreported", reported };
+	l[n++] = (struct stat_line){ "pgreport_calls", calls };
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		l[n++] = (struct stat_line){ online[i], snap->zones[i].events[PGONLINE_SECTIONS] };
+	return n;
+}
+
+/* "MemTotal:        1012220 kB", as show_val_kb() pads it */
+static void meminfo_show(FILE *out, const struct node_snapshot *snap)
+{
+	struct stat_line l[MEMINFO_LINES];
+	unsigned int n = meminfo_lines(snap, l), i;
+
+	for (i = 0; i < n; i++) {
+		char label[20];
+
+		snprintf(label, sizeof(label), "%s:", l[i].name);
+		fprintf(out, "%-16s%8lu kB\n", label, l[i].value);
+	}
+}
+
+static void vmstat_show(FILE *out, const struct node_snapshot *snap)
+{
+	struct stat_line l[VMSTAT_LINES];
+	unsigned int n = vmstat_lines(snap, l), i;
+
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s %lu\n", l[i].name, l[i].value);
+}
+
+static void stat_lines_json(struct json *j, const struct stat_line *l, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		json_u64(j, l[i].name, l[i].value);
+}
+
+static void meminfo_show_json(struct json *j, const struct node_snapshot *snap)
+{
+	struct stat_line l[MEMINFO_LINES];
+
+	json_str(j, "unit", "kB");
+	stat_lines_json(j, l, meminfo_lines(snap, l));
+}
+
+static void vmstat_show_json(struct json *j, const struct node_snapshot *snap)
+{
+	struct stat_line l[VMSTAT_LINES];
+
+	stat_lines_json(j, l, vmstat_lines(snap, l));
+}
+
 /* -------------------------------------------------- kalloc_report() -- */
 
 static void slabinfo_show_report(FILE *out)
@@ -1048,6 +1191,8 @@ static const struct kalloc_report_op kalloc_reports[] = {
 	{ "heap_sites",		.show = heap_sites_show, .named_only = true },
 	{ "heap_profile",	.show = heap_profile_show, .named_only = true },
 	{ "options",		.show = kalloc_options_show, .json = kalloc_options_show_json },
+	{ "meminfo",		.show_zones = meminfo_show, .json_zones = meminfo_show_json },
+	{ "vmstat",		.show_zones = vmstat_show, .json_zones = vmstat_show_json },
 	{ "totals",		.show_zones = totals_show, .json_zones = totals_show_json,
 				.needs = SNAP_BLOCKS },
 	{ "map",		.show = memmap_show, .json = memmap_show_json, .named_only = true },

@@ -119,6 +119,21 @@ def check_options(lines, js):
         same("option " + k, v, str(js[k]))
 
 
+def check_meminfo(lines, js):
+    for line in lines:
+        k, v = line.split(":", 1)
+        same("meminfo " + k, int(v.split()[0]), int(js[k]))
+
+
+def check_vmstat(lines, js):
+    for line in lines:
+        k, v = line.split()
+        if k.startswith("nr_"):
+            same("vmstat " + k, int(v), int(js[k]))
+        elif not int(v) <= int(js[k]):
+            errors.append("vmstat %s: text %s, JSON %s (events only grow)" % (k, v, js[k]))
+
+
 def check_totals(lines, js):
     for line in lines:
         f = line.split()

@@ -35,7 +35,7 @@ keys() {	# the top-level members of a JSON file, comma-separated
 run KALLOC_STATS=1 KALLOC_STATS_FORMAT=json KALLOC_STATS_FILE="$tmp/exit.json" "$prog" slab64 1 ||
 	fail "exit status $?"
 python3 -m json.tool "$tmp/exit.json" >/dev/null || fail "KALLOC_STATS=1 KALLOC_STATS_FORMAT=json is not JSON"
-[ "$(keys "$tmp/exit.json")" = "kalloc,summary,buddyinfo,pagetypeinfo,zoneinfo,slabinfo,vmallocinfo,brk,kfence,kfence_objects,options,totals" ] ||
+[ "$(keys "$tmp/exit.json")" = "kalloc,summary,buddyinfo,pagetypeinfo,zoneinfo,slabinfo,vmallocinfo,brk,kfence,kfence_objects,options,meminfo,vmstat,totals" ] ||
 	fail "KALLOC_STATS=1 in JSON has the members $(keys "$tmp/exit.json")"
 
 run KALLOC_STATS=slabinfo,bogus,map KALLOC_STATS_FORMAT=json "$prog" slab64 8 \

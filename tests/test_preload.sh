@@ -597,6 +597,19 @@ bad=$(sed -n '/^==> buddyinfo <==/,/^$/p' "$tmp/all.err" | grep '^Node' |
 bad=$(sed -n '/^slabinfo - version/,/^$/p' "$tmp/all.err" | grep -v '^slabinfo\|^#\|^$' |
 	awk '{ if (NF != 16 || $7 != ":" || $8 != "tunables" || $12 != ":" || $13 != "slabdata") print }')
 [ -z "$bad" ] || fail "KALLOC_STATS=1: malformed slabinfo rows: $bad"
+# meminfo: "Name:" padded to 16, the value to 8, " kB"; the totals add up
+bad=$(sed -n '/^==> meminfo <==/,/^$/p' "$tmp/all.err" | grep -v '^==>\|^$' |
+	grep -v '^[A-Za-z]*: *[0-9]* kB$' | head -3)
+[ -z "$bad" ] || fail "KALLOC_STATS=1: malformed meminfo lines: $bad"
+sed -n '/^==> meminfo <==/,/^$/p' "$tmp/all.err" | awk '{ v[$1] = $2 }
+	END { exit !(v["MemTotal:"] > 0 && v["MemTotal:"] == v["LowTotal:"] + v["HighTotal:"] &&
+		     v["MemFree:"] == v["LowFree:"] + v["HighFree:"] && v["MemFree:"] < v["MemTotal:"] &&
+		     v["Slab:"] == v["SReclaimable:"] + v["SUnreclaim:"] && v["VmallocTotal:"] > 0) }' ||
+	fail "KALLOC_STATS=1: meminfo's totals do not add up"
+# vmstat: "name value" lines; pages were allocated from some zone
+sed -n '/^==> vmstat <==/,/^$/p' "$tmp/all.err" | awk '/^pgalloc_(dma|normal|high|movable) / { a += $2 }
+	/^nr_free_pages / { f = $2 } END { exit !(a > 0 && f > 0) }' ||
+	fail "KALLOC_STATS=1: vmstat has no pgalloc_* or nr_free_pages"
 [ $status -eq $st0 ] && pass "KALLOC_STATS=1 prints every report in the kernel's formats"
 
 # A list, to one file per process (%p): the shell, its children, a forked child.
@@ -618,7 +631,7 @@ done
 [ -s "$tmp/list.err" ] && { cat "$tmp/list.err"; fail "KALLOC_STATS_FILE set, but stderr got output"; }
 # An unknown report name: the names there are, in one line.
 KALLOC_STATS=totals,help LD_PRELOAD="$lib" /bin/echo x >/dev/null 2>"$tmp/help.err"
-grep -q "^kalloc: KALLOC_STATS: no report called 'help' (reports: summary, buddyinfo, pagetypeinfo, zoneinfo, slabinfo, vmallocinfo, brk, kfence, kfence_objects, alloc_traces, heap_sites, heap_profile, options, totals, map; or all for every one but alloc_traces, heap_sites, heap_profile, map; 1 is all)$" \
+grep -q "^kalloc: KALLOC_STATS: no report called 'help' (reports: summary, buddyinfo, pagetypeinfo, zoneinfo, slabinfo, vmallocinfo, brk, kfence, kfence_objects, alloc_traces, heap_sites, heap_profile, options, meminfo, vmstat, totals, map; or all for every one but alloc_traces, heap_sites, heap_profile, map; 1 is all)$" \
 	"$tmp/help.err" && grep -q "^host rss:" "$tmp/help.err" ||
 	{ cat "$tmp/help.err"; fail "KALLOC_STATS=totals,help: no list of the reports, or no totals"; }
 # A file that cannot be opened: the reason in words, the reports on stderr.
