@@ -90,7 +90,8 @@
  * Stacks: the allocation and free stacks are the return address of the
  * entry point (malloc's caller), and, when the process has libgcc's
  * unwinder (_Unwind_Backtrace: every C++ program, every program linked
- * with libgcc_s; kalloc takes it as a weak symbol, never loads it), up to
+ * with libgcc_s; kalloc loads it only for slub_debug=U or page_owner=on,
+ * stackdepot.c), up to
  * KFENCE_STACK_DEPTH frames from there.  With glibc 2.35 and GCC 12 the
  * unwinder finds frames through _dl_find_object(), which takes no lock and
  * allocates nothing; it is called once when the pool is set up, so its

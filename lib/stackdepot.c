@@ -34,7 +34,7 @@
 #include <sys/mman.h>
 #include <unwind.h>
 
-/* libgcc's unwinder, if the process has it (never loaded by kalloc) */
+/* libgcc's unwinder, if the process has it (or the preload loaded it: stack_trace_set_unwinder()) */
 #pragma weak _Unwind_Backtrace
 #pragma weak _Unwind_GetIP
 
