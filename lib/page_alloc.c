@@ -228,7 +228,8 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
 	 * it at the cold end so it is not handed out first.
 	 */
 	if (order < MAX_PAGE_ORDER - 1) {
-		unsigned long higher = (pfn & ~(2UL << order)) ^ (2UL << order);
+		/* the pair's pfn one order up, and that block's buddy */
+		unsigned long higher = (pfn & ~(1UL << order)) ^ (2UL << order);
 
 		if (pfn_valid(higher)) {
 			struct page *hb = __pfn_to_page(higher);

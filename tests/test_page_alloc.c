@@ -1940,10 +1940,58 @@ PA_TEST(test_random_model_1g, "mem=1G", 60)
 
 /* ---------------------------------------------------------------- main -- */
 
+/*
+ * buddy_merge_likely(): a freed block whose buddy is in use but whose
+ * buddy one order up is free goes to the tail of its free list (it will
+ * probably merge soon).  Pages B..B+7 of an order-3 block split apart: B+6
+ * and B+7 freed merge to an order-1 block; B+5 freed (its buddy B+4 in
+ * use) has B+6's order-1 block as the higher buddy, so it must be the last
+ * entry of the order-0 list, behind C+1 (freed before it, its higher buddy
+ * in use), not the first.
+ */
+CHILD_TEST(test_buddy_merge_likely_to_tail, "mem=64M", 10)
+{
+	struct page *b = alloc_pages(GFP_KERNEL, 3), *c = alloc_pages(GFP_KERNEL, 3), *last;
+	struct zone *zone;
+	unsigned long pfn;
+	int mt;
+	unsigned int i;
+
+	assert_non_null(b);
+	assert_non_null(c);
+	zone = page_zone(b);
+	pfn = page_to_pfn(b);
+	mt = get_pfnblock_migratetype(pfn + 5);
+	assert_int_equal(get_pfnblock_migratetype(page_to_pfn(c)), mt);
+	split_page(b, 3);
+	split_page(c, 3);
+	__free_page(c + 1);	/* another order-0 block on the list, at its head */
+	drain_local_pages(zone);
+	__free_page(b + 6);
+	__free_page(b + 7);
+	drain_local_pages(zone);
+	assert_true(PageBuddy(b + 6));
+	assert_int_equal(buddy_order(b + 6), 1);
+	__free_page(b + 5);
+	drain_local_pages(zone);
+	assert_true(PageBuddy(b + 5));
+	assert_int_equal(buddy_order(b + 5), 0);
+	last = list_last_entry(&zone->free_area[0].free_list[mt], struct page, lru);
+	if (last != b + 5)
+		fail_msg("pfn %#lx went to the head of its free list: its higher buddy %#lx is free",
+			 pfn + 5, pfn + 6);
+	for (i = 0; i < 5; i++)
+		__free_page(b + i);
+	__free_page(c);
+	for (i = 2; i < 8; i++)
+		__free_page(c + i);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_order_gfp_kernel),
+		cmocka_unit_test(test_buddy_merge_likely_to_tail),
 		cmocka_unit_test(test_buddy_merge_random_order),
 		cmocka_unit_test(test_gfp_zones),
 		cmocka_unit_test(test_fallback_small_machine),
