@@ -309,7 +309,8 @@ static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
 
 /*
  * move_freepages_block(): move every free block of the pageblock that
- * holds @page to @migratetype's lists; returns the free pages moved.
+ * holds @page to @migratetype's lists (or, with @migratetype -1, only count
+ * them); returns the free pages.
  */
 static unsigned long move_freepages_block(struct zone *zone, struct page *page,
 					  int migratetype)
@@ -324,7 +325,8 @@ static unsigned long move_freepages_block(struct zone *zone, struct page *page,
 		if (PageBuddy(p)) {
 			unsigned int order = buddy_order(p);
 
-			move_to_free_list(p, zone, order, migratetype);
+			if (migratetype >= 0)
+				move_to_free_list(p, zone, order, migratetype);
 			pfn += 1UL << order;
 			moved += 1UL << order;
 		} else {
@@ -345,15 +347,22 @@ static bool can_steal_fallback(unsigned int order, int start_mt)
 
 /*
  * steal_suitable_fallback(): claim the pageblock of a stolen block for
- * @start_type when the block is large or when more than half of the
- * pageblock is free (so the block's future allocations group by type).
+ * @start_type when the block is large, or when at least half of the
+ * pageblock is free or already of a kind that fits @start_type (so that
+ * the block's future allocations group by type); only then do its other
+ * free blocks move to @start_type's lists.  Otherwise only the stolen
+ * block moves.  "Alike" pages: a non-movable request falling back to a
+ * MOVABLE pageblock counts every page in use there as alike (they are not
+ * movable: kalloc has no movable pages in use, no LRU, so what the kernel
+ * counts as movable_pages is 0 here), a movable request none.
  */
 static void steal_suitable_fallback(struct zone *zone, struct page *page,
 				    unsigned int current_order, int start_type,
 				    bool whole_block)
 {
 	unsigned long pfn = __page_to_pfn(page);
-	unsigned long moved;
+	unsigned long free_pages, alike;
+	int old_type = get_pfnblock_migratetype(pfn);
 
 	if (current_order >= pageblock_order) {
 		unsigned long nr = 1UL << (current_order - pageblock_order), i;
@@ -367,38 +376,62 @@ static void steal_suitable_fallback(struct zone *zone, struct page *page,
 		move_to_free_list(page, zone, current_order, start_type);
 		return;
 	}
-	moved = move_freepages_block(zone, page, start_type);
-	if (moved >= pageblock_nr_pages / 2)
+	free_pages = move_freepages_block(zone, page, -1);
+	alike = start_type != MIGRATE_MOVABLE && old_type == MIGRATE_MOVABLE ?
+		pageblock_nr_pages - free_pages : 0;
+	if (free_pages + alike >= pageblock_nr_pages / 2) {
+		move_freepages_block(zone, page, start_type);
 		set_pageblock_migratetype_pfn(pfn, start_type);
+	} else {
+		move_to_free_list(page, zone, current_order, start_type);
+	}
+}
+
+/* find_suitable_fallback(): the first fallback type with a free block of @order, or -1 */
+static int find_suitable_fallback(const struct zone *zone, unsigned int order, int start_mt)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fallbacks[0]); i++)
+		if (!list_empty(&zone->free_area[order].free_list[fallbacks[start_mt][i]]))
+			return fallbacks[start_mt][i];
+	return -1;
 }
 
 /*
  * __rmqueue_fallback(): steal the largest free block of another type, so
- * that mixing types fragments as few pageblocks as possible.
+ * that mixing types fragments as few pageblocks as possible; but a movable
+ * request that could not claim the block's pageblock takes the smallest
+ * block instead, so as not to break up a large one for nothing.
  */
 static bool __rmqueue_fallback(struct kalloc_pcpu *cpu, struct zone *zone,
 			       unsigned int order, int start_mt)
 {
-	int current_order;
-	unsigned int i;
+	int current_order, mt = -1;
+	bool can_steal = false;
 
 	for (current_order = MAX_PAGE_ORDER; current_order >= (int)order; current_order--) {
-		struct free_area *area = &zone->free_area[current_order];
-
-		for (i = 0; i < ARRAY_SIZE(fallbacks[0]); i++) {
-			int mt = fallbacks[start_mt][i];
-			struct page *page;
-
-			if (list_empty(&area->free_list[mt]))
-				continue;
-			page = list_first_entry(&area->free_list[mt], struct page, lru);
-			steal_suitable_fallback(zone, page, current_order, start_mt,
-						can_steal_fallback(current_order, start_mt));
-			count_zone_events(cpu, zone, PGSTEAL_MIGRATETYPE, 1);
-			return true;
+		mt = find_suitable_fallback(zone, current_order, start_mt);
+		if (mt < 0)
+			continue;
+		can_steal = can_steal_fallback(current_order, start_mt);
+		if (!can_steal && start_mt == MIGRATE_MOVABLE && current_order > (int)order) {
+			for (current_order = order; current_order <= MAX_PAGE_ORDER; current_order++) {
+				mt = find_suitable_fallback(zone, current_order, start_mt);
+				if (mt >= 0)
+					break;
+			}
 		}
+		break;
 	}
-	return false;
+	if (mt < 0 || current_order > MAX_PAGE_ORDER)
+		return false;
+	steal_suitable_fallback(zone,
+				list_first_entry(&zone->free_area[current_order].free_list[mt],
+						 struct page, lru),
+				current_order, start_mt, can_steal);
+	count_zone_events(cpu, zone, PGSTEAL_MIGRATETYPE, 1);
+	return true;
 }
 
 /* __rmqueue(): one block, onlining a section when the lists are empty */

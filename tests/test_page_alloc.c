@@ -1938,6 +1938,60 @@ PA_TEST(test_random_model_1g, "mem=1G", 60)
 	run_model(200000, 1024);
 }
 
+/*
+ * Migrate-type claiming as the kernel does it: an unmovable request that
+ * falls back to a MOVABLE pageblock claims it when its free pages and the
+ * pages in use there that are not movable (all of them: kalloc has no
+ * movable pages in use) make half of it, here with only 64 of its 512
+ * pages free.  Every page of the machine is taken first, then 64 of one
+ * MOVABLE pageblock freed: the fallback can only take those.
+ */
+CHILD_TEST(test_fallback_claims_alike_pageblock, "mem=64M", 30)
+{
+	unsigned long cap = totalram_pages(), n = 0, i, block = 0, have;
+	struct page **held = malloc(cap * sizeof(*held)), *page;
+
+	assert_non_null(held);
+	for (;;) {
+		page = alloc_pages(GFP_KERNEL | __GFP_MOVABLE | __GFP_MEMALLOC | __GFP_NOWARN, 0);
+		if (!page)
+			break;
+		assert_true(n < cap);
+		held[n++] = page;
+	}
+	/* a MOVABLE pageblock whose every page this test holds */
+	for (i = 0; i < n && !block; i++) {
+		unsigned long pfn = page_to_pfn(held[i]), j;
+
+		if (pfn % pageblock_nr_pages || get_pfnblock_migratetype(pfn) != MIGRATE_MOVABLE)
+			continue;
+		for (have = 0, j = 0; j < n; j++)
+			have += page_to_pfn(held[j]) - pfn < pageblock_nr_pages;
+		if (have == pageblock_nr_pages)
+			block = pfn;
+	}
+	if (!block)
+		skip();	/* no whole MOVABLE pageblock on this machine's layout */
+	for (i = 0; i < n; i++)
+		if (page_to_pfn(held[i]) - block < 64) {
+			__free_page(held[i]);
+			held[i] = NULL;
+		}
+	drain_local_pages(NULL);
+	page = alloc_pages(GFP_KERNEL | __GFP_MEMALLOC | __GFP_NOWARN, 0);
+	assert_non_null(page);
+	assert_true(page_to_pfn(page) - block < 64);
+	if (get_pfnblock_migratetype(block) != MIGRATE_UNMOVABLE)
+		fail_msg("an unmovable fallback left the pageblock at pfn %#lx %s with 64 pages free "
+			 "and 448 in use, none movable", block,
+			 get_pfnblock_migratetype(block) == MIGRATE_MOVABLE ? "MOVABLE" : "unclaimed");
+	__free_page(page);
+	for (i = 0; i < n; i++)
+		if (held[i])
+			__free_page(held[i]);
+	free(held);
+}
+
 /* ---------------------------------------------------------------- main -- */
 
 /*
@@ -1992,6 +2046,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_order_gfp_kernel),
 		cmocka_unit_test(test_buddy_merge_likely_to_tail),
+		cmocka_unit_test(test_fallback_claims_alike_pageblock),
 		cmocka_unit_test(test_buddy_merge_random_order),
 		cmocka_unit_test(test_gfp_zones),
 		cmocka_unit_test(test_fallback_small_machine),
