@@ -27,6 +27,7 @@
  */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
 
 #define NORMAL_START_PFN	4096UL		/* 16 MiB */
@@ -1938,6 +1939,37 @@ PA_TEST(test_random_model_1g, "mem=1G", 60)
 	run_model(200000, 1024);
 }
 
+/* Take every page the machine has with @gfp (its reserves too: __GFP_MEMALLOC); how many. */
+static unsigned long take_all_pages(struct page **held, unsigned long cap, gfp_t gfp)
+{
+	unsigned long n = 0;
+	struct page *page;
+
+	while ((page = alloc_pages(gfp | __GFP_MEMALLOC | __GFP_NOWARN, 0))) {
+		assert_true(n < cap);
+		held[n++] = page;
+	}
+	return n;
+}
+
+/* A pageblock of type @mt whose every page is in held[0..n), or 0. */
+static unsigned long held_pageblock(struct page **held, unsigned long n, int mt)
+{
+	unsigned long i, j, have;
+
+	for (i = 0; i < n; i++) {
+		unsigned long pfn = page_to_pfn(held[i]);
+
+		if (pfn % pageblock_nr_pages || get_pfnblock_migratetype(pfn) != mt)
+			continue;
+		for (have = 0, j = 0; j < n; j++)
+			have += page_to_pfn(held[j]) - pfn < pageblock_nr_pages;
+		if (have == pageblock_nr_pages)
+			return pfn;
+	}
+	return 0;
+}
+
 /*
  * Migrate-type claiming as the kernel does it: an unmovable request that
  * falls back to a MOVABLE pageblock claims it when its free pages and the
@@ -1948,28 +1980,12 @@ PA_TEST(test_random_model_1g, "mem=1G", 60)
  */
 CHILD_TEST(test_fallback_claims_alike_pageblock, "mem=64M", 30)
 {
-	unsigned long cap = totalram_pages(), n = 0, i, block = 0, have;
+	unsigned long cap = totalram_pages(), n, i, block;
 	struct page **held = malloc(cap * sizeof(*held)), *page;
 
 	assert_non_null(held);
-	for (;;) {
-		page = alloc_pages(GFP_KERNEL | __GFP_MOVABLE | __GFP_MEMALLOC | __GFP_NOWARN, 0);
-		if (!page)
-			break;
-		assert_true(n < cap);
-		held[n++] = page;
-	}
-	/* a MOVABLE pageblock whose every page this test holds */
-	for (i = 0; i < n && !block; i++) {
-		unsigned long pfn = page_to_pfn(held[i]), j;
-
-		if (pfn % pageblock_nr_pages || get_pfnblock_migratetype(pfn) != MIGRATE_MOVABLE)
-			continue;
-		for (have = 0, j = 0; j < n; j++)
-			have += page_to_pfn(held[j]) - pfn < pageblock_nr_pages;
-		if (have == pageblock_nr_pages)
-			block = pfn;
-	}
+	n = take_all_pages(held, cap, GFP_KERNEL | __GFP_MOVABLE);
+	block = held_pageblock(held, n, MIGRATE_MOVABLE);
 	if (!block)
 		skip();	/* no whole MOVABLE pageblock on this machine's layout */
 	for (i = 0; i < n; i++)
@@ -1986,6 +2002,83 @@ CHILD_TEST(test_fallback_claims_alike_pageblock, "mem=64M", 30)
 			 "and 448 in use, none movable", block,
 			 get_pfnblock_migratetype(block) == MIGRATE_MOVABLE ? "MOVABLE" : "unclaimed");
 	__free_page(page);
+	for (i = 0; i < n; i++)
+		if (held[i])
+			__free_page(held[i]);
+	free(held);
+}
+
+/*
+ * The other two rules of the fallback, in an UNMOVABLE pageblock that
+ * this test holds whole (each request made by a new thread, whose pcp
+ * list's first refill takes one page): a movable request that cannot claim a pageblock
+ * takes the smallest block of another type (an order-0 one, not an
+ * order-3 one), and a pageblock that is not claimed keeps its other free
+ * blocks on its own type's lists (only the stolen order-6 block moves).
+ */
+/* An order-0 movable page taken by a new thread: its pcp list's first refill takes one page. */
+static void *alloc_movable_thread(void *arg)
+{
+	*(struct page **)arg = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_MEMALLOC | __GFP_NOWARN, 0);
+	return NULL;
+}
+
+static struct page *alloc_movable_fresh_thread(void)
+{
+	struct page *page = NULL;
+	pthread_t t;
+
+	assert_int_equal(pthread_create(&t, NULL, alloc_movable_thread, &page), 0);
+	pthread_join(t, NULL);
+	return page;
+}
+
+CHILD_TEST(test_fallback_movable_smallest_no_claim, "mem=64M", 30)
+{
+	unsigned long cap = totalram_pages(), n, i, block;
+	struct page **held = malloc(cap * sizeof(*held)), *page, *p;
+
+	assert_non_null(held);
+	n = take_all_pages(held, cap, GFP_KERNEL);
+	block = held_pageblock(held, n, MIGRATE_UNMOVABLE);
+	if (!block)
+		skip();
+	/* free [0, 8) (order 3) and 100 (order 0: 101 is held) */
+	for (i = 0; i < n; i++) {
+		unsigned long off = page_to_pfn(held[i]) - block;
+
+		if (off < 8 || off == 100) {
+			__free_page(held[i]);
+			held[i] = NULL;
+		}
+	}
+	drain_local_pages(NULL);
+	page = alloc_movable_fresh_thread();
+	assert_non_null(page);
+	if (page_to_pfn(page) != block + 100)
+		fail_msg("a movable request that cannot claim took pfn %#lx, not the order-0 block %#lx",
+			 page_to_pfn(page), block + 100);
+	/* now free [256, 320) (order 6) and 101 (order 0: 100 is held) */
+	for (i = 0; i < n; i++) {
+		unsigned long off = held[i] ? page_to_pfn(held[i]) - block : ~0UL;
+
+		if ((off >= 256 && off < 320) || off == 101) {
+			__free_page(held[i]);
+			held[i] = NULL;
+		}
+	}
+	drain_local_pages(NULL);
+	p = alloc_movable_fresh_thread();
+	assert_non_null(p);
+	if (page_to_pfn(p) - block < 256 || page_to_pfn(p) - block >= 320)
+		fail_msg("the movable request took offset %ld of the pageblock, not the order-6 block",
+			 (long)(page_to_pfn(p) - block));
+	assert_int_equal(get_pfnblock_migratetype(block), MIGRATE_UNMOVABLE);
+	if (!PageBuddy(pfn_to_page(block)) || pfn_to_page(block)->index != MIGRATE_UNMOVABLE ||
+	    !PageBuddy(pfn_to_page(block + 101)) || pfn_to_page(block + 101)->index != MIGRATE_UNMOVABLE)
+		fail_msg("the unclaimed pageblock's other free blocks left its type's lists");
+	__free_page(page);
+	__free_page(p);
 	for (i = 0; i < n; i++)
 		if (held[i])
 			__free_page(held[i]);
@@ -2047,6 +2140,7 @@ int main(void)
 		cmocka_unit_test(test_every_order_gfp_kernel),
 		cmocka_unit_test(test_buddy_merge_likely_to_tail),
 		cmocka_unit_test(test_fallback_claims_alike_pageblock),
+		cmocka_unit_test(test_fallback_movable_smallest_no_claim),
 		cmocka_unit_test(test_buddy_merge_random_order),
 		cmocka_unit_test(test_gfp_zones),
 		cmocka_unit_test(test_fallback_small_machine),
