@@ -16,7 +16,7 @@ pass() { echo "ok: $*"; }
 [ -x "$cmd" ] || { echo "no $cmd"; exit 1; }
 
 "$cmd" --help >"$tmp/out" 2>&1 && grep -q "^Usage: kalloc \[OPTION\]... PROGRAM" "$tmp/out" &&
-	grep -q -- "--stats=LIST" "$tmp/out" && pass "--help" || { cat "$tmp/out"; fail "--help"; }
+	grep -qF -- "--stats[=LIST]" "$tmp/out" && pass "--help" || { cat "$tmp/out"; fail "--help"; }
 [ "$("$cmd" --version)" = "kalloc ${PACKAGE_VERSION:-}" ] && pass "--version" ||
 	fail "--version says '$("$cmd" --version)'"
 
@@ -25,6 +25,14 @@ out=$("$cmd" -s totals sh -c 'echo under kalloc; ls / >/dev/null' 2>"$tmp/err")
 [ "$out" = "under kalloc" ] && grep -q "^zone  *present  *managed" "$tmp/err" &&
 	pass "-s totals: the program's output, then the report" ||
 	{ cat "$tmp/err"; fail "-s totals"; }
+# the long names: --stats alone is every report, --stats-file, --options with several words
+"$cmd" --stats --stats-file="$tmp/long" --options="mem=64M slub_min_order=1" true 2>"$tmp/err"
+if grep -q "^==> summary <==" "$tmp/long" && grep -q "^==> totals <==" "$tmp/long" &&
+   grep -qx "mem=67108864" "$tmp/long" && grep -qx "slub_min_order=1" "$tmp/long"; then
+	pass "--stats, --stats-file=, --options=: every report, in the file, with both options"
+else
+	cat "$tmp/err"; fail "--stats --stats-file --options"
+fi
 # options, in the order given, after the environment's; the report in a file per process
 KALLOC_OPTIONS=page_reporting_delay=50 "$cmd" -O mem=64M --option=slub_min_order=1 -s options \
 	-o "$tmp/st.%p" ls / >/dev/null 2>"$tmp/err"
