@@ -102,9 +102,9 @@ static long live_objects(void)
 }
 
 /* An object of @n bytes against the right edge of its page (a KFENCE one). */
-static char *alloc_right(size_t n)
+/* An object of @n bytes at offset @want of its page (the pool puts it at an edge). */
+static char *alloc_at(size_t n, unsigned long want, const char *edge)
 {
-	unsigned long want = (PAGE - n) & ~15UL;
 	void *held[64];
 	char *p = NULL;
 	int i, k = 0;
@@ -119,32 +119,20 @@ static char *alloc_right(size_t n)
 	while (k)
 		free(held[--k]);
 	if (!p) {
-		fprintf(stderr, "kfence_prog: no object of %zu bytes at a right edge\n", n);
+		fprintf(stderr, "kfence_prog: no object of %zu bytes at a %s edge\n", n, edge);
 		exit(1);
 	}
 	return p;
 }
 
+static char *alloc_right(size_t n)
+{
+	return alloc_at(n, (PAGE - n) & ~15UL, "right");
+}
+
 static char *alloc_left(size_t n)
 {
-	void *held[64];
-	char *p = NULL;
-	int i, k = 0;
-
-	for (i = 0; i < 64; i++) {
-		p = alloc_obj(n);
-		if (((uintptr_t)p & (PAGE - 1)) == 0)
-			break;
-		held[k++] = p;
-		p = NULL;
-	}
-	while (k)
-		free(held[--k]);
-	if (!p) {
-		fprintf(stderr, "kfence_prog: no object of %zu bytes at a left edge\n", n);
-		exit(1);
-	}
-	return p;
+	return alloc_at(n, 0, "left");
 }
 
 static void warm_up(void)
