@@ -1939,19 +1939,6 @@ PA_TEST(test_random_model_1g, "mem=1G", 60)
 	run_model(200000, 1024);
 }
 
-/* Take every page the machine has with @gfp (its reserves too: __GFP_MEMALLOC); how many. */
-static unsigned long take_all_pages(struct page **held, unsigned long cap, gfp_t gfp)
-{
-	unsigned long n = 0;
-	struct page *page;
-
-	while ((page = alloc_pages(gfp | __GFP_MEMALLOC | __GFP_NOWARN, 0))) {
-		assert_true(n < cap);
-		held[n++] = page;
-	}
-	return n;
-}
-
 /* A pageblock of type @mt whose every page is in held[0..n), or 0. */
 static unsigned long held_pageblock(struct page **held, unsigned long n, int mt)
 {
@@ -1984,7 +1971,7 @@ CHILD_TEST(test_fallback_claims_alike_pageblock, "mem=64M", 30)
 	struct page **held = malloc(cap * sizeof(*held)), *page;
 
 	assert_non_null(held);
-	n = take_all_pages(held, cap, GFP_KERNEL | __GFP_MOVABLE);
+	n = tu_take_all_pages(held, cap, GFP_KERNEL | __GFP_MOVABLE);
 	block = held_pageblock(held, n, MIGRATE_MOVABLE);
 	if (!block)
 		skip();	/* no whole MOVABLE pageblock on this machine's layout */
@@ -2039,7 +2026,7 @@ CHILD_TEST(test_fallback_movable_smallest_no_claim, "mem=64M", 30)
 	struct page **held = malloc(cap * sizeof(*held)), *page, *p;
 
 	assert_non_null(held);
-	n = take_all_pages(held, cap, GFP_KERNEL);
+	n = tu_take_all_pages(held, cap, GFP_KERNEL);
 	block = held_pageblock(held, n, MIGRATE_UNMOVABLE);
 	if (!block)
 		skip();

@@ -16,19 +16,9 @@
 #  4. KALLOC_STATS=all prints none of them;
 #  5. the kalloc command: -p FILE, kalloc profile FILE and PID, errors.
 set -u
-[ -z "${KALLOC_SANITIZER:-}" ] || { echo "test_profile: skipped under $KALLOC_SANITIZER (LD_PRELOAD)"; exit 77; }
-
-top_builddir=${top_builddir:-.}
-lib=$top_builddir/.libs/libkalloc.so
-case $lib in /*) ;; *) lib=$(pwd)/$lib ;; esac
-prog=$top_builddir/tests/profile_prog
-[ -f "$lib" ] && [ -x "$prog" ] || { echo "test_profile: build first"; exit 77; }
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-status=0
-
+name=test_profile progs=tests/profile_prog
+. "${srcdir:-.}/tests/preload_env.sh"
 ok() { echo "ok: $1"; }
-fail() { echo "FAIL: $1"; status=1; }
 
 # site FUNCTION: the profile's line whose first frame is in FUNCTION.
 addr_of() { nm "$prog" | awk -v f="$1" '$3 == f { print $1 }'; }

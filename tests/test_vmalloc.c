@@ -906,7 +906,7 @@ CHILD_TEST(test_vmalloc_fragmented, "mem=1G " NO_REPORTING, 30)
  */
 CHILD_TEST(test_vmalloc_lowmem_fragmented, "mem=1G " NO_REPORTING, 30)
 {
-	unsigned long cap = totalram_pages(), n = 0, i, start;
+	unsigned long cap = totalram_pages(), n, i, start;
 	struct page **held = malloc(cap * sizeof(*held));
 	unsigned char *p;
 
@@ -914,14 +914,7 @@ CHILD_TEST(test_vmalloc_lowmem_fragmented, "mem=1G " NO_REPORTING, 30)
 	vfree(vmalloc(1));
 	tu_shrink_all();
 	start = pages_in_use();
-	for (;;) {	/* the reserves below the min mark too */
-		struct page *page = alloc_pages(GFP_KERNEL | __GFP_MEMALLOC | __GFP_NOWARN, 0);
-
-		if (!page)
-			break;
-		assert_true(n < cap);
-		held[n++] = page;
-	}
+	n = tu_take_all_pages(held, cap, GFP_KERNEL);	/* the reserves below the min mark too */
 	assert_true(n > 100000);
 	for (i = 0; i < n; i++)
 		if (page_to_pfn(held[i]) & 1) {

@@ -293,6 +293,22 @@ static inline void tu_dump_child_stderr(const struct tu_child *res)
 	}								\
 	static void name##_body(void *arg __attribute__((unused)))
 
+/*
+ * Take every page the machine has with @gfp (its reserves too:
+ * __GFP_MEMALLOC), order 0, into held[]; returns how many.
+ */
+static inline unsigned long tu_take_all_pages(struct page **held, unsigned long cap, gfp_t gfp)
+{
+	unsigned long n = 0;
+	struct page *page;
+
+	while ((page = alloc_pages(gfp | __GFP_MEMALLOC | __GFP_NOWARN, 0))) {
+		assert_true(n < cap);
+		held[n++] = page;
+	}
+	return n;
+}
+
 /* ------------------------------------------------------------ misc -- */
 
 /* kalloc_report(@which) into buf[size] (NUL-terminated); returns buf. */
