@@ -70,8 +70,7 @@ struct location {
 	depot_stack_handle_t handle;
 	unsigned long addr;
 	unsigned int cache;		/* alloc_traces: the cache's index */
-	bool used;
-	unsigned long count, bytes;
+	unsigned long count, bytes;	/* count 0: a free slot */
 	uint64_t sum_time;		/* ms, over count */
 	unsigned long min_time, max_time;
 	int min_pid, max_pid;
@@ -109,15 +108,15 @@ static void add_location(struct loc_track *t, unsigned int cache, depot_stack_ha
 
 	for (probes = 0; probes < LOC_MAX; probes++, i = (i + 1) & (LOC_MAX - 1)) {
 		l = &t->loc[i];
-		if (!l->used || (l->handle == handle && l->addr == addr && l->cache == cache))
+		if (!l->count || (l->handle == handle && l->addr == addr && l->cache == cache))
 			break;
 	}
-	if (probes == LOC_MAX || (!l->used && t->count >= LOC_MAX / 2)) {
+	if (probes == LOC_MAX || (!l->count && t->count >= LOC_MAX / 2)) {
 		t->lost++;
 		return;
 	}
-	if (!l->used) {
-		*l = (struct location){ .handle = handle, .addr = addr, .cache = cache, .used = true,
+	if (!l->count) {
+		*l = (struct location){ .handle = handle, .addr = addr, .cache = cache,
 					.min_time = ~0UL, .min_pid = -1 };
 		t->count++;
 	}
@@ -142,8 +141,8 @@ static int cmp_loc(const void *a, const void *b)
 {
 	const struct location *x = a, *y = b;
 
-	if (x->used != y->used)
-		return x->used ? -1 : 1;
+	if (!x->count != !y->count)
+		return x->count ? -1 : 1;
 	if (x->cache != y->cache)
 		return x->cache < y->cache ? -1 : 1;
 	if (x->count != y->count)
@@ -353,8 +352,8 @@ static int cmp_loc_bytes(const void *a, const void *b)
 {
 	const struct location *x = a, *y = b;
 
-	if (x->used != y->used)
-		return x->used ? -1 : 1;
+	if (!x->count != !y->count)
+		return x->count ? -1 : 1;
 	if (x->bytes != y->bytes)
 		return x->bytes > y->bytes ? -1 : 1;
 	return x->count > y->count ? -1 : x->count < y->count;
