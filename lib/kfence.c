@@ -51,7 +51,7 @@
  * gate tested on the fast path would cost every allocation: here the
  * sampling rides on the slab fast path's existing countdown (percpu.h,
  * tick_countdown), which sends malloc to its slow path every
- * VMSCAN_TICK_EVERY allocations for the decay tick.  kfence_sample_due()
+ * VMSCAN_TICK_EVERY allocations for the decay tick.  malloc_samples_due()
  * runs in that slow path (malloc_slab_slow(), util.c), counts the fast
  * allocations since the last visit from the countdown, and when the next
  * sample is nearer than the next tick it shortens the countdown's period
@@ -248,10 +248,8 @@ static unsigned int kfence_random(struct kalloc_pcpu *cpu)
 }
 
 /* Allocations to the next sample: uniform in [1, 2N - 1], mean N (N = 1: every one). */
-static int kfence_next_interval(struct kalloc_pcpu *cpu)
+static int sample_interval(struct kalloc_pcpu *cpu, unsigned long n)
 {
-	unsigned long n = READ_ONCE(kfence_sample_rate);
-
 	if (n <= 1)
 		return 1;
 	n = min(n, (unsigned long)INT_MAX / 2);
@@ -259,8 +257,25 @@ static int kfence_next_interval(struct kalloc_pcpu *cpu)
 }
 
 /*
- * kfence_sample_due(): what the kernel's toggle_allocation_gate() timer
- * and the gate test of kfence_alloc() do, by count instead of time.
+ * One sampler's countdown (@left: the allocations to its next sample, 0
+ * before the thread's first visit) after @used allocations; true if this
+ * one is its sample.  The next interval is drawn at once.
+ */
+static bool sample_countdown(struct kalloc_pcpu *cpu, int *left, unsigned long rate, int used)
+{
+	int n = *left ? *left - used : sample_interval(cpu, rate) - 1;
+	bool due = n <= 0;
+
+	*left = due ? sample_interval(cpu, rate) : n;
+	return due;
+}
+
+/*
+ * malloc_samples_due(): what the kernel's toggle_allocation_gate() timer
+ * and the gate test of kfence_alloc() do, by count instead of time, for
+ * KFENCE and for the sampled heap profile (page_owner.sample=,
+ * page_owner.c) alike: each keeps its own countdown, and the fast path's
+ * one countdown runs out at the nearer of their samples.
  *
  * The fast path counted down tick_countdown from tick_period(): it made
  * period + 1 allocations when it sent this one here (the countdown ran
@@ -269,32 +284,34 @@ static int kfence_next_interval(struct kalloc_pcpu *cpu)
  * counts VMSCAN_BLOCK_WEIGHT), so the count is a bound, not exact: a
  * program of page blocks is sampled a little earlier.
  */
-bool kfence_sample_due(struct kalloc_pcpu *cpu)
+unsigned int malloc_samples_due(struct kalloc_pcpu *cpu)
 {
-	int period = tick_period(cpu), left = cpu->kfence_countdown, used;
-	bool due;
+	unsigned long kfence_rate = READ_ONCE(kfence_sample_rate);
+	int period = tick_period(cpu), used, next = INT_MAX;
+	unsigned int due = 0;
 
-	if (!left) {			/* the thread's first visit */
-		left = kfence_next_interval(cpu);
-		used = 1;
-	} else if (cpu->tick_countdown < 0) {
+	if (cpu->tick_countdown < 0)
 		used = period + 1;
-	} else {
+	else
 		used = max(period - cpu->tick_countdown, 0) + 1;
+	if (kfence_rate) {
+		if (sample_countdown(cpu, &cpu->kfence_countdown, kfence_rate, used))
+			due |= SAMPLE_KFENCE;
+		next = cpu->kfence_countdown;
 	}
-	left -= used;
-	due = left <= 0;
-	if (due)
-		left = kfence_next_interval(cpu);
-	cpu->kfence_countdown = left;
+	if (page_owner_sampling()) {
+		if (sample_countdown(cpu, &cpu->profile_countdown, page_owner_sample_objects(), used))
+			due |= SAMPLE_PROFILE;
+		next = min(next, cpu->profile_countdown);
+	}
 	/*
-	 * The left-th allocation from now must find the countdown out, and
+	 * The next-th allocation from now must find the countdown out, and
 	 * the decay tick keeps its turn: a slow path taken for another reason
 	 * (an empty sheaf) must not start its countdown again, or a program
 	 * whose sheaves run empty often would seldom tick (pagerepl's peak
 	 * RSS: 77.6 MiB without KFENCE, 84-93 MiB with it before this).
 	 */
-	period = min(left - 1, cpu->tick_countdown < 0 ? VMSCAN_TICK_EVERY : cpu->tick_countdown);
+	period = min(next - 1, cpu->tick_countdown < 0 ? VMSCAN_TICK_EVERY : cpu->tick_countdown);
 	cpu->tick_short = period == VMSCAN_TICK_EVERY ? 0 : period + 1;
 	cpu->tick_countdown = period;
 	return due;

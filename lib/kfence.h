@@ -6,9 +6,10 @@
  *
  * What the rest of kalloc sees:
  *
- *	kfence_sample_due()	malloc's slab slow path (util.c) asks, once per
+ *	malloc_samples_due()	malloc's slab slow path (util.c) asks, once per
  *				visit, whether this allocation is the thread's
- *				next sample; it keeps the thread's countdown
+ *				next sample (KFENCE's or the heap profile's);
+ *				it keeps the thread's countdowns
  *	kfence_alloc()		serves a sampled allocation from the pool, or
  *				NULL (the slab serves it)
  *	is_kfence_address()	free(), realloc() and malloc_usable_size()
@@ -46,12 +47,15 @@ static inline bool is_kfence_address(const void *addr)
 
 void kfence_init(void) __hidden;
 /*
- * At each visit of malloc's slab slow path, with sampling on and a live
- * thread area @cpu: count the allocations the fast path made since the last
- * visit, and say whether this one is to be sampled.  Sets the thread's tick
- * countdown so that the next sample finds the slow path.
+ * At each visit of malloc's slab slow path, with a sampler on (KFENCE or
+ * the sampled heap profile) and a live thread area @cpu: count the
+ * allocations the fast path made since the last visit, and say which
+ * samplers take this one (SAMPLE_*).  Sets the thread's tick countdown so
+ * that the next sample finds the slow path.
  */
-bool kfence_sample_due(struct kalloc_pcpu *cpu) __hidden;
+#define SAMPLE_KFENCE	1u
+#define SAMPLE_PROFILE	2u
+unsigned int malloc_samples_due(struct kalloc_pcpu *cpu) __hidden;
 /* A sampled allocation of @size bytes (malloc's class: @s), or NULL. */
 void *kfence_alloc(struct kalloc_pcpu *cpu, struct kmem_cache *s, size_t size,
 		   unsigned long caller) __hidden;

@@ -175,6 +175,8 @@ static const struct kalloc_param kalloc_params[] = {
 	BOOL_PARAM("slab_nomerge", slab_nomerge, 0),
 	/* malloc's page blocks record their allocation stacks (page_owner.c) */
 	BOOL_PARAM("page_owner", page_owner_enabled, 0),
+	/* ... of a sample: one in this many bytes on average; 0: every one */
+	SIZE_PARAM("page_owner.sample", page_owner_sample, 0, SZ_1G, 0, 0),
 
 	/* malloc: a free() of a pointer kalloc did not hand out (util.c) */
 	STRING_PARAM("free_check", free_check_string, "count"),

@@ -53,6 +53,61 @@
 #include <string.h>
 
 bool page_owner_enabled;
+unsigned long long page_owner_sample;
+
+/*
+ * page_owner_sampled(): is a block or area of @bytes one of the sample
+ * (page_owner.sample=R: with probability min(1, @bytes / R), jemalloc's and
+ * gperftools' rate for a request of that size), or is every one recorded?
+ * A per-thread xorshift; the first draw of a thread is seeded from its
+ * stack address and the clock.
+ */
+bool page_owner_sampled(unsigned long bytes)
+{
+	static __thread uint64_t rnd;
+	uint64_t r = page_owner_sampling() ? page_owner_sample : 0, x = rnd;
+
+	if (!r || bytes >= r)
+		return true;
+	if (!x)
+		x = (ktime_get_ns() ^ (uintptr_t)&x) * 0x9e3779b97f4a7c15ULL | 1;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	rnd = x;
+	return x % r < bytes;
+}
+
+/*
+ * Counts of allocations are kept in 1/COUNT_ONE: a sample stands for a
+ * fraction of allocations too (a block of 40 KB sampled at 64 KB is 1.6).
+ */
+#define COUNT_SHIFT	10
+#define COUNT_ONE	(1UL << COUNT_SHIFT)
+
+static inline unsigned long count_of(unsigned long fixed)
+{
+	return (fixed + COUNT_ONE / 2) >> COUNT_SHIFT;
+}
+
+/*
+ * What one recorded block or area of @bytes stands for: itself when every
+ * one is recorded or it is at least the sampling rate R, else R / @bytes of
+ * its kind (1 / the probability of its being sampled).  Returns the count
+ * (in 1/COUNT_ONE) and sets *@est to the bytes (R: the estimate of what
+ * its site holds).
+ */
+static unsigned long page_owner_weight(unsigned long bytes, unsigned long *est)
+{
+	unsigned long r = page_owner_sampling() ? (unsigned long)page_owner_sample : 0;
+
+	if (!r || bytes >= r || !bytes) {
+		*est = bytes;
+		return COUNT_ONE;
+	}
+	*est = r;
+	return ((r << COUNT_SHIFT) + bytes / 2) / bytes;
+}
 
 /* page_owner_stack(): the program's stack from @caller on, kept once in the depot. */
 depot_stack_handle_t page_owner_stack(unsigned long caller)
@@ -70,7 +125,7 @@ struct location {
 	depot_stack_handle_t handle;
 	unsigned long addr;
 	unsigned int cache;		/* alloc_traces: the cache's index */
-	unsigned long count, bytes;	/* count 0: a free slot */
+	unsigned long count, bytes;	/* count in 1/COUNT_ONE; 0: a free slot */
 	uint64_t sum_time;		/* ms, over count */
 	unsigned long min_time, max_time;
 	int min_pid, max_pid;
@@ -98,9 +153,13 @@ static bool loc_track_alloc(struct loc_track *t)
 	return true;
 }
 
-/* add_location(): count one allocation at its site; no allocation, any lock held. */
+/*
+ * add_location(): count an allocation at its site, standing for @count
+ * (1/COUNT_ONE) allocations of @bytes in all; no allocation, any lock held.
+ */
 static void add_location(struct loc_track *t, unsigned int cache, depot_stack_handle_t handle,
-			 unsigned long addr, unsigned long bytes, const struct track *track)
+			 unsigned long addr, unsigned long count, unsigned long bytes,
+			 const struct track *track)
 {
 	unsigned long key = (handle ? handle : addr) * 0x9e3779b97f4a7c15UL + cache;
 	unsigned int i = (unsigned int)(key >> 40) & (LOC_MAX - 1), probes;
@@ -120,12 +179,12 @@ static void add_location(struct loc_track *t, unsigned int cache, depot_stack_ha
 					.min_time = ~0UL, .min_pid = -1 };
 		t->count++;
 	}
-	l->count++;
+	l->count += count;
 	l->bytes += bytes;
 	if (track) {
 		unsigned long age = (unsigned long)((t->now - track->when) / 1000000);
 
-		l->sum_time += age;
+		l->sum_time += age * count;
 		l->min_time = min(l->min_time, age);
 		l->max_time = max(l->max_time, age);
 		if (l->min_pid < 0 || track->pid < l->min_pid)
@@ -157,6 +216,7 @@ static int cmp_loc(const void *a, const void *b)
 struct slab_walk {
 	struct loc_track *t;
 	unsigned int cache;
+	unsigned long weight;		/* what one object stands for */
 	char names[TRACE_CACHES_MAX][32];
 	unsigned int nr_caches;
 };
@@ -168,15 +228,17 @@ static void count_object(struct kmem_cache *s, void *object, void *arg)
 
 	if (!track->addr)
 		return;		/* handed out by the kernel API without a caller: none */
-	add_location(w->t, w->cache, track->handle, track->addr, slab_object_bytes(s, object),
-		     track);
+	add_location(w->t, w->cache, track->handle, track->addr, w->weight << COUNT_SHIFT,
+		     w->weight * slab_object_bytes(s, object), track);
 }
 
 /*
  * Every live object of every cache that tracks its callers; each cache
- * counts as one (cache index @by_cache) or all as cache 0.
+ * counts as one (cache index @by_cache) or all as cache 0.  With @weigh, an
+ * object of a profiled twin cache counts as the one-in-N sample it is (the
+ * kernel's alloc_traces counts what is there: @weigh false).
  */
-static void collect_slab_objects(struct slab_walk *w, bool by_cache)
+static void collect_slab_objects(struct slab_walk *w, bool by_cache, bool weigh)
 {
 	struct kmem_cache *s;
 
@@ -186,6 +248,7 @@ static void collect_slab_objects(struct slab_walk *w, bool by_cache)
 		if (!(s->flags & SLAB_STORE_USER) || w->nr_caches == TRACE_CACHES_MAX)
 			continue;
 		w->cache = by_cache ? w->nr_caches : 0;
+		w->weight = weigh && is_malloc_profiled_cache(s) ? page_owner_sample_objects() : 1;
 		snprintf(w->names[w->nr_caches++], sizeof(w->names[0]), "%s", s->name);
 		slab_for_each_allocated(s, count_object, w);
 	}
@@ -236,7 +299,7 @@ static void print_location(FILE *out, const struct location *l)
 	char sym[256];
 
 	sprint_symbol(sym, sizeof(sym), l->addr);
-	fprintf(out, "%7lu %s", l->count, sym);
+	fprintf(out, "%7lu %s", count_of(l->count), sym);
 	if (l->min_time != l->max_time)
 		fprintf(out, " age=%lu/%llu/%lu", l->min_time,
 			(unsigned long long)(l->sum_time / l->count), l->max_time);
@@ -270,7 +333,7 @@ void alloc_traces_show(FILE *out)
 		return;
 	}
 	w->t = &t;
-	collect_slab_objects(w, true);
+	collect_slab_objects(w, true, false);
 	if (!w->nr_caches)
 		fprintf(out, "# no cache tracks its callers: run with slub_debug=U\n");
 	qsort(t.loc, LOC_MAX, sizeof(*t.loc), cmp_loc);
@@ -313,10 +376,10 @@ static void collect_page_blocks(struct loc_track *t)
 			if (PageLarge(page) && page->private) {
 				unsigned long nr = max(page->index, 1UL);
 				const unsigned long *entries;
+				unsigned long est, count = page_owner_weight(nr << PAGE_SHIFT, &est);
 
 				if (stack_depot_fetch(page->private, &entries))
-					add_location(t, 0, page->private, entries[0], nr << PAGE_SHIFT,
-						     NULL);
+					add_location(t, 0, page->private, entries[0], count, est, NULL);
 				pfn += nr;
 				continue;
 			}
@@ -329,8 +392,11 @@ static void collect_page_blocks(struct loc_track *t)
 static void count_area(unsigned long start, unsigned long caller, depot_stack_handle_t owner,
 		       unsigned long bytes, void *arg)
 {
-	if (caller && !area_cache_contains((void *)start))
-		add_location(arg, 0, owner, caller, bytes, NULL);
+	unsigned long est, count = page_owner_weight(bytes, &est);
+
+	/* page_owner=on: the areas it recorded (all, or a sample); else each by its caller */
+	if (caller && (owner || !page_owner_enabled) && !area_cache_contains((void *)start))
+		add_location(arg, 0, owner, caller, count, est, NULL);
 }
 
 /* /proc/self/maps, copied as it is. */
@@ -376,14 +442,14 @@ static bool collect_heap(struct loc_track *t, int (*cmp)(const void *, const voi
 		return false;
 	}
 	w->t = t;
-	collect_slab_objects(w, false);
+	collect_slab_objects(w, false, true);
 	kvfree(w);
 	collect_page_blocks(t);
 	vmalloc_for_each_area(count_area, t);
 	qsort(t->loc, LOC_MAX, sizeof(*t->loc), cmp);
 	*objs = *bytes = 0;
 	for (i = 0; i < t->count; i++) {
-		*objs += t->loc[i].count;
+		*objs += count_of(t->loc[i].count);
 		*bytes += t->loc[i].bytes;
 	}
 	return true;
@@ -404,8 +470,13 @@ void heap_sites_show(FILE *out)
 
 	if (!collect_heap(&t, cmp_loc_bytes, &objs, &bytes))
 		return;
-	fprintf(out, "live: %lu kB in %lu allocations at %u sites (with a stack: slub_debug=U, "
-		"page_owner=on)\n", bytes >> 10, objs, t.count);
+	if (page_owner_sampling())
+		fprintf(out, "live: about %lu kB in %lu allocations at %u sites (estimated from a "
+			"sample of one in %llu bytes: page_owner.sample)\n", bytes >> 10, objs, t.count,
+			page_owner_sample);
+	else
+		fprintf(out, "live: %lu kB in %lu allocations at %u sites (with a stack: slub_debug=U, "
+			"page_owner=on)\n", bytes >> 10, objs, t.count);
 	fprintf(out, "%10s %6s %8s  %s\n", "kB", "%", "objects", "site");
 	for (i = 0; i < t.count; i++) {
 		const struct location *l = &t.loc[i];
@@ -420,7 +491,7 @@ void heap_sites_show(FILE *out)
 		}
 		sprint_symbol(sym, sizeof(sym), l->addr);
 		fprintf(out, "%10lu %5lu%% %8lu  %s\n", l->bytes >> 10,
-			bytes ? l->bytes * 100 / bytes : 0, l->count, sym);
+			bytes ? l->bytes * 100 / bytes : 0, count_of(l->count), sym);
 		print_stack_lines(out, l->handle, "                            ");
 	}
 	if (t.lost)
@@ -444,7 +515,8 @@ void heap_profile_show(FILE *out)
 		const unsigned long *entries;
 		unsigned int nr = stack_depot_fetch(l->handle, &entries), j;
 
-		fprintf(out, "%6lu: %8lu [%6lu: %8lu] @", l->count, l->bytes, l->count, l->bytes);
+		fprintf(out, "%6lu: %8lu [%6lu: %8lu] @", count_of(l->count), l->bytes,
+			count_of(l->count), l->bytes);
 		if (!nr)
 			fprintf(out, " 0x%016lx", l->addr);
 		for (j = 0; j < nr; j++)

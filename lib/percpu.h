@@ -101,14 +101,15 @@ struct kalloc_pcpu {
 	int tick_countdown;
 	/*
 	 * The countdown's period + 1, or 0 for VMSCAN_TICK_EVERY: shorter
-	 * while the thread's next KFENCE sample is nearer (tick_period(),
+	 * while the thread's next KFENCE or profile sample is nearer (tick_period(),
 	 * kfence.c), so that the sampled allocation is the one that finds
 	 * the countdown run out and takes the slow path.
 	 */
 	int tick_short;
 	int kfence_countdown;		/* slab-sized mallocs to the next sample; 0: not set */
+	int profile_countdown;		/* the same for the heap profile (page_owner.sample=) */
 	unsigned int kfence_rnd;	/* the thread's sampling PRNG (xorshift32) */
-	int pad_[4];
+	int pad_[3];
 	/*
 	 * Indexed by kmem_cache->cpu_index; the kmalloc caches have their
 	 * kmalloc index and malloc's own caches the slots after them

@@ -560,20 +560,38 @@ size_t slab_object_bytes(struct kmem_cache *s, void *object) __hidden;
 /*
  * page_owner.c: page_owner=on records the stack of each malloc page block
  * in its head page (page->private: a stack depot handle, 0 for none), and
- * of each vmalloc area malloc hands out in its vm_struct.
+ * of each vmalloc area malloc hands out in its vm_struct.  With
+ * page_owner.sample=R (bytes), only a sample is recorded: a block or area
+ * of s bytes with probability min(1, s / R), and one slab-sized malloc in
+ * R / PROFILE_OBJECT_BYTES, which goes to its class's profiled twin cache
+ * (malloc_profiled_cache(), util.c); reports weigh each sample by what it
+ * stands for (page_owner_weight()).
  */
 extern bool page_owner_enabled;
+extern unsigned long long page_owner_sample;
+#define PROFILE_OBJECT_BYTES	64
+static inline bool page_owner_sampling(void)
+{
+	return page_owner_enabled && page_owner_sample;
+}
+/* One slab-sized malloc in this many is a sample (page_owner.sample= on). */
+static inline unsigned long page_owner_sample_objects(void)
+{
+	return max(page_owner_sample / PROFILE_OBJECT_BYTES, 1ULL);
+}
 depot_stack_handle_t page_owner_stack(unsigned long caller) __hidden;
-static inline void set_page_owner(struct page *page, unsigned long caller)
+bool page_owner_sampled(unsigned long bytes) __hidden;
+bool is_malloc_profiled_cache(const struct kmem_cache *s) __hidden;	/* util.c */
+static inline void set_page_owner(struct page *page, unsigned long caller, unsigned long bytes)
 {
 	if (unlikely(page_owner_enabled))
-		page->private = page_owner_stack(caller);
+		page->private = page_owner_sampled(bytes) ? page_owner_stack(caller) : 0;
 }
 /* The same for a vmalloc area that malloc() hands out (vm_struct.owner). */
-static inline void set_vmalloc_owner(const void *addr, unsigned long caller)
+static inline void set_vmalloc_owner(const void *addr, unsigned long caller, unsigned long bytes)
 {
 	if (unlikely(page_owner_enabled))
-		vmalloc_set_owner(addr, page_owner_stack(caller));
+		vmalloc_set_owner(addr, page_owner_sampled(bytes) ? page_owner_stack(caller) : 0);
 }
 static inline void reset_page_owner(struct page *page)
 {

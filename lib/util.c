@@ -140,7 +140,7 @@ static void *alloc_page_block(unsigned long nr, unsigned int align_order, bool z
 		memset(pfn_to_slot(__page_to_pfn(page)), 0, nr << PAGE_SHIFT);
 	SetPageLarge(page);
 	page->index = nr;
-	set_page_owner(page, caller);
+	set_page_owner(page, caller, nr << PAGE_SHIFT);
 	count_malloc_event(MALLOC_PAGE_BLOCKS, 1);
 	count_malloc_event(MALLOC_PAGE_BLOCK_PAGES, nr);
 	return pfn_to_slot(__page_to_pfn(page));
@@ -376,6 +376,49 @@ void malloc_caches_fork_child(void)
 	spin_lock_init(&malloc_caches_lock);
 }
 
+/*
+ * malloc_profiled_cache(): the profiled twin of malloc's class @slot, made
+ * on its first sample (page_owner.sample=): "malloc-prof-<size>", objects
+ * of the class's size that record their allocation and free stacks
+ * (SLAB_STORE_USER, as slub_debug=U would make every cache).  Such a cache
+ * has no sheaves, so a sampled object's free() takes the slow path that
+ * records its free and takes it out of the profile, and the fast path
+ * never looks at sampling.  NULL if no memory could be had (the sample is
+ * lost; the object comes from its class).
+ */
+static struct kmem_cache *malloc_profiled_caches[PCPU_RESERVED_SLOTS];
+
+static __noinline __cold struct kmem_cache *malloc_profiled_cache(unsigned int slot,
+								  const struct kmem_cache *class)
+{
+	struct kmem_cache_args args = { .align = 16, .cpu_index = -1 };
+	struct kmem_cache *s = __atomic_load_n(&malloc_profiled_caches[slot], __ATOMIC_ACQUIRE);
+	char name[32];
+
+	if (s)
+		return s;
+	spin_lock(&malloc_caches_lock);
+	s = malloc_profiled_caches[slot];
+	if (!s) {
+		snprintf(name, sizeof(name), "malloc-prof-%u", class->object_size);
+		s = __kmem_cache_create_args(name, class->object_size, &args,
+					     SLAB_NO_MERGE | SLAB_KMALLOC | SLAB_STORE_USER);
+		__atomic_store_n(&malloc_profiled_caches[slot], s, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&malloc_caches_lock);
+	return s;
+}
+
+bool is_malloc_profiled_cache(const struct kmem_cache *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < PCPU_RESERVED_SLOTS; i++)
+		if (READ_ONCE(malloc_profiled_caches[i]) == s)
+			return true;
+	return false;
+}
+
 /* One of malloc's own caches (not a kmalloc cache)? */
 bool is_malloc_cache(const struct kmem_cache *s)
 {
@@ -397,14 +440,13 @@ static __noinline void *malloc_slab_slow(size_t size, unsigned long caller)
 {
 	struct kalloc_pcpu *cpu = kalloc_pcpu_area;
 	struct kmem_cache *s;
-	bool sample = false;
-	unsigned int idx;
+	unsigned int idx, sample = 0;
 	void *p;
 
 	if ((uintptr_t)cpu > (uintptr_t)PCPU_DEAD) {
-		if (unlikely(READ_ONCE(kfence_sample_rate))) {
+		if (unlikely(READ_ONCE(kfence_sample_rate) || page_owner_sampling())) {
 			/* counts the fast path's allocations and resets the countdown */
-			sample = kfence_sample_due(cpu);
+			sample = malloc_samples_due(cpu);
 		} else if (cpu->tick_countdown < 0) {
 			/* the countdown sent us here: __slab_alloc_slow() ticks on its way out */
 			cpu->tick_short = 0;
@@ -420,9 +462,11 @@ static __noinline void *malloc_slab_slow(size_t size, unsigned long caller)
 			return NULL;	/* errno is ENOMEM */
 	}
 	if (unlikely(sample)) {
-		p = kfence_alloc(cpu, s, size, caller);
+		p = sample & SAMPLE_KFENCE ? kfence_alloc(cpu, s, size, caller) : NULL;
 		if (p)
 			return p;
+		if (sample & SAMPLE_PROFILE)
+			s = malloc_profiled_cache(idx, s) ?: s;
 	}
 	p = __slab_alloc_slow(s, GFP_KALLOC_MALLOC, caller);
 	if (unlikely(!p) && READ_ONCE(area_cache_bytes)) {
@@ -745,7 +789,7 @@ static __noinline void *malloc_large(size_t size, bool zero, unsigned long calle
 	if (p) {
 		if (zero)
 			memset(p, 0, size);
-		set_vmalloc_owner(p, caller);
+		set_vmalloc_owner(p, caller, size);
 		return p;
 	}
 	/* phys=memfd: frames keep their bytes unless __GFP_ZERO asks */
@@ -758,7 +802,7 @@ static __noinline void *malloc_large(size_t size, bool zero, unsigned long calle
 	if (!p)
 		count_malloc_event(MALLOC_VMALLOC, -1);
 	else
-		set_vmalloc_owner(p, caller);
+		set_vmalloc_owner(p, caller, size);
 	vmscan_tick();
 	return p;
 }

@@ -14,7 +14,13 @@
 #     without U, one line saying how to turn it on;
 #  3. KALLOC_STATS=heap_sites: the same as text, most bytes first;
 #  4. KALLOC_STATS=all prints none of them;
-#  5. the kalloc command: -p FILE, kalloc profile FILE and PID, errors.
+#  5. the sampled profile (page_owner.sample=64K) of "profile_prog many"
+#     (200,000 small objects, 2000 page blocks, 3 areas): estimates near
+#     the truth, from about one small object in 1024 (counted in the twin
+#     cache malloc-prof-112's alloc_traces), every area of 8 MiB; nothing
+#     of the freed objects, and no twin cache without page_owner=on;
+#  6. the kalloc command: -p FILE (sampled), --sample=0 (exact), kalloc
+#     profile FILE and PID, errors.
 set -u
 name=test_profile progs=tests/profile_prog
 . "${srcdir:-.}/tests/preload_env.sh"
@@ -74,6 +80,37 @@ for f in make_huge make_big; do	# a vmalloc area and a page block: page_owner's 
 		fail "heap_sites: no stack under $f"
 done
 
+# The sampled profile: R = 64 KiB, so one small object in 1024 and a page
+# block of 40 KiB with probability 0.625.  The bounds are more than five
+# standard deviations of the estimates wide (about 195 samples of small
+# objects: 7 %; 1250 of page blocks: 2 %).
+env LD_PRELOAD="$lib" KALLOC_OPTIONS="page_owner=on page_owner.sample=64K" \
+	KALLOC_STATS=heap_sites,alloc_traces,slabinfo KALLOC_STATS_FILE="$tmp/sampled" "$prog" many >/dev/null 2>&1
+head -2 "$tmp/sampled" | grep -q '^live: about [0-9]* kB in [0-9]* allocations at [0-9]* sites (estimated from a sample of one in 65536 bytes: page_owner.sample)$' &&
+	ok "sampled heap_sites: says its figures are estimates" ||
+	fail "sampled heap_sites header: $(head -2 "$tmp/sampled")"
+in_range() { [ "${1:-0}" -ge "$2" ] && [ "${1:-0}" -le "$3" ]; }
+for want in "make_small 11718 27343" "make_big 68000 92000" "make_huge 24576 24576"; do
+	set -- $want
+	kb=$(awk -v f="$1" '$4 ~ "^" f "\\+" { print $1; exit }' "$tmp/sampled")
+	in_range "$kb" "$2" "$3" && ok "sampled heap_sites: $1 about $kb kB (within $2-$3)" ||
+		fail "sampled heap_sites: $1 ${kb:-missing} kB, not within $2-$3"
+done
+n=$(sed -n '/^==> slab\/malloc-prof-112\/alloc_traces <==$/,/^==> /p' "$tmp/sampled" |
+	awk '$2 ~ /^make_small\+/ { print $1; exit }')
+in_range "$n" 65 585 && ok "sampled: $n of make_small's 200,000 objects recorded (malloc-prof-112)" ||
+	fail "sampled: ${n:-no} make_small objects in malloc-prof-112's alloc_traces (want about 195)"
+# 100,000 more came from make_small() and were freed: a second site if counted
+n=$(sed -n '/^==> heap_sites <==$/,/^==> alloc_traces <==$/p' "$tmp/sampled" |
+	grep -Ec '^ +[0-9]+ +[0-9]+% +[0-9]+  make_small\+')
+[ "$n" = 1 ] && ok "sampled: the freed objects do not count" ||
+	fail "sampled: $n sites at make_small (want 1: the freed ones count)"
+env LD_PRELOAD="$lib" KALLOC_OPTIONS="page_owner.sample=64K" KALLOC_STATS=slabinfo \
+	KALLOC_STATS_FILE="$tmp/nosample" "$prog" many >/dev/null 2>&1
+grep -q '^malloc-112 ' "$tmp/nosample" && ! grep -q '^malloc-prof-' "$tmp/nosample" &&
+	ok "page_owner.sample without page_owner=on samples nothing" ||
+	fail "page_owner.sample alone: $(grep '^malloc-' "$tmp/nosample" | head -3)"
+
 env LD_PRELOAD="$lib" KALLOC_OPTIONS="slub_debug=U" KALLOC_STATS=alloc_traces \
 	KALLOC_STATS_FILE="$tmp/traces" "$prog" >/dev/null 2>&1
 if grep -Eq '^ +1000 make_small\+0x[0-9a-f]+/0x[0-9a-f]+ .*age=[0-9/]+ pid=[0-9]+' "$tmp/traces"; then
@@ -102,7 +139,7 @@ fi
 # started with -p -L for heap_sites.
 cmd=$top_builddir/kalloc
 "$cmd" -p "$tmp/cmd.prof" "$prog" >/dev/null 2>&1
-head -1 "$tmp/cmd.prof" 2>/dev/null | grep -q '^heap profile: ' && ok "kalloc -p FILE writes a heap profile" ||
+head -1 "$tmp/cmd.prof" 2>/dev/null | grep -q '^heap profile: ' && ok "kalloc -p FILE writes a heap profile (sampled)" ||
 	fail "kalloc -p FILE: $(head -1 "$tmp/cmd.prof" 2>&1)"
 if command -v google-pprof >/dev/null 2>&1; then
 	first=$("$cmd" profile "$tmp/cmd.prof" 2>"$tmp/pprof.err" | awk '$NF ~ /^make_/ { print $NF; exit }')
@@ -116,9 +153,12 @@ err=$("$cmd" profile "$tmp/traces" 2>&1)
 "$cmd" -p "$tmp/x" -s slabinfo "$prog" >/dev/null 2>"$tmp/usage.err"
 [ $? = 2 ] && grep -q "^kalloc: -p writes the heap profile as the reports' file: not with -s or -o$" "$tmp/usage.err" &&
 	ok "kalloc -p with -s: a usage error" || fail "kalloc -p -s: $(cat "$tmp/usage.err")"
+"$cmd" -p "$tmp/x" --sample=lots "$prog" >/dev/null 2>"$tmp/usage.err"
+[ $? = 2 ] && grep -q "^kalloc: --sample needs a size in bytes (512K, 1M, 0), not 'lots'$" "$tmp/usage.err" &&
+	ok "kalloc --sample=lots: a usage error" || fail "kalloc --sample=lots: $(cat "$tmp/usage.err")"
 live=$top_builddir/tests/live_prog
 if [ -x "$live" ]; then
-	"$cmd" -p "$tmp/live.prof" -L "$live" 20000 700 >"$tmp/ready" 2>/dev/null &
+	"$cmd" -p "$tmp/live.prof" --sample=0 -L "$live" 20000 700 >"$tmp/ready" 2>/dev/null &
 	i=0
 	while ! grep -q '^ready' "$tmp/ready" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	pid=$(sed -n 's/^ready //p' "$tmp/ready")

@@ -1439,7 +1439,7 @@ static void test_malloc_invalid_free_names(void **state)
 
 /*
  * KFENCE's sampling shares the slab fast path's countdown with the decay
- * tick (kfence_sample_due()): a slow path taken for another reason (an
+ * tick (malloc_samples_due()): a slow path taken for another reason (an
  * empty sheaf) must leave the tick its turn, not start the countdown over
  * (before, a program whose sheaves ran empty often seldom ticked: pagerepl
  * kept 10 MiB more).
@@ -1456,7 +1456,7 @@ CHILD_TEST(test_kfence_sampling_keeps_the_tick, "kfence.sample_rate=100000", 10)
 		int before = 100 + i;
 
 		cpu->tick_countdown = before;	/* the tick is 100+i allocations away */
-		kfence_sample_due(cpu);
+		malloc_samples_due(cpu);
 		assert_true(cpu->tick_countdown <= before);
 	}
 }
