@@ -499,8 +499,8 @@ static __noinline void *malloc_slab_slow(size_t size, unsigned long caller)
  * copy, kept while new memory is touched: python3's dict growth, +10 MiB
  * of peak with a 64 MiB floor), and since areas are huge (vmalloc.c) a
  * miss costs one fault per 2 MiB, not one per page.  The floor is earned
- * instead: an area refused and then wanted again raises the cap to its
- * size while such reuse goes on (area_cache_cap()).
+ * instead: an area refused and then wanted again raises the cap by its
+ * size, up to two such areas, while such reuse goes on (area_cache_cap()).
  * Areas that waited page_reporting_delay go at the decay tick (vmscan.c);
  * malloc_trim() empties the cache, and so does any allocation that finds
  * no memory.  area_cache_lock is a leaf: vfree() and vrealloc() run with
@@ -518,11 +518,11 @@ static spinlock_t area_cache_lock = __SPIN_LOCK_UNLOCKED;
 /*
  * A program that frees an area and soon asks for one of at most its size
  * again (one big buffer, allocated and freed in a loop) would miss the
- * cache every time when its live areas are few: the refused area is
- * remembered, and such a miss raises the cap to its size until the cache
- * has not served an area that large for page_reporting_delay (glibc raises
- * its mmap threshold to the size of a freed mmapped chunk for the same
- * reason).  A program whose areas only grow (a table doubled, the old copy
+ * cache every time when its live areas are few: the refused area (or the
+ * one evicted to make room) is remembered, and such a miss raises the cap
+ * by its size, up to two areas of it, until the cache has not served an
+ * area that large for page_reporting_delay (glibc raises its mmap
+ * threshold to the size of a freed mmapped chunk for the same reason).  A program whose areas only grow (a table doubled, the old copy
  * freed) never asks for one as small again, and keeps the plain cap.
  * Under area_cache_lock.
  */
@@ -579,8 +579,11 @@ void area_cache_decay(void)
 	area_cache_purge(false);
 }
 
-/* The oldest cached area, out of the cache, into @out[*n]. */
-static void area_cache_evict_oldest(void **out, unsigned int *n)
+/*
+ * The oldest cached area, out of the cache, into @out[*n]: refused room
+ * as much as an area that does not fit (area_refused_size).
+ */
+static void area_cache_evict_oldest(void **out, unsigned int *n, unsigned long now)
 {
 	struct cached_area *old = NULL;
 	unsigned int i;
@@ -589,6 +592,8 @@ static void area_cache_evict_oldest(void **out, unsigned int *n)
 		if (area_cache[i].addr && (!old || time_before(area_cache[i].when, old->when)))
 			old = &area_cache[i];
 	kasan_unpoison_range(old->addr, old->size);
+	area_refused_size = old->size;
+	area_refused_when = now;
 	out[(*n)++] = old->addr;
 	WRITE_ONCE(area_cache_bytes, area_cache_bytes - old->size);
 	old->addr = NULL;
@@ -680,7 +685,7 @@ static bool area_cache_put(void *p, unsigned long size, const char *who, unsigne
 		if (slot && area_cache_bytes + size <= cap)
 			break;
 		slot = NULL;
-		area_cache_evict_oldest(victims, &n);
+		area_cache_evict_oldest(victims, &n, now);
 	}
 	slot->addr = p;
 	slot->size = size;
@@ -731,8 +736,15 @@ static void *area_cache_get(unsigned long size)
 	} else if (area_refused_size &&
 		   time_before(READ_ONCE(decay_clock), area_refused_when + page_reporting_delay_ms)) {
 		if (area_refused_size >= size) {
-			/* freed and wanted again: keep areas of that size from now on */
-			area_cache_floor = max(area_cache_floor, area_refused_size);
+			/*
+			 * Freed and wanted again: keep areas of that size from
+			 * now on, one more with each such miss, up to two (a
+			 * buffer and its copy, or two in turn; more than two
+			 * of a size in flight are rarer than the memory a
+			 * floor that grows further would hold).
+			 */
+			area_cache_floor = min(area_cache_floor + area_refused_size,
+					       max(area_cache_floor, 2 * area_refused_size));
 			area_cache_floor_when = READ_ONCE(decay_clock);
 			area_refused_size = 0;
 		}

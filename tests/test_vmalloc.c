@@ -1907,6 +1907,40 @@ CHILD_TEST(test_malloc_area_reuse_loop, "mem=2G page_reporting_delay=300", 30)
 }
 
 /*
+ * Two buffers of a size in a loop (a buffer and its copy, largebuf's
+ * pattern): each reuse raises the cap by the size wanted again, up to two
+ * areas of it, so that from the third round neither is faulted in again.
+ * With the cap raised to one area, the second buffer was a fresh area in
+ * every round.
+ */
+CHILD_TEST(test_malloc_area_reuse_pair, "mem=2G page_reporting_delay=1000", 30)
+{
+	unsigned long areas0;
+	unsigned int i;
+
+	kalloc_free(kalloc_malloc(SZ_4M));
+	kalloc_trim();
+	vmalloc_purge();
+	areas0 = vstats().nr_areas;
+	for (i = 0; i < 6; i++) {
+		unsigned char *p = kalloc_malloc(SZ_8M), *q = kalloc_malloc(SZ_8M);
+		long flt = minor_faults();
+
+		assert_non_null(p);
+		assert_non_null(q);
+		memset(p, (int)i, SZ_8M);
+		memcpy(q, p, SZ_8M);
+		if (i >= 3 && minor_faults() - flt > 2)	/* a fresh area: 4 (huge pages) or 2048 */
+			fail_msg("round %u: %ld page faults writing two 8 MiB buffers freed and taken again",
+				 i, minor_faults() - flt);
+		kalloc_free(q);
+		kalloc_free(p);
+	}
+	assert_int_equal(vstats().nr_areas, areas0 + 2);	/* both kept for the next round */
+	kalloc_trim();
+}
+
+/*
  * The host mapping that holds @addr is advised MADV_HUGEPAGE: "hg" in its
  * VmFlags line of /proc/self/smaps.
  */
@@ -2986,6 +3020,7 @@ int main(void)
 		cmocka_unit_test(test_kmap),
 		cmocka_unit_test(test_kvmalloc),
 		cmocka_unit_test(test_malloc_area_cache),
+		cmocka_unit_test(test_malloc_area_reuse_pair),
 		cmocka_unit_test(test_malloc_area_reuse_loop),
 		cmocka_unit_test(test_vmalloc_huge),
 		cmocka_unit_test(test_vmalloc_huge_blocks),
