@@ -1865,6 +1865,15 @@ CHILD_TEST(test_malloc_area_cache, "mem=2G page_reporting_delay=300", 30)
 	kalloc_trim();
 }
 
+/* malloc set up (its first area made and freed), its area cache empty: the areas there are. */
+static unsigned long areas_with_an_empty_area_cache(void)
+{
+	kalloc_free(kalloc_malloc(SZ_4M));
+	kalloc_trim();
+	vmalloc_purge();
+	return vstats().nr_areas;
+}
+
 /*
  * One big buffer allocated, written and freed in a loop, with no other
  * area live: the first free finds no room in the cache (a quarter of
@@ -1880,10 +1889,7 @@ CHILD_TEST(test_malloc_area_reuse_loop, "mem=2G page_reporting_delay=300", 30)
 	long flt = 0;
 	unsigned int i;
 
-	kalloc_free(kalloc_malloc(SZ_4M));
-	kalloc_trim();
-	vmalloc_purge();
-	areas0 = vstats().nr_areas;
+	areas0 = areas_with_an_empty_area_cache();
 	for (i = 0; i < 10; i++) {
 		unsigned char *p = kalloc_malloc(SZ_8M);
 
@@ -1918,10 +1924,7 @@ CHILD_TEST(test_malloc_area_reuse_pair, "mem=2G page_reporting_delay=1000", 30)
 	unsigned long areas0;
 	unsigned int i;
 
-	kalloc_free(kalloc_malloc(SZ_4M));
-	kalloc_trim();
-	vmalloc_purge();
-	areas0 = vstats().nr_areas;
+	areas0 = areas_with_an_empty_area_cache();
 	for (i = 0; i < 6; i++) {
 		unsigned char *p = kalloc_malloc(SZ_8M), *q = kalloc_malloc(SZ_8M);
 		long flt = minor_faults();
