@@ -45,7 +45,8 @@
  * lowest free number do not meet it.  Only when KALLOC_STATS is set.
  *
  * Live reports: with KALLOC_STATS_SIGNAL=USR2 (or USR1, or a number) the
- * reports are printed again whenever the process gets that signal: the
+ * reports (every one when KALLOC_STATS names none, at exit too) are
+ * printed again whenever the process gets that signal: the
  * handler only writes a byte into a pipe, and a thread named kalloc-stats,
  * started by the constructor and blocking every signal, reads it and
  * prints them (with every lock free to take: never from the handler).
@@ -805,11 +806,14 @@ __attribute__((constructor)) static void kalloc_stats_init(void)
 	const char *map = kalloc_getenv("KALLOC_STATS_MAP");
 	const char *format = kalloc_getenv("KALLOC_STATS_FORMAT");
 
+	const char *signal = kalloc_getenv("KALLOC_STATS_SIGNAL");
+	bool live = signal && *signal && strcmp(signal, "0");
+
 	stats_json = format && !strcmp(format, "json");
 	if (map && *map)
 		stats_path_from_start(map, stats_map_path, "KALLOC_STATS_MAP", "no map");
 	if (!list || !strcmp(list, "0"))
-		list = "";
+		list = live ? "all" : "";	/* live reports alone: every one, as kalloc -L asks */
 	if (strlen(list) >= sizeof(stats_list)) {
 		pr_err("KALLOC_STATS: value too long, ignored\n");
 		list = "";
@@ -825,7 +829,6 @@ __attribute__((constructor)) static void kalloc_stats_init(void)
 	if (stats_list[0] && !stats_path[0])
 		stats_stderr = dup_stderr_high();
 	atexit(kalloc_stats_at_exit);
-	path = kalloc_getenv("KALLOC_STATS_SIGNAL");
-	if (path && *path && strcmp(path, "0"))
-		live_init(path);
+	if (live)
+		live_init(signal);
 }

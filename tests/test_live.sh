@@ -266,6 +266,22 @@ start -s totals -- "$prog" 10 100
 expect 1 "^kalloc report: process $ready (live_prog) runs kalloc without live reports; start it with: kalloc -L PROGRAM" \
 	"$cmd" report "$ready" slabinfo
 kill "$ready"
+# KALLOC_STATS_SIGNAL alone, without KALLOC_STATS: live reports all the
+# same, every report by default, as kalloc -L gives (before, nothing at all)
+env LD_PRELOAD="$top/.libs/libkalloc.so" KALLOC_STATS_SIGNAL=USR2 "$prog" 10 100 >"$tmp/sigonly" 2>>"$tmp/stderr" &
+i=0
+while ! grep -q '^ready' "$tmp/sigonly" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sigonly=$(sed -n 's/^ready //p' "$tmp/sigonly")
+pids="$pids $sigonly"
+if "$cmd" report "$sigonly" slabinfo 2>"$tmp/err" | grep -q '^slabinfo - version: 2.1$'; then
+	pass "KALLOC_STATS_SIGNAL without KALLOC_STATS: kalloc report answers"
+else
+	fail "KALLOC_STATS_SIGNAL without KALLOC_STATS: $(cat "$tmp/err")"
+fi
+kill "$sigonly"
 # a forked child of a process with live reports
 start -L -- "$prog" 10 100 fork
 child=${ready#* }
