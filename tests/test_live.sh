@@ -46,12 +46,17 @@ start() {
 	nstart=$((nstart + 1))
 	out=$tmp/ready.$nstart
 	$as "$cmd" "$@" >"$out" 2>>"$tmp/stderr" &
+	wait_ready "$out"
+}
+
+# Wait up to 10 s for live_prog's "ready PID..." in the file $1; $ready.
+wait_ready() {
 	i=0
-	while ! grep -q '^ready' "$out" 2>/dev/null && [ $i -lt 100 ]; do
+	while ! grep -q '^ready' "$1" 2>/dev/null && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	ready=$(sed -n 's/^ready //p' "$out")
+	ready=$(sed -n 's/^ready //p' "$1")
 	[ -n "$ready" ] || { echo "FAIL: live_prog did not start"; exit 1; }
 	pids="$pids $ready"
 }
@@ -269,19 +274,13 @@ kill "$ready"
 # KALLOC_STATS_SIGNAL alone, without KALLOC_STATS: live reports all the
 # same, every report by default, as kalloc -L gives (before, nothing at all)
 env LD_PRELOAD="$top/.libs/libkalloc.so" KALLOC_STATS_SIGNAL=USR2 "$prog" 10 100 >"$tmp/sigonly" 2>>"$tmp/stderr" &
-i=0
-while ! grep -q '^ready' "$tmp/sigonly" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-sigonly=$(sed -n 's/^ready //p' "$tmp/sigonly")
-pids="$pids $sigonly"
-if "$cmd" report "$sigonly" slabinfo 2>"$tmp/err" | grep -q '^slabinfo - version: 2.1$'; then
+wait_ready "$tmp/sigonly"
+if "$cmd" report "$ready" slabinfo 2>"$tmp/err" | grep -q '^slabinfo - version: 2.1$'; then
 	pass "KALLOC_STATS_SIGNAL without KALLOC_STATS: kalloc report answers"
 else
 	fail "KALLOC_STATS_SIGNAL without KALLOC_STATS: $(cat "$tmp/err")"
 fi
-kill "$sigonly"
+kill "$ready"
 # a forked child of a process with live reports
 start -L -- "$prog" 10 100 fork
 child=${ready#* }
