@@ -702,11 +702,23 @@ static void *__slab_alloc_single(struct kmem_cache *s, gfp_t gfp, unsigned long 
 	return object;
 }
 
-/* How many objects a refill takes: the slow start of percpu.h. */
+/*
+ * How many objects a refill takes: the slow start of percpu.h, in whole
+ * cache lines of objects smaller than one.  The kernel's CPUs each took
+ * a slab of their own (the per-CPU slab before sheaves); refills of a few
+ * small objects would give two threads objects in one line, and their
+ * writes would fight over it.
+ */
+
+#define SHEAF_LINE_BYTES	64
+
 static inline unsigned int sheaf_refill_count(struct kmem_cache *s, struct slab_sheaf *main)
 {
 	unsigned char *refills = &kalloc_pcpu_area->pcs_refills[s->cpu_index];
 	unsigned int n = max(main->capacity >> (PCP_SLOW_START - *refills), 1U);
+
+	if (s->size < SHEAF_LINE_BYTES)
+		n = min(ALIGN(n, SHEAF_LINE_BYTES / s->size), main->capacity);
 
 	if (*refills < PCP_SLOW_START)
 		(*refills)++;
@@ -804,13 +816,20 @@ static void ___slab_free_slow(struct kmem_cache *s, struct slub_percpu_sheaves *
 	if (main->size < main->capacity)	/* this_cpu() just set the thread up */
 		goto push;
 	if (main == &empty_sheaf) {
+		/*
+		 * The thread's first free into this cache (or its first since
+		 * its sheaves went back idle): the object was most likely
+		 * allocated by another thread, and at the top of a new sheaf
+		 * it would be this thread's next allocation, in a cache line
+		 * the other thread may still write.  It goes back to its slab,
+		 * as mimalloc returns an object to its page's owner; the frees
+		 * after it fill the new sheaf.
+		 */
 		main = alloc_empty_sheaf(s);
-		if (!main) {
-			__free_objects_to_slabs(s, &x, 1, addr);
-			return;
-		}
-		pcs->main = main;
-		goto push;
+		if (main)
+			pcs->main = main;
+		__free_objects_to_slabs(s, &x, 1, addr);
+		return;
 	}
 	if (*spare && (*spare)->size < (*spare)->capacity) {
 		pcs->main = *spare;

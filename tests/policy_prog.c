@@ -18,6 +18,11 @@
  *	threads	prints the names of the process's threads, one per line,
  *		after allocating and freeing a little, then again in a forked
  *		child after it did the same
+ *	handover  50 rounds of Hoard's cache-scratch: the main thread
+ *		allocates 4 objects of 8 bytes in a row and hands one to each
+ *		of 4 new threads, which frees it and allocates one of the same
+ *		size; prints "shared N of 300": the pairs of threads whose
+ *		objects were in one 64-byte line
  *	exit	allocates, starts a thread that allocates and sleeps 300 ms,
  *		and ends the main thread with pthread_exit(): the process must
  *		end when that thread does
@@ -226,6 +231,22 @@ static long allocated_pages(void)
 	return allocated;
 }
 
+/* handover: free the object handed over, take one of the same size, wait for the others */
+struct handover {
+	void *given, *got;
+	pthread_barrier_t *done;
+};
+
+static void *take_over(void *arg)
+{
+	struct handover *h = arg;
+
+	free(h->given);
+	h->got = malloc(8);
+	pthread_barrier_wait(h->done);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "traffic";
@@ -331,6 +352,33 @@ int main(int argc, char **argv)
 			free(str[i]);
 		}
 		printf("strgrow moves %ld of %ld, %ld bad\n", moves, steps, bad);
+		return 0;
+	}
+	if (!strcmp(mode, "handover")) {
+		enum { T = 4, ROUNDS = 50 };
+		struct handover job[T];
+		pthread_barrier_t done;
+		pthread_t t[T];
+		int r, i, j, shared = 0;
+
+		pthread_barrier_init(&done, NULL, T);
+		for (r = 0; r < ROUNDS; r++) {
+			for (i = 0; i < T; i++) {
+				job[i].given = malloc(8);
+				job[i].done = &done;
+			}
+			for (i = 0; i < T; i++)
+				if (pthread_create(&t[i], NULL, take_over, &job[i]))
+					return 2;
+			for (i = 0; i < T; i++)
+				pthread_join(t[i], NULL);
+			for (i = 0; i < T; i++)
+				for (j = i + 1; j < T; j++)
+					shared += (uintptr_t)job[i].got / 64 == (uintptr_t)job[j].got / 64;
+			for (i = 0; i < T; i++)
+				free(job[i].got);
+		}
+		printf("shared %d of %d\n", shared, ROUNDS * T * (T - 1) / 2);
 		return 0;
 	}
 	if (!strcmp(mode, "reuse")) {

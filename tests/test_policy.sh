@@ -163,6 +163,17 @@ if [ -n "$moves" ] && [ "$moves" -le $(( ${steps:-0} * 3 / 4 )) ]; then
 else
 	echo "FAIL: realloc() of page blocks: ${out:-(no output)}"; status=1
 fi
+#    Objects handed from one thread to others (Hoard's cache-scratch):
+#    each thread frees the object it was given and allocates one; the
+#    threads' new objects seldom share a cache line (before: all 300 pairs
+#    did, the freed object coming straight back to its new owner).
+out=$(env LD_PRELOAD="$lib" "$prog" handover 2>&1)
+shared=$(echo "$out" | sed -n 's/^shared \([0-9]*\) of 300$/\1/p')
+if [ -n "$shared" ] && [ "$shared" -le 150 ]; then
+	echo "ok: objects handed to threads: $shared of 300 pairs share a cache line"
+else
+	echo "FAIL: objects handed to threads: ${out:-(no output)} (at most 150 pairs may share a line)"; status=1
+fi
 #    Blocks resized at random (1 B to 2 MiB) and then freed leave no pages
 #    behind (the slab objects and per-thread lists they fed stay: a few
 #    hundred pages).
