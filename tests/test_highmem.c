@@ -11,8 +11,11 @@
  *	kmap_local_page() and kmap_atomic() take the thread's fixmap slots,
  *	16 deep, as a stack going down from its CPU's FIX_KMAP_BEGIN; each
  *	mapping's bytes are its frame's; kunmap_local() out of order is
- *	warned once; a 17th is a bug report; two threads have two stacks;
- *	a fork child sees the forking thread's local mappings.
+ *	warned once; a 17th is a bug report; two threads have two stacks,
+ *	and a thread past NR_CPUS waits for one; a frame mapped locally by
+ *	one thread and kmap()ed by another is an alias with phys=memfd and a
+ *	report with phys=anon; a fork child sees the forking thread's local
+ *	mappings.
  *
  * tests/test_highmem_memfd.sh runs every case again with phys=memfd
  * (mappings are aliases there; with phys=anon the bytes move).  Every
@@ -484,6 +487,104 @@ CHILD_TEST(test_kmap_local_threads, MACHINE, 30)
 	assert_page_stamp(mine, 76);
 }
 
+struct cpu_holder {
+	struct page *page;
+	int mapped, release, done;
+};
+
+static void *hold_cpu(void *arg)
+{
+	struct cpu_holder *h = arg;
+	void *p = kmap_local_page(h->page);
+
+	__atomic_store_n(&h->mapped, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&h->release, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	kunmap_local(p);
+	__atomic_store_n(&h->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * NR_CPUS threads each hold a stack: the next thread's first local
+ * mapping waits until one of them gives its stack back.
+ */
+CHILD_TEST(test_kmap_local_waits_for_cpu, MACHINE, 60)
+{
+	static struct cpu_holder h[NR_CPUS + 1];
+	static pthread_t t[NR_CPUS + 1];
+	unsigned long waits;
+	int i;
+
+	for (i = 0; i <= NR_CPUS; i++)
+		h[i].page = highpage();
+	for (i = 0; i < NR_CPUS; i++) {
+		assert_int_equal(pthread_create(&t[i], NULL, hold_cpu, &h[i]), 0);
+		while (!__atomic_load_n(&h[i].mapped, __ATOMIC_ACQUIRE))
+			usleep(1000);
+	}
+	assert_int_equal(kstats().local_cpus, NR_CPUS);
+	waits = kstats().waits;
+	assert_int_equal(pthread_create(&t[NR_CPUS], NULL, hold_cpu, &h[NR_CPUS]), 0);
+	for (i = 0; i < 100 && kstats().waits == waits; i++)
+		usleep(10000);
+	assert_int_equal(kstats().waits, waits + 1);
+	usleep(50000);
+	assert_int_equal(__atomic_load_n(&h[NR_CPUS].mapped, __ATOMIC_ACQUIRE), 0);
+	__atomic_store_n(&h[5].release, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(t[5], NULL), 0);
+	while (!__atomic_load_n(&h[NR_CPUS].mapped, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	assert_int_equal(kstats().local_cpus, NR_CPUS);
+	for (i = 0; i <= NR_CPUS; i++) {
+		__atomic_store_n(&h[i].release, 1, __ATOMIC_RELEASE);
+		if (i != 5)
+			assert_int_equal(pthread_join(t[i], NULL), 0);
+	}
+	assert_int_equal(kstats().local_cpus, 0);
+}
+
+static void *kmap_other_threads_local(void *arg)
+{
+	struct page *page = arg;
+	char *k = kmap(page);
+
+	strcpy(k + 16, "from kmap");
+	kunmap(page);
+	return NULL;
+}
+
+/*
+ * A frame another thread maps locally: phys=memfd maps it again (an
+ * alias, the same bytes); phys=anon cannot, and says so.
+ */
+static void mapped_twice(void *arg)
+{
+	struct page *page = highpage();
+	char *l = kmap_local_page(page);
+	pthread_t t;
+
+	(void)arg;
+	strcpy(l, "local");
+	assert_int_equal(pthread_create(&t, NULL, kmap_other_threads_local, page), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_string_equal(l + 16, "from kmap");
+	kunmap_local(l);
+}
+
+static void test_kmap_local_mapped_twice(void **state)
+{
+	static struct tu_child res;
+	const char *extra = getenv("KALLOC_TEST_OPTIONS");
+
+	(void)state;
+	tu_run_child(mapped_twice, NULL, MACHINE, 10, &res);
+	if (extra && strstr(extra, "phys=memfd"))
+		tu_assert_child_ok(&res);
+	else
+		tu_assert_child_aborted(&res, "is mapped by kmap_local_page() already");
+}
+
 /*
  * fork() with local mappings held: the child sees them, writes its own
  * copy, undoes them; the parent's bytes are untouched.
@@ -553,6 +654,8 @@ int main(void)
 		cmocka_unit_test(test_kmap_local_stack),
 		cmocka_unit_test(test_kmap_local_misuse),
 		cmocka_unit_test(test_kmap_local_threads),
+		cmocka_unit_test(test_kmap_local_waits_for_cpu),
+		cmocka_unit_test(test_kmap_local_mapped_twice),
 		cmocka_unit_test(test_kmap_local_fork),
 		cmocka_unit_test(test_kmap_vmstat),
 	};
