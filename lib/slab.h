@@ -543,7 +543,7 @@ struct kmap_stats {
 	unsigned long pkmap_used;	/* pkmap slots in use (count >= 2) */
 	unsigned long pkmap_unused;	/* kept after their last kunmap() (count 1) */
 	unsigned long kmap_new;		/* slots mapped (map_new_virtual()) */
-	unsigned long kmap_reuse;	/* kmap()s that found their page's slot kept */
+	unsigned long kmap_reuse;	/* mappings that found their page's slot kept (count 1) */
 	unsigned long flushes;		/* flush_all_zero_pkmaps() passes that unmapped slots */
 	unsigned long flushed;		/* slots they (or vmap()) unmapped */
 	unsigned long freed;		/* kept slots unmapped because their page was freed */
