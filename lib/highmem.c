@@ -33,7 +33,8 @@
  * unmapping moves them back.  A slot kept after the last kunmap() (count
  * 1) therefore still holds the frame's bytes, and whatever wants them
  * elsewhere must take them back first: vmap() of the page
- * (kmap_flush_unused_page()), and the free of the page.  kalloc unmaps a
+ * (kmap_flush_unused_page(); vmap() refuses a frame in a fixmap slot,
+ * kmap_local_holds()), and the free of the page.  kalloc unmaps a
  * page's kept slot when the page is freed (kmap_flush_freed(), from
  * free_pages_prepare()), in both backings, before the buddy can hand the
  * frame to a slab, a page block or a vmalloc area that expects its bytes
@@ -79,7 +80,8 @@
  * the lock and sleeps only while it is unchanged, so no wake-up is lost.
  * pkmap_nr_mapped (slots with a count) is written under the lock and read
  * without it by the free path, which takes the lock only when it is
- * non-zero and the page has a kept slot.
+ * non-zero and the page has a kept slot; fixmap_cpus_busy likewise by
+ * vmap() (kmap_local_holds()), which takes it only when a stack is held.
  */
 #include "slab.h"
 #include "util.h"
@@ -423,6 +425,19 @@ void kmap_flush_unused_page(struct page *page)
 	spin_unlock(&pkmap_lock);
 }
 
+/* Is @page's frame in a fixmap slot (phys=anon: its bytes are there)?  vmap() asks. */
+bool kmap_local_holds(const struct page *page)
+{
+	bool held;
+
+	if (page_mapped_for_good(page) || !READ_ONCE(fixmap_cpus_busy))
+		return false;
+	spin_lock(&pkmap_lock);
+	held = fixmap_holds_page(page, -1);
+	spin_unlock(&pkmap_lock);
+	return held;
+}
+
 /*
  * free_pages_prepare() of a HIGHMEM block while some slot is mapped: each
  * page's kept slot goes (kmap_flush_freed(), mm.h); a page still in use
@@ -474,7 +489,7 @@ static unsigned int kmap_local_get_cpu(void)
 	while (fixmap_cpus_busy == (NR_CPUS == 32 ? ~0u : (1u << NR_CPUS) - 1))
 		pkmap_sleep();
 	cpu = __builtin_ctz(~fixmap_cpus_busy);
-	fixmap_cpus_busy |= 1u << cpu;
+	WRITE_ONCE(fixmap_cpus_busy, fixmap_cpus_busy | 1u << cpu);
 	kmap_ctrl[cpu].idx = 0;
 	kmap_local_cpu = cpu + 1;
 	return cpu;
@@ -567,7 +582,7 @@ static bool kmap_local_pop(struct kmap_ctrl *ctrl)
 /* The calling thread's last local mapping is gone: its CPU is free (migrate_enable()). */
 static bool kmap_local_put_cpu(unsigned int cpu)
 {
-	fixmap_cpus_busy &= ~(1u << cpu);
+	WRITE_ONCE(fixmap_cpus_busy, fixmap_cpus_busy & ~(1u << cpu));
 	kmap_local_cpu = 0;
 	return pkmap_wake_prepare();
 }

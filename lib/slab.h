@@ -538,6 +538,7 @@ void kmap_fork_prepare(void) __hidden;
 void kmap_fork_parent(void) __hidden;
 void kmap_fork_child(void) __hidden;
 void kmap_flush_unused_page(struct page *page) __hidden;
+bool kmap_local_holds(const struct page *page) __hidden;
 /* kmap's counters: the vmstat report and the tests */
 struct kmap_stats {
 	unsigned long pkmap_used;	/* pkmap slots in use (count >= 2) */

@@ -1450,7 +1450,7 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 		if (phys_is_memfd())
 			continue;
 		kmap_flush_unused_page(pages[i]);	/* a kept pkmap slot gives the bytes back */
-		if (PageHighMapped(pages[i]) || pages[i]->virtual)
+		if (PageHighMapped(pages[i]) || pages[i]->virtual || kmap_local_holds(pages[i]))
 			return NULL;	/* phys=anon: its bytes are elsewhere already */
 	}
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL | __GFP_NOWARN);

@@ -383,6 +383,33 @@ CHILD_TEST(test_kmap_local_stack, MACHINE, 30)
 		__free_page(pages[i]);
 }
 
+/*
+ * vmap() of a frame mapped locally: phys=memfd maps it again (the same
+ * bytes); phys=anon refuses (NULL), its bytes being in the fixmap slot.
+ */
+CHILD_TEST(test_vmap_of_local, MACHINE, 30)
+{
+	struct page *page = highpage();
+	char *l = kmap_local_page(page), *v;
+
+	strcpy(l, "local");
+	v = vmap(&page, 1, VM_MAP, PAGE_KERNEL);
+	if (phys_is_memfd()) {
+		assert_non_null(v);
+		assert_string_equal(v, "local");
+		strcpy(v, "vmap");
+		assert_string_equal(l, "vmap");
+		vunmap(v);
+	} else {
+		assert_null(v);
+	}
+	kunmap_local(l);
+	v = vmap(&page, 1, VM_MAP, PAGE_KERNEL);	/* unmapped: both backings */
+	assert_non_null(v);
+	assert_string_equal(v, phys_is_memfd() ? "vmap" : "local");
+	vunmap(v);
+}
+
 /* Out of order: warned once, the top mapping is the one undone. */
 static void local_out_of_order(void *arg)
 {
@@ -652,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_kmap_free_drops_slot),
 		cmocka_unit_test(test_kmap_misuse),
 		cmocka_unit_test(test_kmap_local_stack),
+		cmocka_unit_test(test_vmap_of_local),
 		cmocka_unit_test(test_kmap_local_misuse),
 		cmocka_unit_test(test_kmap_local_threads),
 		cmocka_unit_test(test_kmap_local_waits_for_cpu),
