@@ -305,11 +305,20 @@ void *KALLOC_API(kvcalloc)(size_t n, size_t size, gfp_t flags);
 void *KALLOC_API(kvrealloc)(const void *p, size_t size, gfp_t flags);
 void KALLOC_API(kvfree)(const void *addr);
 
-/* HIGHMEM pages, mapped a while at a time through the pkmap window */
+/*
+ * HIGHMEM pages, mapped a while at a time: kmap() through the pkmap window
+ * (a slot stays mapped after the last kunmap() until the window wraps;
+ * kmap() sleeps while every slot is in use), kmap_local_page() and
+ * kmap_atomic() through the calling thread's stack of 16 fixmap slots
+ * (kunmap_local() undoes the last one first).
+ */
 void *KALLOC_API(kmap)(struct page *page);
 void KALLOC_API(kunmap)(struct page *page);
+void KALLOC_API(kmap_flush_unused)(void);
 void *KALLOC_API(kmap_local_page)(struct page *page);
 void KALLOC_API(kunmap_local)(const void *addr);
+void *KALLOC_API(kmap_atomic)(struct page *page);
+void KALLOC_API(kunmap_atomic)(const void *addr);
 
 /* ---------------------------------------------------------- reports -- */
 

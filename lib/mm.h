@@ -18,7 +18,10 @@
  *			PROT_NONE while their frame is not mapped.
  *	8 MiB gap
  *	vmalloc		[VMALLOC_START, VMALLOC_END)
- *	pkmap		LAST_PKMAP slots for kmap()
+ *	pkmap		LAST_PKMAP slots for kmap() at PKMAP_BASE
+ *	fixmap		KM_MAX_IDX slots per CPU for kmap_local_page(),
+ *			FIX_KMAP_BEGIN at FIXADDR_TOP and going down, in the
+ *			4 MiB that hold the pkmap too (highmem.c)
  *	brk		the emulated mm->brk heap
  *
  * so that virt_to_page() is one subtraction for every frame.
@@ -394,6 +397,7 @@ extern struct page *vmemmap_base;	/* mem_map */
 extern unsigned long page_offset_base;	/* frame 0's slot */
 extern unsigned long vmalloc_base, vmalloc_end;
 extern unsigned long pkmap_base;
+extern unsigned long fixaddr_top;
 extern unsigned long brk_window_base, brk_window_end;
 extern unsigned long kalloc_reservation_start, kalloc_reservation_end;
 /* Under RLIMIT_AS: only the memory in use is mapped (mm_init.c, reserve_sparse_layout()). */
@@ -407,6 +411,28 @@ bool sparse_restore_slots(unsigned long pfn, unsigned long nr) __hidden;
 #define VMALLOC_END	vmalloc_end
 #define PKMAP_BASE	pkmap_base
 #define LAST_PKMAP	512	/* PAE */
+
+/*
+ * The fixmap's kmap_local_page() slots (arch/x86/include/asm/fixmap.h):
+ * KM_MAX_IDX per CPU for NR_CPUS CPUs (Debian's i386 kernels are built
+ * for 32), each CPU's a stack; index x is at FIXADDR_TOP - x pages.  The
+ * pkmap and the fixmap share one 4 MiB stretch of the layout: the pkmap
+ * its lower half, the fixmap its upper half, FIXADDR_TOP its last page.
+ */
+#define NR_CPUS		32
+#define KM_MAX_IDX	16
+enum fixed_addresses {
+	FIX_KMAP_BEGIN,
+	FIX_KMAP_END = FIX_KMAP_BEGIN + KM_MAX_IDX * NR_CPUS - 1,
+	__end_of_fixed_addresses
+};
+#define FIXADDR_TOP		fixaddr_top
+#define FIXADDR_SIZE		((unsigned long)__end_of_fixed_addresses << PAGE_SHIFT)
+#define FIXADDR_START		(FIXADDR_TOP + PAGE_SIZE - FIXADDR_SIZE)
+#define __fix_to_virt(x)	(FIXADDR_TOP - ((unsigned long)(x) << PAGE_SHIFT))
+#define PKMAP_FIXMAP_SIZE	(4UL << 20)
+_Static_assert(LAST_PKMAP * PAGE_SIZE + KM_MAX_IDX * NR_CPUS * PAGE_SIZE <= (4UL << 20),
+	       "the pkmap and the fixmap fit in their 4 MiB");
 
 static inline struct page *__pfn_to_page(unsigned long pfn)
 {
@@ -514,6 +540,19 @@ void vmscan_tick(void) __hidden;
 void vmscan_fork_child(void) __hidden;
 unsigned long kswapd_nr_wakeups(void) __hidden;
 unsigned long zone_report_pages(struct zone *zone, bool all) __hidden;
+
+/*
+ * highmem.c: a HIGHMEM page that is freed gives up the pkmap slot its
+ * last kunmap() left it, before the buddy hands the frame to anyone else
+ * (free_pages_prepare()); nothing to do while no slot has a count.
+ */
+extern unsigned int pkmap_nr_mapped __hidden;
+void __kmap_flush_freed(struct page *page, unsigned int order) __hidden;
+static inline void kmap_flush_freed(struct page *page, unsigned int order)
+{
+	if (unlikely(READ_ONCE(pkmap_nr_mapped)) && __page_zonenum(page) == ZONE_HIGHMEM)
+		__kmap_flush_freed(page, order);
+}
 
 /* phys.c: the host memory behind the frames (phys=anon or phys=memfd) */
 extern char phys_backing[8];

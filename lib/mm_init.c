@@ -8,7 +8,8 @@
  *	2. size the machine: mem= or the host's RAM, capped at 64 GiB
  *	3. build the e820 map and memblock (e820.c)
  *	4. reserve the virtual layout in one host mapping (see mm.h):
- *	   vmemmap, phys slots (linear map for lowmem), vmalloc, pkmap, brk
+ *	   vmemmap, phys slots (linear map for lowmem), vmalloc, pkmap and
+ *	   fixmap, brk
  *	5. zones, watermarks, reserves, pcp sizes (free_area_init())
  *	6. the thread-exit key (percpu.c)
  *
@@ -47,6 +48,7 @@ struct page *vmemmap_base;
 unsigned long page_offset_base;
 unsigned long vmalloc_base, vmalloc_end;
 unsigned long pkmap_base;
+unsigned long fixaddr_top;
 unsigned long brk_window_base, brk_window_end;
 unsigned long kalloc_reservation_start, kalloc_reservation_end;
 bool kalloc_sparse_layout;
@@ -81,7 +83,7 @@ static unsigned long long machine_mem_size(void)
 }
 
 #define WINDOW_FLOOR	(16ULL * SZ_1M)
-#define PKMAP_SIZE	ALIGN(LAST_PKMAP * PAGE_SIZE, LAYOUT_ALIGN)
+#define PKMAP_SIZE	ALIGN(PKMAP_FIXMAP_SIZE, LAYOUT_ALIGN)	/* pkmap and fixmap */
 
 /* The vmemmap of @nr_pfn frames, whole LAYOUT_ALIGN units. */
 static unsigned long vmemmap_bytes(unsigned long nr_pfn)
@@ -279,6 +281,7 @@ static bool reserve_sparse_layout(unsigned long long vmalloc_size, unsigned long
 	vmalloc_base = page_offset_base + (max_pfn << PAGE_SHIFT) + VMALLOC_OFFSET;
 	vmalloc_end = vmalloc_base + vmalloc_size;
 	pkmap_base = vmalloc_end + LAYOUT_ALIGN;
+	fixaddr_top = pkmap_base + PKMAP_FIXMAP_SIZE - PAGE_SIZE;
 	brk_window_base = pkmap_base + PKMAP_SIZE + LAYOUT_ALIGN;
 	brk_window_end = brk_window_base + brk_size;
 	return true;
@@ -342,6 +345,7 @@ static bool reserve_layout(void)
 		vmalloc_base = page_offset_base + phys_size + VMALLOC_OFFSET;
 		vmalloc_end = vmalloc_base + vmalloc_size;
 		pkmap_base = vmalloc_end + LAYOUT_ALIGN;
+		fixaddr_top = pkmap_base + PKMAP_FIXMAP_SIZE - PAGE_SIZE;
 		brk_window_base = pkmap_base + pkmap_size + LAYOUT_ALIGN;
 		brk_window_end = brk_window_base + brk_size;
 		break;
@@ -370,6 +374,7 @@ static void print_layout(void)
 	pr_info("  vmalloc : %#014lx - %#014lx (%lu MiB)\n", vmalloc_base, vmalloc_end,
 		(vmalloc_end - vmalloc_base) >> 20);
 	pr_info("  pkmap   : %#014lx - %#014lx\n", pkmap_base, pkmap_base + LAST_PKMAP * PAGE_SIZE);
+	pr_info("  fixmap  : %#014lx - %#014lx\n", FIXADDR_START, FIXADDR_TOP + PAGE_SIZE);
 	pr_info("  brk     : %#014lx - %#014lx\n", brk_window_base, brk_window_end);
 	pr_info("Zone ranges:\n");
 }
@@ -417,6 +422,7 @@ static void kalloc_fork_prepare(void)
 	area_cache_fork_prepare();
 	brk_fork_prepare();
 	vmalloc_fork_prepare();
+	kmap_fork_prepare();
 	slub_fork_prepare();
 	page_alloc_fork_prepare();
 	phys_fork_prepare();
@@ -433,6 +439,7 @@ static void kalloc_fork_parent(void)
 	phys_fork_parent();	/* phys=memfd: the child has its copy */
 	page_alloc_fork_parent();
 	slub_fork_parent();
+	kmap_fork_parent();
 	vmalloc_fork_parent();
 	brk_fork_parent();
 	area_cache_fork_parent();
@@ -447,6 +454,7 @@ static void kalloc_fork_child(void)
 	page_alloc_fork_child();
 	slub_fork_child();
 	vmalloc_fork_child();
+	kmap_fork_child();
 	brk_fork_child();
 	area_cache_fork_child();
 	vmscan_fork_child();

@@ -947,6 +947,7 @@ static inline void free_pages_prepare(struct page *page, unsigned int order)
 		page[1].compound_order = 0;
 		ClearPageHead(page);
 	}
+	kmap_flush_freed(page, order);	/* highmem.c: a kept pkmap slot goes */
 	page->flags &= ~(1UL << PG_reported);
 	page->mapping = NULL;
 }

@@ -525,9 +525,36 @@ unsigned long vmalloc_size(const void *addr) __hidden;
 /* An area with no frames, left PROT_NONE for its owner to map (kfence.c). */
 #define VM_KFENCE	0x01000000u
 void *get_vm_area_caller(unsigned long size, unsigned long flags, unsigned long caller) __hidden;
-/* Shared with brk.c: frames whose bytes live at window addresses. */
+/* Shared with brk.c and highmem.c: frames whose bytes live at window addresses. */
 int reserve_range(unsigned long addr, unsigned long size) __hidden;
 int map_anon_range(unsigned long addr, unsigned long size) __hidden;
+int move_bytes(unsigned long from, unsigned long to, unsigned long size) __hidden;
+void refill_slot(unsigned long pfn, unsigned long nr) __hidden;
+bool slot_section_rw(unsigned long pfn) __hidden;
+
+/* highmem.c: kmap(), the pkmap window and the fixmap */
+void kmap_phys_remap(void) __hidden;
+void kmap_fork_prepare(void) __hidden;
+void kmap_fork_parent(void) __hidden;
+void kmap_fork_child(void) __hidden;
+void kmap_flush_unused_page(struct page *page) __hidden;
+bool kmap_local_holds(const struct page *page) __hidden;
+/* kmap's counters: the vmstat report and the tests */
+struct kmap_stats {
+	unsigned long pkmap_used;	/* pkmap slots in use (count >= 2) */
+	unsigned long pkmap_unused;	/* kept after their last kunmap() (count 1) */
+	unsigned long kmap_new;		/* slots mapped (map_new_virtual()) */
+	unsigned long kmap_reuse;	/* mappings that found their page's slot kept (count 1) */
+	unsigned long flushes;		/* flush_all_zero_pkmaps() passes that unmapped slots */
+	unsigned long flushed;		/* slots they (or vmap()) unmapped */
+	unsigned long freed;		/* kept slots unmapped because their page was freed */
+	unsigned long waits;		/* sleeps on pkmap_map_wait (kmap() or a fixmap CPU) */
+	unsigned long local;		/* kmap_local_page() and kmap_atomic() of HIGHMEM pages */
+	unsigned long local_out_of_order;	/* kunmap_local() not of the last mapping */
+	unsigned long local_cpus;	/* fixmap CPUs held by threads now */
+	unsigned long local_mapped;	/* local mappings now */
+};
+void kmap_stats(struct kmap_stats *ks) __hidden;
 unsigned int vm_area_alloc_pages(gfp_t gfp, struct page **pages, unsigned int nr_pages) __hidden;
 void vm_area_free_pages(struct page **pages, unsigned int nr) __hidden;
 /* vmalloc's counters, for the totals report and the tests */

@@ -1,6 +1,6 @@
 /*
  * lib/vmalloc.c - virtually contiguous areas of discontiguous frames
- * (mm/vmalloc.c), and kmap() through the pkmap window (mm/highmem.c).
+ * (mm/vmalloc.c).  kmap() and the pkmap window are in highmem.c.
  *
  * The vmalloc window [VMALLOC_START, VMALLOC_END) is part of kalloc's one
  * reservation and is PROT_NONE wherever no area lives.  Three trees
@@ -68,8 +68,6 @@
  * range is reserved in the trees before it is mapped and unmapped before
  * it is returned to the free tree, so no address is handed out while
  * still mapped to old frames.
- * pkmap_lock protects the pkmap slots; also a leaf (its mremap calls
- * run under it, but it is never held while another lock is taken).
  */
 #include "slab.h"
 #include "util.h"
@@ -755,8 +753,6 @@ static int map_area_bytes(unsigned long addr, struct page **pages, unsigned int 
 	return 0;
 }
 
-static int move_bytes(unsigned long from, unsigned long to, unsigned long size);
-
 /*
  * An area's pages[]: a kmalloc object, a lowmem block, or, when lowmem has
  * no block that large (it may be all single pages while HIGHMEM is free),
@@ -1379,13 +1375,13 @@ EXPORT_SYMBOL(vrealloc);
 
 /* ------------------------------------------------------- vmap/vunmap -- */
 
-static bool slot_section_rw(unsigned long pfn)
+bool slot_section_rw(unsigned long pfn)
 {
 	return READ_ONCE(__pfn_to_section(pfn)->section_mem_map) & SECTION_SLOTS_RW;
 }
 
 /* Re-establish a frame slot's reservation after its bytes moved away. */
-static void refill_slot(unsigned long pfn, unsigned long nr)
+void refill_slot(unsigned long pfn, unsigned long nr)
 {
 	if (pfn < max_low_pfn || slot_section_rw(pfn))
 		map_anon_range((unsigned long)pfn_to_slot(pfn), nr << PAGE_SHIFT);
@@ -1398,7 +1394,7 @@ static void refill_slot(unsigned long pfn, unsigned long nr)
  * one host mapping at a time: if the range spans several, it is halved
  * until each piece lies in one.
  */
-static int move_bytes(unsigned long from, unsigned long to, unsigned long size)
+int move_bytes(unsigned long from, unsigned long to, unsigned long size)
 {
 	unsigned long half;
 
@@ -1448,9 +1444,15 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 	kalloc_init_once();
 	if (!pages || !count)
 		return NULL;
-	for (i = 0; i < count; i++)
-		if (!pages[i] || (!phys_is_memfd() && (PageHighMapped(pages[i]) || pages[i]->virtual)))
+	for (i = 0; i < count; i++) {
+		if (!pages[i])
+			return NULL;
+		if (phys_is_memfd())
+			continue;
+		kmap_flush_unused_page(pages[i]);	/* a kept pkmap slot gives the bytes back */
+		if (PageHighMapped(pages[i]) || pages[i]->virtual || kmap_local_holds(pages[i]))
 			return NULL;	/* phys=anon: its bytes are elsewhere already */
+	}
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL | __GFP_NOWARN);
 	if (!vm)
 		return NULL;
@@ -1553,114 +1555,6 @@ int is_vmalloc_addr(const void *x)
 	return kalloc_initialized && addr >= VMALLOC_START && addr < VMALLOC_END;
 }
 EXPORT_SYMBOL(is_vmalloc_addr);
-
-/* ------------------------------------------------------------- kmap -- */
-
-static spinlock_t pkmap_lock = __SPIN_LOCK_UNLOCKED;
-static int pkmap_count[LAST_PKMAP];
-static struct page *pkmap_page[LAST_PKMAP];
-static unsigned int last_pkmap_nr;
-
-#define PKMAP_ADDR(nr)	(PKMAP_BASE + ((unsigned long)(nr) << PAGE_SHIFT))
-
-/*
- * kmap(): a HIGHMEM frame gets a pkmap slot until the last kunmap()
- * (map_new_virtual()).  phys=anon: its bytes move there from its own slot.
- * phys=memfd: the slot maps the frame's page, which may be in a vmalloc
- * area or vmap()ed at the same time.  Lowmem frames, and HIGHMEM frames
- * mapped for slabs, are where they always are.
- */
-void *kmap(struct page *page)
-{
-	unsigned long pfn;
-	unsigned int i, nr;
-
-	if (!PageHighMem(page))
-		return lowmem_page_address(page);
-	if (PageHighMapped(page))
-		return page->virtual;
-	spin_lock(&pkmap_lock);
-	if (page->virtual) {
-		nr = (((unsigned long)page->virtual) - PKMAP_BASE) >> PAGE_SHIFT;
-		pkmap_count[nr]++;
-		spin_unlock(&pkmap_lock);
-		return page->virtual;
-	}
-	for (i = 0; i < LAST_PKMAP; i++) {
-		nr = (last_pkmap_nr + i) % LAST_PKMAP;
-		if (!pkmap_count[nr])
-			break;
-	}
-	if (i == LAST_PKMAP) {
-		spin_unlock(&pkmap_lock);
-		panic("kmap: all %d pkmap slots are in use", LAST_PKMAP);
-	}
-	last_pkmap_nr = nr + 1;
-	pfn = __page_to_pfn(page);
-	if (phys_is_memfd()) {
-		if (phys_map(PKMAP_ADDR(nr), pfn, 1, PROT_READ | PROT_WRITE))
-			panic("kmap: the host refused to map frame %#lx", pfn);
-	} else {
-		if (move_bytes((unsigned long)pfn_to_slot(pfn), PKMAP_ADDR(nr), PAGE_SIZE))
-			panic("kmap: the host refused to move frame %#lx", pfn);
-		sys_mprotect((void *)PKMAP_ADDR(nr), PAGE_SIZE, PROT_READ | PROT_WRITE);
-		refill_slot(pfn, 1);
-	}
-	pkmap_count[nr] = 1;
-	pkmap_page[nr] = page;
-	WRITE_ONCE(page->virtual, (void *)PKMAP_ADDR(nr));
-	spin_unlock(&pkmap_lock);
-	return page->virtual;
-}
-EXPORT_SYMBOL(kmap);
-
-void kunmap(struct page *page)
-{
-	unsigned long pfn;
-	unsigned int nr;
-
-	if (!PageHighMem(page) || PageHighMapped(page))
-		return;
-	spin_lock(&pkmap_lock);
-	if (!page->virtual) {
-		spin_unlock(&pkmap_lock);
-		panic("kunmap: page %#lx is not kmapped", __page_to_pfn(page));
-	}
-	nr = (((unsigned long)page->virtual) - PKMAP_BASE) >> PAGE_SHIFT;
-	if (--pkmap_count[nr] == 0) {
-		pfn = __page_to_pfn(page);
-		if (!phys_is_memfd()) {
-			if (move_bytes(PKMAP_ADDR(nr), (unsigned long)pfn_to_slot(pfn), PAGE_SIZE))
-				panic("kunmap: the host refused to move frame %#lx back", pfn);
-			if (!slot_section_rw(pfn))
-				sys_mprotect(pfn_to_slot(pfn), PAGE_SIZE, PROT_NONE);
-		}
-		reserve_range(PKMAP_ADDR(nr), PAGE_SIZE);
-		pkmap_page[nr] = NULL;
-		WRITE_ONCE(page->virtual, NULL);
-	}
-	spin_unlock(&pkmap_lock);
-}
-EXPORT_SYMBOL(kunmap);
-
-void *kmap_local_page(struct page *page)
-{
-	return kmap(page);
-}
-EXPORT_SYMBOL(kmap_local_page);
-
-void kunmap_local(const void *addr)
-{
-	unsigned long a = (unsigned long)addr;
-
-	if (a >= PKMAP_BASE && a < PKMAP_BASE + LAST_PKMAP * PAGE_SIZE) {
-		struct page *page = pkmap_page[(a - PKMAP_BASE) >> PAGE_SHIFT];
-
-		if (page)
-			kunmap(page);
-	}
-}
-EXPORT_SYMBOL(kunmap_local);
 
 /* ------------------------------------------------------ vmallocinfo -- */
 
@@ -1877,19 +1771,14 @@ static void remap_areas(struct vmap_area *t)
 
 /*
  * phys=memfd, in a fork child that has just made its own memfd (phys.c):
- * map it wherever an area, a lazily freed area or a pkmap slot maps a
- * frame.  The forking thread holds every lock.
+ * map it wherever an area, a lazily freed area, a pkmap or a fixmap slot
+ * (highmem.c) maps a frame.  The forking thread holds every lock.
  */
 void vmalloc_phys_remap(void)
 {
-	unsigned int nr;
-
 	remap_areas(vmap_area_root);
 	remap_areas(purge_vmap_area_root);
-	for (nr = 0; nr < LAST_PKMAP; nr++)
-		if (pkmap_page[nr] &&
-		    phys_map(PKMAP_ADDR(nr), __page_to_pfn(pkmap_page[nr]), 1, PROT_READ | PROT_WRITE))
-			panic("fork: cannot map the child's pkmap slot %u", nr);
+	kmap_phys_remap();
 }
 
 /* ------------------------------------------------------------- boot -- */
@@ -1941,17 +1830,14 @@ static bool vmalloc_setup(void)
 void vmalloc_fork_prepare(void)
 {
 	spin_lock(&vmap_area_lock);
-	spin_lock(&pkmap_lock);
 }
 
 void vmalloc_fork_parent(void)
 {
-	spin_unlock(&pkmap_lock);
 	spin_unlock(&vmap_area_lock);
 }
 
 void vmalloc_fork_child(void)
 {
-	spin_lock_init(&pkmap_lock);
 	spin_lock_init(&vmap_area_lock);
 }

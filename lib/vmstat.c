@@ -1006,7 +1006,7 @@ struct stat_line {
 };
 
 #define MEMINFO_LINES	12
-#define VMSTAT_LINES	(2 + 3 * MAX_NR_ZONES + 4)
+#define VMSTAT_LINES	(2 + 3 * MAX_NR_ZONES + 4 + 10)
 
 static bool zone_is_highmem(unsigned int idx)
 {
@@ -1055,6 +1055,25 @@ static unsigned int meminfo_lines(const struct node_snapshot *snap, struct stat_
 	return n;
 }
 
+/* kmap's lines (highmem.c): the pkmap slots in use and kept, and its events. */
+static unsigned int vmstat_kmap_lines(struct stat_line *l, unsigned int n)
+{
+	struct kmap_stats ks;
+
+	kmap_stats(&ks);
+	l[n++] = (struct stat_line){ "nr_pkmap_used", ks.pkmap_used };
+	l[n++] = (struct stat_line){ "nr_pkmap_unused", ks.pkmap_unused };
+	l[n++] = (struct stat_line){ "kmap_new", ks.kmap_new };
+	l[n++] = (struct stat_line){ "kmap_reuse", ks.kmap_reuse };
+	l[n++] = (struct stat_line){ "kmap_flush", ks.flushes };
+	l[n++] = (struct stat_line){ "kmap_flush_slots", ks.flushed };
+	l[n++] = (struct stat_line){ "kmap_flush_free", ks.freed };
+	l[n++] = (struct stat_line){ "kmap_wait", ks.waits };
+	l[n++] = (struct stat_line){ "kmap_local", ks.local };
+	l[n++] = (struct stat_line){ "kmap_local_out_of_order", ks.local_out_of_order };
+	return n;
+}
+
 /*
  * /proc/vmstat's lines that kalloc counts: free pages, pages allocated
  * per zone (pgalloc_<zone>, by the zone that served them), pages freed,
@@ -1091,7 +1110,7 @@ static unsigned int vmstat_lines(const struct node_snapshot *snap, struct stat_l
 	l[n++] = (struct stat_line){ "pgreport_calls", calls };
 	for (i = 0; i < MAX_NR_ZONES; i++)
 		l[n++] = (struct stat_line){ online[i], snap->zones[i].events[PGONLINE_SECTIONS] };
-	return n;
+	return vmstat_kmap_lines(l, n);
 }
 
 /* "MemTotal:        1012220 kB", as show_val_kb() pads it */

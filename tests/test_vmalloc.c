@@ -1081,7 +1081,10 @@ CHILD_TEST(test_guard_pages, "mem=2G " NO_REPORTING, 30)
 	vfree_settled(b);
 	assert_faults(b + PAGE_SIZE);
 
-	/* A kunmap()ed pkmap address no longer maps the page. */
+	/*
+	 * A kunmap()ed pkmap slot stays mapped until the slots nobody uses
+	 * are flushed; then its address no longer maps the page.
+	 */
 	hp = alloc_page(GFP_HIGHUSER);
 	assert_non_null(hp);
 	assert_int_equal(page_zonenum(hp), ZONE_HIGHMEM);
@@ -1090,6 +1093,8 @@ CHILD_TEST(test_guard_pages, "mem=2G " NO_REPORTING, 30)
 	k[10] = 'x';
 	assert_readable(k);
 	kunmap(hp);
+	assert_readable(k);
+	kmap_flush_unused();
 	assert_faults(k);
 
 	vfree(c);
@@ -1654,12 +1659,14 @@ CHILD_TEST(test_kmap, "mem=2G " NO_REPORTING, 30)
 	strcpy(a, "through kmap");
 	memset(a + PAGE_SIZE - 16, 0x77, 16);
 	kunmap(hp);
+	assert_ptr_equal(page_address(hp), a);	/* kept until a flush */
+	kmap_flush_unused();
 	assert_null(page_address(hp));
 	b = kmap(hp);
 	assert_string_equal(b, "through kmap");
 	assert_int_equal((unsigned char)b[PAGE_SIZE - 1], 0x77);
 
-	/* Nested: the same address, mapped until the last kunmap. */
+	/* Nested: the same address, mapped until the last kunmap and after. */
 	a = kmap(hp);
 	assert_ptr_equal(a, b);
 	kunmap(hp);
@@ -1667,14 +1674,17 @@ CHILD_TEST(test_kmap, "mem=2G " NO_REPORTING, 30)
 	assert_string_equal(b, "through kmap");
 	strcpy(b + 100, "still mapped");
 	kunmap(hp);
+	kmap_flush_unused();
 	assert_null(page_address(hp));
 	a = kmap(hp);
 	assert_string_equal(a + 100, "still mapped");
 	kunmap(hp);
+	kmap_flush_unused();
 
 	/* kmap_local_page / kunmap_local, with an address inside the page. */
 	a = kmap_local_page(hp);
 	assert_non_null(a);
+	assert_null(page_address(hp));		/* a local mapping is no page address */
 	strcpy(a + 200, "local");
 	kunmap_local(a + 300);
 	assert_null(page_address(hp));
