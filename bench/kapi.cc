@@ -2,7 +2,7 @@
 //
 // bench/kapi links libkalloc (-lkalloc) and calls kmalloc/kfree,
 // kmem_cache_alloc/free, vmalloc/vfree and vrealloc directly: the
-// benchmarks of issue 3 (slab) and issue 4 (vmalloc).  Each has a twin in
+// benchmarks of the slab and vmalloc layers.  Each has a twin in
 // bench/micro with the same pattern through malloc/realloc/free, which
 // bench/compare runs under glibc, jemalloc, ... and prints beside it:
 //

@@ -2,7 +2,7 @@
  * tests/test_abi.c - the malloc ABI of libkalloc.so (preload/), run under
  * LD_PRELOAD=.libs/libkalloc.so by tests/test_preload.sh.
  *
- * Every entry point and edge case of design 5 and issue 5, with glibc
+ * Every entry point and edge case of design 5 and of the preload, with glibc
  * 2.36's answers as the reference (each was checked against glibc on the
  * development machine): malloc(0), free(NULL), the overflow and huge-size
  * errors, realloc's special cases and its growth and shrinking across the

@@ -1,6 +1,5 @@
 #!/bin/sh
-# tests/test_preload.sh - libkalloc.so as a drop-in malloc (design 5, 6;
-# issue 5):
+# tests/test_preload.sh - libkalloc.so as a drop-in malloc (design 5, 6):
 #
 #  1. tests/test_abi (every entry point of the malloc ABI) under the preload;
 #  2. tests/test_cxx (operator new/delete, std::bad_alloc, the new-handler)
