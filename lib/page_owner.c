@@ -64,7 +64,7 @@ unsigned long long page_owner_sample;
  */
 bool page_owner_sampled(unsigned long bytes)
 {
-	static __thread uint64_t rnd;
+	static __thread uint64_t rnd __attribute__((tls_model("initial-exec")));
 	uint64_t r = page_owner_sampling() ? page_owner_sample : 0, x = rnd;
 
 	if (!r || bytes >= r)
