@@ -9,6 +9,21 @@
  * kernel names the module; the program itself, like vmlinux, gets none).
  * An address in no known function prints as "0x<hex>".
  *
+ *	sprint_backtrace_line(buf, size, addr)	"name+0xoff/0xsize [object] file.c:123"
+ *	sprint_symbol_line(buf, size, addr)
+ *	sprint_line(buf, size, addr, backtrace)	"file.c:123"
+ *
+ * add the source line where the object has a DWARF line table (read by
+ * debug_line.c), as the kernel's scripts/decode_stacktrace.sh appends it
+ * to a trace: the stacks of the reports (alloc_traces, heap_sites,
+ * slub_debug's tracks and call trace, KFENCE's stacks, the " from
+ * <caller>" of a one-line report).  A stack's frames are return
+ * addresses: their line is the call's, looked up at the byte before
+ * (sprint_backtrace_line(), as the kernel's %pB looks up its symbol); a
+ * faulting pc is looked up as it is (sprint_symbol_line()).  The symbol
+ * itself is printed as %pS prints it, whatever the line lookup finds, so
+ * that the kernel's lines (vmallocinfo, a report's header) stay theirs.
+ *
  * The dynamic linker knows the exported symbols (dladdr1()), but most of a
  * program's functions are not exported: main, static functions.  For those
  * the object's file is mapped read-only and its .symtab searched (the
@@ -74,6 +89,19 @@ static bool symtab_lookup(const unsigned char *img, size_t len, unsigned long re
 	return false;
 }
 
+/* The file of the object @info describes: the program's is /proc/self/exe. */
+static const char *object_path(const Dl_info *info, bool is_exec)
+{
+	return is_exec ? "/proc/self/exe" : info->dli_fname;
+}
+
+/* @addr as the symbols of the ELF image @img give it: ET_DYN's are relative to the load base. */
+static unsigned long object_addr(const unsigned char *img, unsigned long addr, const Dl_info *info)
+{
+	return ((const ElfW(Ehdr) *)img)->e_type == ET_DYN ? addr - (unsigned long)info->dli_fbase
+							     : addr;
+}
+
 /*
  * Search the file of the object that @info describes, then format while
  * the file is still mapped (the name points into it).
@@ -81,27 +109,17 @@ static bool symtab_lookup(const unsigned char *img, size_t len, unsigned long re
 static int sprint_from_file(char *buf, size_t size, unsigned long addr, const Dl_info *info,
 			    const char *obj, bool is_exec)
 {
-	const char *path = is_exec ? "/proc/self/exe" : info->dli_fname;
-	int fd = sys_open(path, O_RDONLY | O_CLOEXEC, 0);
-	off_t len;
-	void *img;
+	size_t len;
+	const unsigned char *img = map_file_ro(object_path(info, is_exec), &len);
 	struct ksym ks;
 	int n = -1;
 
-	if (fd < 0)
+	if (!img)
 		return -1;
-	len = sys_lseek(fd, 0, SEEK_END);
-	img = len > 0 ? sys_mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-	sys_close(fd);
-	if (!img || IS_ERR_VALUE(img))
-		return -1;
-	/* ET_DYN symbols are relative to the load base, ET_EXEC ones absolute */
-	if (symtab_lookup(img, (size_t)len,
-			  ((const ElfW(Ehdr) *)img)->e_type == ET_DYN ?
-				  addr - (unsigned long)info->dli_fbase : addr, &ks))
+	if (symtab_lookup(img, len, object_addr(img, addr, info), &ks))
 		n = snprintf(buf, size, "%s+%#lx/%#lx%s%s%s", ks.name, ks.offset, ks.size,
 			     obj ? " [" : "", obj ? obj : "", obj ? "]" : "");
-	sys_munmap(img, (size_t)len);
+	sys_munmap((void *)img, len);
 	return n;
 }
 
@@ -116,6 +134,11 @@ static void *main_program_base(void)
 	return base;
 }
 
+static bool is_main_program(const Dl_info *info)
+{
+	return !info->dli_fname || !info->dli_fname[0] || info->dli_fbase == main_program_base();
+}
+
 /* " from <caller>" for a report, or "" when the caller is not known. */
 const char *sprint_caller(char *buf, size_t size, unsigned long addr)
 {
@@ -124,7 +147,7 @@ const char *sprint_caller(char *buf, size_t size, unsigned long addr)
 	buf[0] = '\0';
 	if (addr && size > 7) {
 		memcpy(buf, " from ", 7);
-		n = sprint_symbol(buf + 6, size - 6, addr);
+		n = sprint_backtrace_line(buf + 6, size - 6, addr);
 		if (n < 0)
 			buf[0] = '\0';
 	}
@@ -141,7 +164,7 @@ int sprint_symbol(char *buf, size_t size, unsigned long addr)
 
 	if (!addr || !dladdr1((void *)addr, &info, (void **)&sym, RTLD_DL_SYMENT))
 		return snprintf(buf, size, "%#lx", addr);
-	is_exec = !info.dli_fname || !info.dli_fname[0] || info.dli_fbase == main_program_base();
+	is_exec = is_main_program(&info);
 	if (!is_exec) {
 		obj = strrchr(info.dli_fname, '/');
 		obj = obj ? obj + 1 : info.dli_fname;
@@ -160,4 +183,55 @@ int sprint_symbol(char *buf, size_t size, unsigned long addr)
 				obj ? obj : "", obj ? "]" : "");
 	return snprintf(buf, size, "%#lx%s%s%s", addr, obj ? " [" : "", obj ? obj : "",
 			obj ? "]" : "");
+}
+
+/*
+ * sprint_line(): "file.c:123", the source line of @addr from the DWARF
+ * line table of its object (debug_line.c), or "" (returns 0) when none is
+ * known.  @backtrace: @addr is a return address, and the line is the
+ * call's, the one of the byte before it (the kernel's %pB looks its
+ * symbol up the same way).
+ */
+int sprint_line(char *buf, size_t size, unsigned long addr, bool backtrace)
+{
+	unsigned long pc = backtrace && addr ? addr - 1 : addr;
+	const unsigned char *img;
+	Dl_info info;
+	size_t len;
+	int n;
+
+	if (!size)
+		return 0;
+	buf[0] = '\0';
+	if (!pc || !dladdr((void *)pc, &info) || !info.dli_fbase)
+		return 0;
+	img = map_file_ro(object_path(&info, is_main_program(&info)), &len);
+	if (!img)
+		return 0;
+	n = debug_line_sprint(buf, size, img, len, object_addr(img, pc, &info));
+	sys_munmap((void *)img, len);
+	return n;
+}
+
+/* The symbol of @addr, then " file:line" as decode_stacktrace.sh appends it. */
+static int sprint_symbol_and_line(char *buf, size_t size, unsigned long addr, bool backtrace)
+{
+	char line[192];
+	int n = sprint_symbol(buf, size, addr);
+
+	if (n < 0 || (size_t)n >= size || sprint_line(line, sizeof(line), addr, backtrace) <= 0)
+		return n;
+	return n + snprintf(buf + n, size - (size_t)n, " %s", line);
+}
+
+/* "name+0xoff/0xsize [object] file.c:123" for the instruction at @addr (a faulting pc). */
+int sprint_symbol_line(char *buf, size_t size, unsigned long addr)
+{
+	return sprint_symbol_and_line(buf, size, addr, false);
+}
+
+/* The same for a return address of a stack: the line of the call. */
+int sprint_backtrace_line(char *buf, size_t size, unsigned long addr)
+{
+	return sprint_symbol_and_line(buf, size, addr, true);
 }
