@@ -9,8 +9,13 @@
  * What it reads: .debug_line, the line number programs of DWARF versions
  * 2 to 5 (DWARF 5 section 6.2), 32- and 64-bit units, with their file
  * names inline (DW_FORM_string) or in .debug_line_str (DW_FORM_line_strp,
- * gcc 11 and later) or .debug_str (DW_FORM_strp).  Each unit's program is
- * run as the standard's state machine; the row that covers @pc is the
+ * gcc 11 and later) or .debug_str (DW_FORM_strp).  Which unit holds @pc
+ * is asked of .debug_aranges (address ranges -> compilation unit, DWARF 5
+ * section 6.1.2) and .debug_info (that unit's DW_AT_stmt_list, read with
+ * its abbreviation from .debug_abbrev); where they do not say (clang
+ * writes no .debug_aranges by default), every unit is run, up to
+ * DEBUG_LINE_SCAN_MAX bytes of them.  A unit's program is run as the
+ * standard's state machine; the row that covers @pc is the
  * last one at an address <= @pc whose next row in the same sequence is
  * above it (what addr2line prints).  The name is the file's as the table
  * records it, relative to the compilation directory when it lies under it
@@ -27,17 +32,22 @@
  * Invariants:
  *  - every read goes through a struct dw_cursor that never moves past the
  *    end of the unit it reads, and every offset taken from the file (a
- *    unit's length, header_length, a string's offset in .debug_line_str)
- *    is checked against its section before use: a malformed or
- *    truncated table ends the lookup of its unit, never reads outside the
- *    mapping;
+ *    unit's length, header_length, a string's offset in .debug_line_str,
+ *    a unit's offset from .debug_aranges, its abbreviations' offset, its
+ *    DW_AT_stmt_list) is checked against its section before use: a
+ *    malformed or truncated table ends the lookup of its unit, never
+ *    reads outside the mapping; a wrong answer of .debug_aranges or
+ *    .debug_info only costs the scan of every unit;
  *  - a line is printed only from a unit whose program ran to its end
  *    without an error and from a sequence closed by DW_LNE_end_sequence,
  *    with a file entry that resolves; otherwise nothing is printed (no
  *    line rather than a wrong one);
- *  - the cost is bounded by the section's size: every step of a loop
- *    consumes at least one byte of the section, so one lookup is one pass
- *    over .debug_line at most (no index is built: that would allocate).
+ *  - the cost is bounded: every step of a loop consumes at least one byte
+ *    of its section (a table entry that takes none ends the lookup), so a
+ *    lookup is a pass over .debug_aranges, the first entry of one unit of
+ *    .debug_info, and one unit's line program, or at most
+ *    DEBUG_LINE_SCAN_MAX bytes of .debug_line (no index is built: that
+ *    would allocate).
  *
  * No allocation: reports run just before abort(), maybe with allocator
  * locks held, so this file uses the caller's stack buffers, the file
@@ -65,10 +75,22 @@ enum {
 	DW_LNS_set_isa,
 	DW_LNE_end_sequence = 1, DW_LNE_set_address,
 	DW_LNCT_path = 1, DW_LNCT_directory_index,
-	DW_FORM_block = 0x09, DW_FORM_data1 = 0x0b, DW_FORM_data2 = 0x05, DW_FORM_data4 = 0x06,
-	DW_FORM_data8 = 0x07, DW_FORM_data16 = 0x1e, DW_FORM_string = 0x08,
-	DW_FORM_strp = 0x0e, DW_FORM_udata = 0x0f, DW_FORM_line_strp = 0x1f,
+	DW_FORM_addr = 0x01, DW_FORM_block2 = 0x03, DW_FORM_block4, DW_FORM_data2, DW_FORM_data4,
+	DW_FORM_data8, DW_FORM_string, DW_FORM_block, DW_FORM_block1, DW_FORM_data1, DW_FORM_flag,
+	DW_FORM_sdata, DW_FORM_strp, DW_FORM_udata, DW_FORM_ref_addr, DW_FORM_ref1, DW_FORM_ref2,
+	DW_FORM_ref4, DW_FORM_ref8, DW_FORM_ref_udata, DW_FORM_indirect, DW_FORM_sec_offset,
+	DW_FORM_exprloc, DW_FORM_flag_present, DW_FORM_strx, DW_FORM_addrx, DW_FORM_ref_sup4,
+	DW_FORM_strp_sup, DW_FORM_data16, DW_FORM_line_strp, DW_FORM_ref_sig8,
+	DW_FORM_implicit_const, DW_FORM_loclistx, DW_FORM_rnglistx, DW_FORM_ref_sup8,
+	DW_FORM_strx1, DW_FORM_strx2, DW_FORM_strx3, DW_FORM_strx4, DW_FORM_addrx1,
+	DW_FORM_addrx2, DW_FORM_addrx3, DW_FORM_addrx4,
+	DW_FORM_GNU_ref_alt = 0x1f20, DW_FORM_GNU_strp_alt,
+	DW_AT_stmt_list = 0x10,
+	DW_UT_compile = 0x01, DW_UT_partial = 0x03,
 };
+
+/* A lookup that finds no unit through .debug_aranges reads at most this much of .debug_line. */
+#define DEBUG_LINE_SCAN_MAX	(16UL << 20)
 
 /* ----------------------------------------------------------- reading -- */
 
@@ -169,9 +191,36 @@ static const char *dw_str(struct dw_cursor *c)
 /* The string at @off of @sec, NULL if it does not end inside the section. */
 static const char *section_str(const struct dw_section *sec, uint64_t off)
 {
-	if (!sec->data || off >= sec->size || !memchr(sec->data + off, 0, sec->size - off))
+	if (!sec || !sec->data || off >= sec->size || !memchr(sec->data + off, 0, sec->size - off))
 		return NULL;
 	return (const char *)sec->data + off;
+}
+
+/*
+ * The unit at @c (DWARF 5 section 7.4: a 32-bit length, or 0xffffffff and
+ * a 64-bit one): its contents after the length in @u, the size of its
+ * offsets in @offset_size; @c moves past it.  False, with @c->bad, when
+ * its length is reserved or runs past the section: the next unit is lost.
+ */
+static bool dw_unit(struct dw_cursor *c, struct dw_cursor *u, unsigned int *offset_size)
+{
+	uint64_t len = dw_u(c, 4);
+
+	*offset_size = 4;
+	if (len == 0xffffffff) {
+		len = dw_u(c, 8);
+		*offset_size = 8;
+	} else if (len >= 0xfffffff0) {
+		dw_fail(c);
+		return false;
+	}
+	if (c->bad || len > (size_t)(c->end - c->p)) {
+		dw_fail(c);
+		return false;
+	}
+	*u = (struct dw_cursor){ c->p, c->p + len, false };
+	c->p += len;
+	return true;
 }
 
 /* -------------------------------------------------------------- ELF -- */
@@ -262,14 +311,19 @@ const unsigned char *map_file_ro(const char *path, size_t *len)
 /* -------------------------------------------------- the line table -- */
 
 /* One unit's header (DWARF 5 section 6.2.4), as far as a lookup needs it. */
+/* What reading a form needs to know of its unit. */
+struct form_ctx {
+	unsigned int version, offset_size, address_size;
+	const struct dw_section *line_str, *str;
+};
+
 struct line_header {
-	unsigned int version, offset_size;
+	struct form_ctx form;			/* version, sizes, string sections */
 	unsigned int min_inst_len, line_range, opcode_base;
 	int line_base;
 	const unsigned char *std_lengths;	/* opcode_base - 1 argument counts */
 	struct dw_cursor tables;		/* the directory and file tables */
 	struct dw_cursor prog;			/* the line number program */
-	const struct dw_section *line_str, *str;
 };
 
 /*
@@ -279,36 +333,24 @@ struct line_header {
  */
 static bool read_line_header(struct dw_cursor *c, struct line_header *h)
 {
-	uint64_t unit_len = dw_u(c, 4), hdr_len;
+	uint64_t hdr_len;
 	struct dw_cursor u;
 
-	h->offset_size = 4;
-	if (unit_len == 0xffffffff) {
-		unit_len = dw_u(c, 8);
-		h->offset_size = 8;
-	} else if (unit_len >= 0xfffffff0) {
-		dw_fail(c);		/* reserved: the next unit is lost */
+	if (!dw_unit(c, &u, &h->form.offset_size))
 		return false;
-	}
-	if (c->bad || unit_len > (size_t)(c->end - c->p)) {
-		dw_fail(c);
+	h->form.version = (unsigned int)dw_u(&u, 2);
+	h->form.address_size = sizeof(long);
+	if (h->form.version < 2 || h->form.version > 5)
 		return false;
-	}
-	u = (struct dw_cursor){ c->p, c->p + unit_len, false };
-	c->p += unit_len;
-
-	h->version = (unsigned int)dw_u(&u, 2);
-	if (h->version < 2 || h->version > 5)
-		return false;
-	if (h->version >= 5 && (dw_u(&u, 1) != sizeof(long) || dw_u(&u, 1) != 0))
+	if (h->form.version >= 5 && (dw_u(&u, 1) != sizeof(long) || dw_u(&u, 1) != 0))
 		return false;	/* address_size, segment_selector_size */
-	hdr_len = dw_u(&u, h->offset_size);
+	hdr_len = dw_u(&u, h->form.offset_size);
 	if (u.bad || hdr_len > (size_t)(u.end - u.p))
 		return false;
 	h->prog = (struct dw_cursor){ u.p + hdr_len, u.end, false };
 	u.end = u.p + hdr_len;
 	h->min_inst_len = (unsigned int)dw_u(&u, 1);
-	if (h->version >= 4 && dw_u(&u, 1) != 1)
+	if (h->form.version >= 4 && dw_u(&u, 1) != 1)
 		return false;	/* maximum_operations_per_instruction: VLIW only */
 	dw_u(&u, 1);		/* default_is_stmt */
 	h->line_base = (signed char)dw_u(&u, 1);
@@ -323,13 +365,22 @@ static bool read_line_header(struct dw_cursor *c, struct line_header *h)
 }
 
 /*
- * One attribute of a DWARF 5 directory or file entry, in form @form: a
- * string in @str or a number in @num.  False for a form a line table
- * does not use (every form read here takes at least one byte).
+ * One attribute value in form @form at @c: a string in @str (NULL if it
+ * is not one or its offset is out of its section), a number in @num, or
+ * skipped.  False for a form this file does not know.
  */
-static bool read_form(struct dw_cursor *c, uint64_t form, const struct line_header *h,
+static bool read_form(struct dw_cursor *c, uint64_t form, const struct form_ctx *x,
 		      const char **str, uint64_t *num)
 {
+	static const unsigned char fixed[] = {	/* bytes of the fixed-size forms */
+		[DW_FORM_data1] = 1, [DW_FORM_flag] = 1, [DW_FORM_ref1] = 1, [DW_FORM_strx1] = 1,
+		[DW_FORM_addrx1] = 1, [DW_FORM_data2] = 2, [DW_FORM_ref2] = 2, [DW_FORM_strx2] = 2,
+		[DW_FORM_addrx2] = 2, [DW_FORM_strx3] = 3, [DW_FORM_addrx3] = 3, [DW_FORM_data4] = 4,
+		[DW_FORM_ref4] = 4, [DW_FORM_strx4] = 4, [DW_FORM_addrx4] = 4, [DW_FORM_ref_sup4] = 4,
+		[DW_FORM_data8] = 8, [DW_FORM_ref8] = 8, [DW_FORM_ref_sig8] = 8, [DW_FORM_ref_sup8] = 8,
+		[DW_FORM_data16] = 16,
+	};
+
 	*str = NULL;
 	*num = 0;
 	switch (form) {
@@ -337,34 +388,47 @@ static bool read_form(struct dw_cursor *c, uint64_t form, const struct line_head
 		*str = dw_str(c);
 		break;
 	case DW_FORM_line_strp:
-		*str = section_str(h->line_str, dw_u(c, h->offset_size));
+		*str = section_str(x->line_str, dw_u(c, x->offset_size));
 		break;
 	case DW_FORM_strp:
-		*str = section_str(h->str, dw_u(c, h->offset_size));
+		*str = section_str(x->str, dw_u(c, x->offset_size));
 		break;
-	case DW_FORM_udata:
+	case DW_FORM_sec_offset: case DW_FORM_strp_sup: case DW_FORM_GNU_ref_alt:
+	case DW_FORM_GNU_strp_alt:
+		*num = dw_u(c, x->offset_size);
+		break;
+	case DW_FORM_ref_addr:		/* an address's size in DWARF 2 */
+		*num = dw_u(c, x->version == 2 ? x->address_size : x->offset_size);
+		break;
+	case DW_FORM_addr:
+		*num = dw_u(c, x->address_size);
+		break;
+	case DW_FORM_udata: case DW_FORM_ref_udata: case DW_FORM_strx: case DW_FORM_addrx:
+	case DW_FORM_loclistx: case DW_FORM_rnglistx:
 		*num = dw_uleb(c);
 		break;
-	case DW_FORM_data1:
-		*num = dw_u(c, 1);
+	case DW_FORM_sdata:
+		*num = (uint64_t)dw_sleb(c);
 		break;
-	case DW_FORM_data2:
-		*num = dw_u(c, 2);
-		break;
-	case DW_FORM_data4:
-		*num = dw_u(c, 4);
-		break;
-	case DW_FORM_data8:
-		*num = dw_u(c, 8);
-		break;
-	case DW_FORM_data16:
-		dw_skip(c, 16);
-		break;
-	case DW_FORM_block:
+	case DW_FORM_block: case DW_FORM_exprloc:
 		dw_skip(c, dw_uleb(c));
 		break;
+	case DW_FORM_block1:
+		dw_skip(c, dw_u(c, 1));
+		break;
+	case DW_FORM_block2:
+		dw_skip(c, dw_u(c, 2));
+		break;
+	case DW_FORM_block4:
+		dw_skip(c, dw_u(c, 4));
+		break;
+	case DW_FORM_flag_present: case DW_FORM_implicit_const:	/* no bytes here */
+		break;
 	default:
-		return false;
+		if (form >= ARRAY_SIZE(fixed) || !fixed[form])
+			return false;
+		*num = fixed[form] <= 8 ? dw_u(c, fixed[form]) : (dw_skip(c, fixed[form]), 0);
+		break;
 	}
 	return !c->bad;
 }
@@ -374,7 +438,7 @@ static bool read_form(struct dw_cursor *c, uint64_t form, const struct line_head
  * and entries), its path and directory index; @c is left after the whole
  * table.  False if the table cannot be read or has no such entry.
  */
-static bool v5_entry(struct dw_cursor *c, const struct line_header *h, uint64_t index,
+static bool v5_entry(struct dw_cursor *c, const struct form_ctx *h, uint64_t index,
 		     const char **path, uint64_t *dir)
 {
 	unsigned int nformats = (unsigned int)dw_u(c, 1), k;
@@ -393,6 +457,7 @@ static bool v5_entry(struct dw_cursor *c, const struct line_header *h, uint64_t 
 	*dir = 0;
 	for (e = 0; e < count && !c->bad; e++) {
 		struct dw_cursor f = formats;
+		const unsigned char *start = c->p;
 
 		for (k = 0; k < nformats; k++) {
 			uint64_t content = dw_uleb(&f), form = dw_uleb(&f), num;
@@ -408,6 +473,8 @@ static bool v5_entry(struct dw_cursor *c, const struct line_header *h, uint64_t 
 			else if (content == DW_LNCT_directory_index)
 				*dir = num;
 		}
+		if (c->p == start)	/* an entry of no bytes: the count could be any */
+			return false;
 	}
 	return found && *path && !c->bad;
 }
@@ -449,17 +516,17 @@ static int sprint_file_line(char *buf, size_t size, const struct line_header *h,
 	const char *comp_dir = NULL, *dir = NULL, *name;
 	uint64_t d;
 
-	if (h->version >= 5) {
+	if (h->form.version >= 5) {
 		struct dw_cursor dirs = c;
 		uint64_t unused;
 
-		if (!v5_entry(&dirs, h, 0, &comp_dir, &unused))
+		if (!v5_entry(&dirs, &h->form, 0, &comp_dir, &unused))
 			return -1;
 		c = dirs;
-		if (!v5_entry(&c, h, file, &name, &d))
+		if (!v5_entry(&c, &h->form, file, &name, &d))
 			return -1;
 		dirs = h->tables;
-		if (d && !v5_entry(&dirs, h, d, &dir, &unused))
+		if (d && !v5_entry(&dirs, &h->form, d, &dir, &unused))
 			return -1;
 	} else {
 		const char *s;
@@ -587,30 +654,164 @@ static bool run_line_program(const struct line_header *h, uint64_t pc, struct li
 	return hit && !c.bad;
 }
 
-/* The line of @pc in the .debug_line of @img: >0 printed, 0 none, -1 no table. */
+/* ------------------------------------ which unit: .debug_aranges -- */
+
+/*
+ * The offset in .debug_info of the compilation unit whose address ranges
+ * (.debug_aranges, DWARF 5 section 6.1.2) hold @pc.  False if none does.
+ */
+static bool aranges_lookup(const struct dw_section *ar, uint64_t pc, uint64_t *info_off)
+{
+	struct dw_cursor c = { ar->data, ar->data + ar->size, false }, u;
+	unsigned int osize;
+
+	while (c.p < c.end && dw_unit(&c, &u, &osize)) {
+		const unsigned char *set = u.p - (osize == 8 ? 12 : 4);
+		uint64_t cu, start, len;
+
+		if (dw_u(&u, 2) != 2)
+			continue;
+		cu = dw_u(&u, osize);
+		if (dw_u(&u, 1) != sizeof(long) || dw_u(&u, 1) != 0)
+			continue;	/* address_size, segment_selector_size */
+		dw_skip(&u, (2 * sizeof(long) - (size_t)(u.p - set) % (2 * sizeof(long))) %
+				    (2 * sizeof(long)));
+		while (!u.bad) {
+			start = dw_u(&u, sizeof(long));
+			len = dw_u(&u, sizeof(long));
+			if (u.bad || (!start && !len))
+				break;
+			if (pc - start < len) {
+				*info_off = cu;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * The DW_AT_stmt_list of the unit at @off of .debug_info: the offset of
+ * its line table.  Its first entry (DW_TAG_compile_unit) is decoded with
+ * its abbreviation from .debug_abbrev, every attribute before that one
+ * skipped by its form.
+ */
+static bool unit_stmt_list(const struct dw_section *info, const struct dw_section *abbrev,
+			   uint64_t off, uint64_t *stmt_list)
+{
+	struct dw_cursor c, u, a;
+	struct form_ctx x = { .address_size = 0 };
+	uint64_t abbrev_off, code, acode;
+	const char *str;
+
+	if (off >= info->size)
+		return false;
+	c = (struct dw_cursor){ info->data + off, info->data + info->size, false };
+	if (!dw_unit(&c, &u, &x.offset_size))
+		return false;
+	x.version = (unsigned int)dw_u(&u, 2);
+	if (x.version < 2 || x.version > 5)
+		return false;
+	if (x.version >= 5) {
+		uint64_t type = dw_u(&u, 1);
+
+		if (type != DW_UT_compile && type != DW_UT_partial)
+			return false;
+		x.address_size = (unsigned int)dw_u(&u, 1);
+		abbrev_off = dw_u(&u, x.offset_size);
+	} else {
+		abbrev_off = dw_u(&u, x.offset_size);
+		x.address_size = (unsigned int)dw_u(&u, 1);
+	}
+	code = dw_uleb(&u);
+	if (u.bad || x.address_size != sizeof(long) || abbrev_off >= abbrev->size || !code)
+		return false;
+	a = (struct dw_cursor){ abbrev->data + abbrev_off, abbrev->data + abbrev->size, false };
+	while ((acode = dw_uleb(&a)) != code) {		/* the abbreviation @code */
+		uint64_t at, form;
+
+		dw_uleb(&a);	/* tag */
+		dw_u(&a, 1);	/* children */
+		do {
+			at = dw_uleb(&a);
+			form = dw_uleb(&a);
+			if (form == DW_FORM_implicit_const)
+				dw_sleb(&a);
+		} while (!a.bad && (at || form));
+		if (a.bad || !acode)
+			return false;
+	}
+	dw_uleb(&a);
+	dw_u(&a, 1);
+	for (;;) {	/* its attributes, their values in the entry */
+		uint64_t at = dw_uleb(&a), form = dw_uleb(&a), num;
+
+		if (a.bad || (!at && !form))
+			return false;
+		if (form == DW_FORM_implicit_const) {
+			dw_sleb(&a);
+			continue;
+		}
+		if (form == DW_FORM_indirect)
+			form = dw_uleb(&u);
+		if (!read_form(&u, form, &x, &str, &num))
+			return false;
+		if (at == DW_AT_stmt_list) {
+			*stmt_list = num;
+			return form == DW_FORM_sec_offset || form == DW_FORM_data4 ||
+			       form == DW_FORM_data8;
+		}
+	}
+}
+
+/* --------------------------------------------------------- lookup -- */
+
+/* The line of @pc in unit @h, if it has a row for @pc: >0 printed, 0 no line, -1 no row. */
+static int sprint_unit_line(char *buf, size_t size, const struct line_header *h, uint64_t pc)
+{
+	struct line_row row = { 0, 0, 0 };
+	int n;
+
+	if (!run_line_program(h, pc, &row))
+		return -1;
+	if (!row.line || row.line > INT_MAX)	/* code of no source line; garbage */
+		return 0;
+	n = sprint_file_line(buf, size, h, row.file, row.line);
+	return n > 0 && (size_t)n < size ? n : 0;
+}
+
+/*
+ * The line of @pc in the .debug_line of @img: >0 printed, 0 none, -1 no
+ * table.  The unit comes from .debug_aranges and .debug_info where they
+ * say it (gcc writes both), else every unit is run, up to
+ * DEBUG_LINE_SCAN_MAX bytes of them.
+ */
 static int sprint_line_of(char *buf, size_t size, const unsigned char *img, size_t len,
 			  uint64_t pc)
 {
-	struct dw_section line, line_str, str;
+	struct dw_section line, line_str, str, aranges, info, abbrev;
+	struct line_header h = { .form = { .line_str = &line_str, .str = &str } };
 	struct dw_cursor c;
+	uint64_t off, stmt_list;
+	int n = -1;
 
 	if (!elf_section(img, len, ".debug_line", &line))
 		return -1;
 	elf_section(img, len, ".debug_line_str", &line_str);
 	elf_section(img, len, ".debug_str", &str);
-	c = (struct dw_cursor){ line.data, line.data + line.size, false };
-	while (c.p < c.end && !c.bad) {
-		struct line_header h = { .line_str = &line_str, .str = &str };
-		struct line_row row = { 0, 0, 0 };
-		int n;
-
-		if (!read_line_header(&c, &h) || !run_line_program(&h, pc, &row))
-			continue;
-		if (!row.line || row.line > INT_MAX)	/* code of no source line; garbage */
-			return 0;
-		n = sprint_file_line(buf, size, &h, row.file, row.line);
-		return n > 0 && (size_t)n < size ? n : 0;
+	if (elf_section(img, len, ".debug_aranges", &aranges) &&
+	    elf_section(img, len, ".debug_info", &info) &&
+	    elf_section(img, len, ".debug_abbrev", &abbrev) &&
+	    aranges_lookup(&aranges, pc, &off) && unit_stmt_list(&info, &abbrev, off, &stmt_list) &&
+	    stmt_list < line.size) {
+		c = (struct dw_cursor){ line.data + stmt_list, line.data + line.size, false };
+		if (read_line_header(&c, &h) && (n = sprint_unit_line(buf, size, &h, pc)) >= 0)
+			return n;
 	}
+	c = (struct dw_cursor){ line.data, line.data + min(line.size, DEBUG_LINE_SCAN_MAX), false };
+	while (c.p < c.end && !c.bad)
+		if (read_line_header(&c, &h) && (n = sprint_unit_line(buf, size, &h, pc)) >= 0)
+			return n;
 	return 0;
 }
 

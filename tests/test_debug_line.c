@@ -6,11 +6,14 @@
  *     (__LINE__ on the same line), through debug_line_sprint() on
  *     /proc/self/exe and through kallsyms.c's sprint_line() and
  *     sprint_backtrace_line() ("name+0xoff/0xsize file.c:N");
- *  2. the table taken apart: .debug_line and .debug_line_str copied into a
- *     small ELF image of their own whose .debug_line ends at a PROT_NONE
- *     page, so that any read past the section faults.  Cut at every length
- *     up to the end of the unit that holds the line (and at steps beyond),
- *     a lookup prints the exact line or nothing, never another line;
+ *  2. the tables taken apart: .debug_line, .debug_line_str, .debug_str,
+ *     .debug_aranges, .debug_info and .debug_abbrev copied into a small
+ *     ELF image of their own, one of them last and ending at a PROT_NONE
+ *     page, so that any read past it faults.  .debug_line cut at every
+ *     length up to the end of the unit that holds the line (and at steps
+ *     beyond): a lookup prints the exact line or nothing, never another
+ *     line; the sections that say which unit holds an address cut at any
+ *     length: the line all the same (every unit is run instead);
  *  3. corruptions that a reader must catch print nothing: a unit length
  *     past the section, the reserved lengths, versions 1 and 6, a header
  *     length past the unit, a line_range of 0, an address size of 4, a
@@ -18,7 +21,9 @@
  *     DW_LNE_end_sequence;
  *  4. every byte of that unit overwritten with 0x00, 0xff, 0x80 and its
  *     bits flipped, one at a time: no lookup reads out of bounds or fails
- *     to end (the line printed, if any, is whatever the altered table says).
+ *     to end (the line printed, if any, is whatever the altered table
+ *     says); the same over .debug_aranges, and the start of .debug_info
+ *     and .debug_abbrev: the right line or none.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -136,7 +141,21 @@ static struct section_copy copy_section(const char *name)
 	return c;
 }
 
-/* An ELF file of three sections: the names, .debug_line_str, then .debug_line last. */
+/* The sections a lookup reads, in the order an image holds them (but for the one put last). */
+enum { S_LINE_STR, S_STR, S_ABBREV, S_INFO, S_ARANGES, S_LINE, NR_SECTIONS };
+static const char *const section_names[NR_SECTIONS] = {
+	".debug_line_str", ".debug_str", ".debug_abbrev", ".debug_info", ".debug_aranges",
+	".debug_line",
+};
+
+struct table {
+	struct section_copy sec[NR_SECTIONS];
+	unsigned long pc;
+	char want[256];
+	size_t unit, unit_end;	/* the line unit that holds the line: its offset and end */
+};
+
+/* An ELF file of the sections of @t, section @last last, cut to @last_len bytes. */
 struct image {
 	unsigned char *map;		/* the mapping: the image, then a PROT_NONE page */
 	size_t map_len;
@@ -144,24 +163,35 @@ struct image {
 	size_t len;
 };
 
-static const char image_names[] = "\0.shstrtab\0.debug_line_str\0.debug_line";
-
 /*
- * @line_len bytes of @line as the .debug_line of a new image, its last
- * byte just before a PROT_NONE page, @str as its .debug_line_str.
+ * A new image of the sections of @t, each named in a .shstrtab, section
+ * @last at the end and its last byte just before a PROT_NONE page: a read
+ * past it faults.  Read-only, as a mapped file.
  */
-static struct image make_image(const struct section_copy *line, size_t line_len,
-			       const struct section_copy *str)
+static struct image make_image(const struct table *t, int last, size_t last_len)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	size_t hdrs = sizeof(ElfW(Ehdr)) + 4 * sizeof(ElfW(Shdr));
-	size_t names_at = hdrs, str_at = names_at + sizeof(image_names);
-	size_t line_at = str_at + str->size, len = line_at + line_len;
-	size_t rounded = (len + page - 1) / page * page;
+	char names[256];
+	size_t names_len = 1, name_at[NR_SECTIONS], at, len, rounded;
+	int order[NR_SECTIONS], i, k = 0;
 	struct image im;
 	ElfW(Ehdr) *eh;
 	ElfW(Shdr) *sh;
 
+	names[0] = '\0';
+	for (i = 0; i < NR_SECTIONS; i++) {
+		name_at[i] = names_len;
+		names_len += (size_t)sprintf(names + names_len, "%s", section_names[i]) + 1;
+		if (i != last)
+			order[k++] = i;
+	}
+	order[k] = last;
+	memcpy(names + names_len, ".shstrtab", 10);
+	at = sizeof(*eh) + (NR_SECTIONS + 2) * sizeof(*sh) + names_len + 10;
+	len = at + last_len;
+	for (i = 0; i < NR_SECTIONS; i++)
+		len += i == last ? 0 : t->sec[i].size;
+	rounded = (len + page - 1) / page * page;
 	im.map_len = rounded + page;
 	im.map = mmap(NULL, im.map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(im.map != MAP_FAILED);
@@ -174,118 +204,126 @@ static struct image make_image(const struct section_copy *line, size_t line_len,
 	eh->e_ident[EI_DATA] = ELFDATA2LSB;
 	eh->e_type = ET_DYN;
 	eh->e_shoff = sizeof(*eh);
-	eh->e_shentsize = sizeof(ElfW(Shdr));
-	eh->e_shnum = 4;
-	eh->e_shstrndx = 1;
+	eh->e_shentsize = sizeof(*sh);
+	eh->e_shnum = NR_SECTIONS + 2;
+	eh->e_shstrndx = NR_SECTIONS + 1;
 	sh = (ElfW(Shdr) *)(im.img + eh->e_shoff);
-	memset(sh, 0, 4 * sizeof(*sh));
-	sh[1] = (ElfW(Shdr)){ .sh_name = 1, .sh_type = SHT_STRTAB, .sh_offset = names_at,
-			      .sh_size = sizeof(image_names) };
-	sh[2] = (ElfW(Shdr)){ .sh_name = 11, .sh_type = SHT_PROGBITS, .sh_offset = str_at,
-			      .sh_size = str->size };
-	sh[3] = (ElfW(Shdr)){ .sh_name = 27, .sh_type = SHT_PROGBITS, .sh_offset = line_at,
-			      .sh_size = line_len };
-	memcpy(im.img + names_at, image_names, sizeof(image_names));
-	memcpy(im.img + str_at, str->data, str->size);
-	memcpy(im.img + line_at, line->data, line_len);
-	assert_int_equal(mprotect(im.map, rounded, PROT_READ), 0);	/* as a mapped file */
+	memset(sh, 0, (NR_SECTIONS + 2) * sizeof(*sh));
+	sh[NR_SECTIONS + 1] = (ElfW(Shdr)){ .sh_name = names_len, .sh_type = SHT_STRTAB,
+					    .sh_offset = sizeof(*eh) + (NR_SECTIONS + 2) * sizeof(*sh),
+					    .sh_size = names_len + 10 };
+	memcpy(im.img + sh[NR_SECTIONS + 1].sh_offset, names, names_len + 10);
+	for (k = 0; k < NR_SECTIONS; k++) {
+		size_t n = order[k] == last ? last_len : t->sec[order[k]].size;
+
+		sh[1 + order[k]] = (ElfW(Shdr)){ .sh_name = name_at[order[k]], .sh_type = SHT_PROGBITS,
+						 .sh_offset = at, .sh_size = n };
+		memcpy(im.img + at, t->sec[order[k]].data, n);
+		at += n;
+	}
+	assert_int_equal(mprotect(im.map, rounded, PROT_READ), 0);
 	return im;
 }
 
-static void drop_image(struct image *im)
-{
-	munmap(im->map, im->map_len);
-}
-
-/* The line of @pc in @line_len bytes of @line: "" when none. */
-static const char *lookup(const struct section_copy *line, size_t line_len,
-			  const struct section_copy *str, unsigned long pc)
+/* The line of @t->pc with section @last cut to @last_len bytes: "" when none. */
+static const char *lookup(const struct table *t, int last, size_t last_len)
 {
 	static char buf[256];
-	struct image im = make_image(line, line_len, str);
+	struct image im = make_image(t, last, last_len);
 
-	debug_line_sprint(buf, sizeof(buf), im.img, im.len, pc);
-	drop_image(&im);
+	debug_line_sprint(buf, sizeof(buf), im.img, im.len, t->pc);
+	munmap(im.map, im.map_len);
 	return buf;
 }
 
-struct table {
-	struct section_copy line, str;
-	unsigned long pc;
-	char want[256];
-	size_t unit, unit_end;	/* the unit that holds the line: its offset and end */
-};
-
 /*
- * This program's table, the line of call_pc(), and the unit that holds it:
- * the first whose end, as the section's end, gives the line.
+ * This program's sections, the line of call_pc(), and the line unit that
+ * holds it: the first whose end, as the section's end, gives the line.
  */
 static void load_table(struct table *t)
 {
 	size_t off = 0;
+	int i;
 
 	t->pc = call_pc();
-	t->line = copy_section(".debug_line");
-	t->str = copy_section(".debug_line_str");
-	snprintf(t->want, sizeof(t->want), "%s", lookup(&t->line, t->line.size, &t->str, t->pc));
+	for (i = 0; i < NR_SECTIONS; i++)
+		t->sec[i] = copy_section(section_names[i]);
+	snprintf(t->want, sizeof(t->want), "%s", lookup(t, S_LINE, t->sec[S_LINE].size));
 	assert_our_line(t->want);
-	while (off + 4 <= t->line.size) {
+	while (off + 4 <= t->sec[S_LINE].size) {
 		uint32_t len;
 
-		memcpy(&len, t->line.data + off, 4);
+		memcpy(&len, t->sec[S_LINE].data + off, 4);
 		assert_true(len < 0xfffffff0);	/* gcc writes 32-bit DWARF */
 		t->unit = off;
 		off += 4 + len;
-		if (!strcmp(lookup(&t->line, off, &t->str, t->pc), t->want))
+		if (!strcmp(lookup(t, S_LINE, off), t->want))
 			break;
 	}
 	t->unit_end = off;
-	assert_true(t->unit_end <= t->line.size);
+	assert_true(t->unit_end <= t->sec[S_LINE].size);
 }
 
 static void free_table(struct table *t)
 {
-	free(t->line.data);
-	free(t->str.data);
+	int i;
+
+	for (i = 0; i < NR_SECTIONS; i++)
+		free(t->sec[i].data);
 }
 
 static void test_truncated(void **state)
 {
 	struct table t;
 	size_t k;
+	int i;
 
 	(void)state;
 	load_table(&t);
-	for (k = 0; k <= t.line.size; k += k < t.unit_end + 64 ? 1 : 61) {
-		const char *got = lookup(&t.line, k, &t.str, t.pc);
+	for (k = 0; k <= t.sec[S_LINE].size; k += k < t.unit_end + 64 ? 1 : 61) {
+		const char *got = lookup(&t, S_LINE, k);
 
 		if (k < t.unit_end && *got)
-			fail_msg("cut at %zu of %zu (the unit ends at %zu): '%s'", k, t.line.size,
-				 t.unit_end, got);
+			fail_msg("cut at %zu of %zu (the unit ends at %zu): '%s'", k,
+				 t.sec[S_LINE].size, t.unit_end, got);
 		if (k >= t.unit_end && strcmp(got, t.want))
 			fail_msg("cut at %zu, after the unit: '%s', not '%s'", k, got, t.want);
+	}
+	/*
+	 * The sections that say which unit: cut, the lookup runs every unit
+	 * and finds the line all the same.  The names: cut, the line or nothing.
+	 */
+	for (i = 0; i < NR_SECTIONS; i++) {
+		for (k = 0; i != S_LINE && k <= t.sec[i].size; k += k < 4096 ? 1 : 61) {
+			const char *got = lookup(&t, i, k);
+
+			if (strcmp(got, t.want) && (i != S_LINE_STR || *got))
+				fail_msg("%s cut at %zu of %zu: '%s', not '%s'", section_names[i], k,
+					 t.sec[i].size, got, t.want);
+		}
 	}
 	free_table(&t);
 }
 
-/* The unit of @t with @n bytes at @at (from the unit's start) replaced by @bytes: its line. */
-static const char *patched(struct table *t, size_t at, const void *bytes, size_t n)
+/* The line with @n bytes at @at of section @sec replaced by @bytes. */
+static const char *patched(struct table *t, int sec, size_t at, const void *bytes, size_t n)
 {
 	unsigned char save[8];
 	const char *got;
 
-	assert_true(n <= sizeof(save) && t->unit + at + n <= t->line.size);
-	memcpy(save, t->line.data + t->unit + at, n);
-	memcpy(t->line.data + t->unit + at, bytes, n);
-	got = lookup(&t->line, t->line.size, &t->str, t->pc);
-	memcpy(t->line.data + t->unit + at, save, n);
+	assert_true(n <= sizeof(save) && at + n <= t->sec[sec].size);
+	memcpy(save, t->sec[sec].data + at, n);
+	memcpy(t->sec[sec].data + at, bytes, n);
+	got = lookup(t, sec, t->sec[sec].size);
+	memcpy(t->sec[sec].data + at, save, n);
 	return got;
 }
 
+/* Bytes at @at of the line unit of @t: no line. */
 #define EXPECT_NO_LINE(t, at, ...)						\
 	do {									\
 		const unsigned char b_[] = { __VA_ARGS__ };			\
-		const char *got_ = patched(t, at, b_, sizeof(b_));		\
+		const char *got_ = patched(t, S_LINE, (t)->unit + (at), b_, sizeof(b_)); \
 		if (*got_)							\
 			fail_msg("%s at %d: '%s', not nothing", #__VA_ARGS__, at, got_); \
 	} while (0)
@@ -300,7 +338,7 @@ static void test_corrupted(void **state)
 
 	(void)state;
 	load_table(&t);
-	p = t.line.data + t.unit;
+	p = t.sec[S_LINE].data + t.unit;
 	memcpy(&version, p + 4, 2);
 	assert_int_equal(version, 5);		/* gcc 12's default */
 
@@ -320,32 +358,51 @@ static void test_corrupted(void **state)
 	/* the program cut before its end: the unit's length shortened by one */
 	memcpy(&len, p, 4);
 	len--;
-	got = patched(&t, 0, &len, 4);
+	got = patched(&t, S_LINE, t.unit, &len, 4);
 	if (*got)
 		fail_msg("a unit one byte short: '%s'", got);
 	free_table(&t);
 }
 
-static void test_mutated(void **state)
+/*
+ * Each byte of [@from, @to) of section @sec overwritten in turn, with
+ * each of 0x00, 0xff, 0x80 and its bits flipped; with @exact, the line
+ * found must be the right one or none.  Returns the lookups that found one.
+ */
+static size_t mutate(struct table *t, int sec, size_t from, size_t to, bool exact)
 {
 	static const int values[] = { 0x00, 0xff, 0x80, -1 };
+	size_t at, v, lines = 0;
+
+	for (at = from; at < to && at < t->sec[sec].size; at++) {
+		for (v = 0; v < ARRAY_SIZE(values); v++) {
+			unsigned char b = values[v] < 0 ? t->sec[sec].data[at] ^ 0xff
+							: (unsigned char)values[v];
+			const char *got = patched(t, sec, at, &b, 1);
+
+			if (exact && *got && strcmp(got, t->want))
+				fail_msg("%s: byte %zu as %#x: '%s', not '%s'", section_names[sec], at, b,
+					 got, t->want);
+			lines += *got != '\0';
+		}
+	}
+	print_message("%s [%zu, %zu) changed a byte at a time: %zu lookups found a line\n",
+		      section_names[sec], from, to, lines);
+	return lines;
+}
+
+static void test_mutated(void **state)
+{
 	struct table t;
-	size_t at, v, lines = 0, lookups = 0;
 
 	(void)state;
 	load_table(&t);
-	for (at = 0; t.unit + at < t.unit_end; at++) {
-		for (v = 0; v < ARRAY_SIZE(values); v++) {
-			unsigned char b = values[v] < 0 ? t.line.data[t.unit + at] ^ 0xff
-							: (unsigned char)values[v];
-
-			lines += *patched(&t, at, &b, 1) != '\0';
-			lookups++;
-		}
-	}
-	print_message("%zu lookups of a unit changed a byte at a time, %zu found a line\n", lookups,
-		      lines);
-	assert_true(lookups > 100);
+	/* the line unit: whatever the altered table says, but never out of bounds */
+	mutate(&t, S_LINE, t.unit, t.unit_end, false);
+	/* which unit: a wrong answer is caught, and every unit run */
+	assert_true(mutate(&t, S_ARANGES, 0, 4096, true) > 0);
+	assert_true(mutate(&t, S_INFO, 0, 1024, true) > 0);
+	assert_true(mutate(&t, S_ABBREV, 0, 1024, true) > 0);
 	free_table(&t);
 }
 
