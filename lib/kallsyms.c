@@ -39,12 +39,10 @@
 
 #include <dlfcn.h>
 #include <elf.h>
-#include <fcntl.h>
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/mman.h>
 
 struct ksym {
 	const char *name;	/* points into the mapped file or the loader's tables */
@@ -89,38 +87,39 @@ static bool symtab_lookup(const unsigned char *img, size_t len, unsigned long re
 	return false;
 }
 
-/* The file of the object @info describes: the program's is /proc/self/exe. */
-static const char *object_path(const Dl_info *info, bool is_exec)
-{
-	return is_exec ? "/proc/self/exe" : info->dli_fname;
-}
-
-/* @addr as the symbols of the ELF image @img give it: ET_DYN's are relative to the load base. */
-static unsigned long object_addr(const unsigned char *img, unsigned long addr, const Dl_info *info)
-{
-	return ((const ElfW(Ehdr) *)img)->e_type == ET_DYN ? addr - (unsigned long)info->dli_fbase
-							     : addr;
-}
-
 /*
- * Search the file of the object that @info describes, then format while
- * the file is still mapped (the name points into it).
+ * The object that holds an address, as dladdr() describes it, and its
+ * file mapped read-only when first needed (kobj_image()), for the symbol
+ * and the line of one frame; kobj_put() unmaps it.
  */
-static int sprint_from_file(char *buf, size_t size, unsigned long addr, const Dl_info *info,
-			    const char *obj, bool is_exec)
-{
+struct kobj {
+	Dl_info info;
+	bool is_exec;		/* the program itself: its file is /proc/self/exe */
+	bool mapped;		/* mapping tried */
+	const unsigned char *img;
 	size_t len;
-	const unsigned char *img = map_file_ro(object_path(info, is_exec), &len);
-	struct ksym ks;
-	int n = -1;
+};
 
-	if (!img)
-		return -1;
-	if (symtab_lookup(img, len, object_addr(img, addr, info), &ks))
-		n = snprintf(buf, size, "%s+%#lx/%#lx%s%s%s", ks.name, ks.offset, ks.size,
-			     obj ? " [" : "", obj ? obj : "", obj ? "]" : "");
-	sys_munmap((void *)img, len);
-	return n;
+static const unsigned char *kobj_image(struct kobj *o)
+{
+	if (!o->mapped) {
+		o->mapped = true;
+		o->img = map_file_ro(o->is_exec ? "/proc/self/exe" : o->info.dli_fname, &o->len);
+	}
+	return o->img;
+}
+
+static void kobj_put(struct kobj *o)
+{
+	if (o->img)
+		sys_munmap((void *)o->img, o->len);
+}
+
+/* @addr as the symbols of the object's file give it: ET_DYN's are relative to the load base. */
+static unsigned long kobj_addr(const struct kobj *o, unsigned long addr)
+{
+	return ((const ElfW(Ehdr) *)o->img)->e_type == ET_DYN ?
+		       addr - (unsigned long)o->info.dli_fbase : addr;
 }
 
 /* The load base of the program itself: the object holding its program headers. */
@@ -134,9 +133,17 @@ static void *main_program_base(void)
 	return base;
 }
 
-static bool is_main_program(const Dl_info *info)
+/* The object holding @addr, its exported symbol in *@sym when it has one; false if none. */
+static bool kobj_get(struct kobj *o, unsigned long addr, const ElfW(Sym) **sym)
 {
-	return !info->dli_fname || !info->dli_fname[0] || info->dli_fbase == main_program_base();
+	*sym = NULL;
+	o->mapped = false;
+	o->img = NULL;
+	if (!addr || !dladdr1((void *)addr, &o->info, (void **)sym, RTLD_DL_SYMENT))
+		return false;
+	o->is_exec = !o->info.dli_fname || !o->info.dli_fname[0] ||
+		     o->info.dli_fbase == main_program_base();
+	return true;
 }
 
 /* " from <caller>" for a report, or "" when the caller is not known. */
@@ -154,35 +161,55 @@ const char *sprint_caller(char *buf, size_t size, unsigned long addr)
 	return buf;
 }
 
-int sprint_symbol(char *buf, size_t size, unsigned long addr)
+/* %pS of @addr in the object @o holds (kobj_get()), @sym its exported symbol or NULL. */
+static int __sprint_symbol(char *buf, size_t size, unsigned long addr, struct kobj *o,
+			   const ElfW(Sym) *sym)
 {
-	const ElfW(Sym) *sym = NULL;
-	Dl_info info;
+	const Dl_info *info = &o->info;
 	const char *obj = NULL;
-	bool is_exec;
-	int n;
+	struct ksym ks;
 
-	if (!addr || !dladdr1((void *)addr, &info, (void **)&sym, RTLD_DL_SYMENT))
-		return snprintf(buf, size, "%#lx", addr);
-	is_exec = is_main_program(&info);
-	if (!is_exec) {
-		obj = strrchr(info.dli_fname, '/');
-		obj = obj ? obj + 1 : info.dli_fname;
+	if (!o->is_exec) {
+		obj = strrchr(info->dli_fname, '/');
+		obj = obj ? obj + 1 : info->dli_fname;
 	}
-	if (info.dli_sname && sym && sym->st_size &&
-	    addr - (unsigned long)info.dli_saddr < sym->st_size)
-		return snprintf(buf, size, "%s+%#lx/%#lx%s%s%s", info.dli_sname,
-				addr - (unsigned long)info.dli_saddr, (unsigned long)sym->st_size,
+	if (info->dli_sname && sym && sym->st_size &&
+	    addr - (unsigned long)info->dli_saddr < sym->st_size)
+		return snprintf(buf, size, "%s+%#lx/%#lx%s%s%s", info->dli_sname,
+				addr - (unsigned long)info->dli_saddr, (unsigned long)sym->st_size,
 				obj ? " [" : "", obj ? obj : "", obj ? "]" : "");
-	n = sprint_from_file(buf, size, addr, &info, obj, is_exec);
-	if (n >= 0)
-		return n;
-	if (info.dli_sname)	/* stripped: the nearest exported symbol */
-		return snprintf(buf, size, "%s+%#lx%s%s%s", info.dli_sname,
-				addr - (unsigned long)info.dli_saddr, obj ? " [" : "",
+	/* not exported (main, static functions): the file's .symtab */
+	if (kobj_image(o) && symtab_lookup(o->img, o->len, kobj_addr(o, addr), &ks))
+		return snprintf(buf, size, "%s+%#lx/%#lx%s%s%s", ks.name, ks.offset, ks.size,
+				obj ? " [" : "", obj ? obj : "", obj ? "]" : "");
+	if (info->dli_sname)	/* stripped: the nearest exported symbol */
+		return snprintf(buf, size, "%s+%#lx%s%s%s", info->dli_sname,
+				addr - (unsigned long)info->dli_saddr, obj ? " [" : "",
 				obj ? obj : "", obj ? "]" : "");
 	return snprintf(buf, size, "%#lx%s%s%s", addr, obj ? " [" : "", obj ? obj : "",
 			obj ? "]" : "");
+}
+
+int sprint_symbol(char *buf, size_t size, unsigned long addr)
+{
+	const ElfW(Sym) *sym;
+	struct kobj o;
+	int n;
+
+	if (!kobj_get(&o, addr, &sym))
+		return snprintf(buf, size, "%#lx", addr);
+	n = __sprint_symbol(buf, size, addr, &o, sym);
+	kobj_put(&o);
+	return n;
+}
+
+/* The line of @pc in the object @o holds: "file.c:123", or "" and 0. */
+static int __sprint_line(char *buf, size_t size, unsigned long pc, struct kobj *o)
+{
+	buf[0] = '\0';
+	if (!o->info.dli_fbase || !kobj_image(o))
+		return 0;
+	return debug_line_sprint(buf, size, o->img, o->len, kobj_addr(o, pc));
 }
 
 /*
@@ -195,33 +222,40 @@ int sprint_symbol(char *buf, size_t size, unsigned long addr)
 int sprint_line(char *buf, size_t size, unsigned long addr, bool backtrace)
 {
 	unsigned long pc = backtrace && addr ? addr - 1 : addr;
-	const unsigned char *img;
-	Dl_info info;
-	size_t len;
+	const ElfW(Sym) *sym;
+	struct kobj o;
 	int n;
 
 	if (!size)
 		return 0;
 	buf[0] = '\0';
-	if (!pc || !dladdr((void *)pc, &info) || !info.dli_fbase)
+	if (!kobj_get(&o, pc, &sym))
 		return 0;
-	img = map_file_ro(object_path(&info, is_main_program(&info)), &len);
-	if (!img)
-		return 0;
-	n = debug_line_sprint(buf, size, img, len, object_addr(img, pc, &info));
-	sys_munmap((void *)img, len);
+	n = __sprint_line(buf, size, pc, &o);
+	kobj_put(&o);
 	return n;
 }
 
-/* The symbol of @addr, then " file:line" as decode_stacktrace.sh appends it. */
+/*
+ * The symbol of @addr, then " file:line" as decode_stacktrace.sh appends
+ * it: one dladdr1() and one mapping of the object's file for both (a
+ * return address and the call before it are in the same object).
+ */
 static int sprint_symbol_and_line(char *buf, size_t size, unsigned long addr, bool backtrace)
 {
+	const ElfW(Sym) *sym;
 	char line[192];
-	int n = sprint_symbol(buf, size, addr);
+	struct kobj o;
+	int n;
 
-	if (n < 0 || (size_t)n >= size || sprint_line(line, sizeof(line), addr, backtrace) <= 0)
-		return n;
-	return n + snprintf(buf + n, size - (size_t)n, " %s", line);
+	if (!kobj_get(&o, addr, &sym))
+		return snprintf(buf, size, "%#lx", addr);
+	n = __sprint_symbol(buf, size, addr, &o, sym);
+	if (n >= 0 && (size_t)n < size &&
+	    __sprint_line(line, sizeof(line), backtrace ? addr - 1 : addr, &o) > 0)
+		n += snprintf(buf + n, size - (size_t)n, " %s", line);
+	kobj_put(&o);
+	return n;
 }
 
 /* "name+0xoff/0xsize [object] file.c:123" for the instruction at @addr (a faulting pc). */
