@@ -658,9 +658,10 @@ static bool run_line_program(const struct line_header *h, uint64_t pc, struct li
 
 /*
  * The offset in .debug_info of the compilation unit whose address ranges
- * (.debug_aranges, DWARF 5 section 6.1.2) hold @pc.  False if none does.
+ * (.debug_aranges, DWARF 5 section 6.1.2) hold @pc: 1, or 0 when the
+ * whole section reads well and no unit does, -1 when it does not read.
  */
-static bool aranges_lookup(const struct dw_section *ar, uint64_t pc, uint64_t *info_off)
+static int aranges_lookup(const struct dw_section *ar, uint64_t pc, uint64_t *info_off)
 {
 	struct dw_cursor c = { ar->data, ar->data + ar->size, false }, u;
 	unsigned int osize;
@@ -683,11 +684,13 @@ static bool aranges_lookup(const struct dw_section *ar, uint64_t pc, uint64_t *i
 				break;
 			if (pc - start < len) {
 				*info_off = cu;
-				return true;
+				return 1;
 			}
 		}
+		if (u.bad)
+			return -1;
 	}
-	return false;
+	return c.bad ? -1 : 0;
 }
 
 /*
@@ -783,8 +786,10 @@ static int sprint_unit_line(char *buf, size_t size, const struct line_header *h,
 /*
  * The line of @pc in the .debug_line of @img: >0 printed, 0 none, -1 no
  * table.  The unit comes from .debug_aranges and .debug_info where they
- * say it (gcc writes both), else every unit is run, up to
- * DEBUG_LINE_SCAN_MAX bytes of them.
+ * say it (gcc writes both); an address that a well-formed .debug_aranges
+ * gives to no unit has no line (code of objects built without -g: crt1's
+ * _start); else every unit is run, up to DEBUG_LINE_SCAN_MAX bytes of
+ * them.
  */
 static int sprint_line_of(char *buf, size_t size, const unsigned char *img, size_t len,
 			  uint64_t pc)
@@ -792,18 +797,20 @@ static int sprint_line_of(char *buf, size_t size, const unsigned char *img, size
 	struct dw_section line, line_str, str, aranges, info, abbrev;
 	struct line_header h = { .form = { .line_str = &line_str, .str = &str } };
 	struct dw_cursor c;
-	uint64_t off, stmt_list;
-	int n = -1;
+	uint64_t off = 0, stmt_list;
+	int n;
 
 	if (!elf_section(img, len, ".debug_line", &line))
 		return -1;
 	elf_section(img, len, ".debug_line_str", &line_str);
 	elf_section(img, len, ".debug_str", &str);
-	if (elf_section(img, len, ".debug_aranges", &aranges) &&
-	    elf_section(img, len, ".debug_info", &info) &&
+	n = elf_section(img, len, ".debug_aranges", &aranges) && aranges.size ?
+		    aranges_lookup(&aranges, pc, &off) : -1;
+	if (!n)
+		return 0;
+	if (n > 0 && elf_section(img, len, ".debug_info", &info) &&
 	    elf_section(img, len, ".debug_abbrev", &abbrev) &&
-	    aranges_lookup(&aranges, pc, &off) && unit_stmt_list(&info, &abbrev, off, &stmt_list) &&
-	    stmt_list < line.size) {
+	    unit_stmt_list(&info, &abbrev, off, &stmt_list) && stmt_list < line.size) {
 		c = (struct dw_cursor){ line.data + stmt_list, line.data + line.size, false };
 		if (read_line_header(&c, &h) && (n = sprint_unit_line(buf, size, &h, pc)) >= 0)
 			return n;
