@@ -251,8 +251,10 @@ static int sprint_symbol_and_line(char *buf, size_t size, unsigned long addr, bo
 	if (!kobj_get(&o, addr, &sym))
 		return snprintf(buf, size, "%#lx", addr);
 	n = __sprint_symbol(buf, size, addr, &o, sym);
+	/* the whole line or none: "file.c:12" cut from "file.c:123" would be a wrong line */
 	if (n >= 0 && (size_t)n < size &&
-	    __sprint_line(line, sizeof(line), backtrace ? addr - 1 : addr, &o) > 0)
+	    __sprint_line(line, sizeof(line), backtrace ? addr - 1 : addr, &o) > 0 &&
+	    (size_t)n + 1 + strlen(line) < size)
 		n += snprintf(buf + n, size - (size_t)n, " %s", line);
 	kobj_put(&o);
 	return n;

@@ -107,6 +107,16 @@ static void test_own_line(void **state)
 	/* a buffer too small: no line rather than part of one */
 	assert_int_equal(sprint_line(sym, 8, call_addr, true), 0);
 	assert_string_equal(sym, "");
+	{
+		char name[256];
+		int n = sprint_symbol(name, sizeof(name), call_addr);
+
+		/* one byte short of " file.c:N" after the name: the name alone */
+		sprint_backtrace_line(sym, (size_t)n + 1 + strlen(buf), call_addr);
+		assert_string_equal(sym, name);
+		sprint_backtrace_line(sym, (size_t)n + 2 + strlen(buf), call_addr);
+		assert_our_line(sym);
+	}
 	/* an address in no object */
 	assert_int_equal(sprint_line(sym, sizeof(sym), 16, false), 0);
 }
