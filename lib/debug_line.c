@@ -20,7 +20,9 @@
  * above it (what addr2line prints).  The name is the file's as the table
  * records it, relative to the compilation directory when it lies under it
  * (DWARF 5 records that directory as entry 0; a DWARF 2-4 table leaves it
- * out, and a file of the compilation directory is then its name alone).
+ * out, and it is then the unit's DW_AT_comp_dir, read from .debug_info
+ * with the unit below; a file of the compilation directory is its name
+ * alone).
  * When the object has no .debug_line, its separate debug file is looked
  * for by build-id, as gdb does:
  * <debug_file_directory>/.build-id/xx/yyyy....debug, where xx is the
@@ -85,7 +87,7 @@ enum {
 	DW_FORM_strx1, DW_FORM_strx2, DW_FORM_strx3, DW_FORM_strx4, DW_FORM_addrx1,
 	DW_FORM_addrx2, DW_FORM_addrx3, DW_FORM_addrx4,
 	DW_FORM_GNU_ref_alt = 0x1f20, DW_FORM_GNU_strp_alt,
-	DW_AT_stmt_list = 0x10,
+	DW_AT_stmt_list = 0x10, DW_AT_comp_dir = 0x1b,
 	DW_UT_compile = 0x01, DW_UT_partial = 0x03,
 };
 
@@ -240,8 +242,8 @@ static bool elf_section(const unsigned char *img, size_t len, const char *name,
 	sec->size = 0;
 	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof(*sh) ||
-	    eh->e_shoff > len || (size_t)eh->e_shnum * sizeof(*sh) > len - eh->e_shoff ||
-	    eh->e_shstrndx >= eh->e_shnum)
+	    eh->e_shoff > len || (eh->e_shoff & (sizeof(long) - 1)) ||
+	    (size_t)eh->e_shnum * sizeof(*sh) > len - eh->e_shoff || eh->e_shstrndx >= eh->e_shnum)
 		return false;
 	sh = (const void *)(img + eh->e_shoff);
 	strtab = &sh[eh->e_shstrndx];
@@ -310,13 +312,13 @@ const unsigned char *map_file_ro(const char *path, size_t *len)
 
 /* -------------------------------------------------- the line table -- */
 
-/* One unit's header (DWARF 5 section 6.2.4), as far as a lookup needs it. */
 /* What reading a form needs to know of its unit. */
 struct form_ctx {
 	unsigned int version, offset_size, address_size;
 	const struct dw_section *line_str, *str;
 };
 
+/* One unit's header (DWARF 5 section 6.2.4), as far as a lookup needs it. */
 struct line_header {
 	struct form_ctx form;			/* version, sizes, string sections */
 	unsigned int min_inst_len, line_range, opcode_base;
@@ -324,6 +326,7 @@ struct line_header {
 	const unsigned char *std_lengths;	/* opcode_base - 1 argument counts */
 	struct dw_cursor tables;		/* the directory and file tables */
 	struct dw_cursor prog;			/* the line number program */
+	const char *comp_dir;			/* DWARF 2-4: the unit's, from .debug_info */
 };
 
 /*
@@ -513,7 +516,7 @@ static int sprint_file_line(char *buf, size_t size, const struct line_header *h,
 			    uint64_t file, uint64_t line)
 {
 	struct dw_cursor c = h->tables;
-	const char *comp_dir = NULL, *dir = NULL, *name;
+	const char *comp_dir = h->comp_dir, *dir = NULL, *name;
 	uint64_t d;
 
 	if (h->form.version >= 5) {
@@ -557,6 +560,10 @@ static int sprint_file_line(char *buf, size_t size, const struct line_header *h,
 	}
 	if (dir && (!strcmp(dir, ".") || !*dir))
 		dir = NULL;
+	while (dir && !strncmp(dir, "./", 2))
+		dir += 2;
+	while (!dir && !strncmp(name, "./", 2))
+		name += 2;
 	return snprintf(buf, size, "%s%s%s:%llu", dir ? dir : "", dir ? "/" : "", name,
 			(unsigned long long)line);
 }
@@ -695,17 +702,20 @@ static int aranges_lookup(const struct dw_section *ar, uint64_t pc, uint64_t *in
 
 /*
  * The DW_AT_stmt_list of the unit at @off of .debug_info: the offset of
- * its line table.  Its first entry (DW_TAG_compile_unit) is decoded with
- * its abbreviation from .debug_abbrev, every attribute before that one
- * skipped by its form.
+ * its line table; and its DW_AT_comp_dir in *@comp_dir, if it has one
+ * (DWARF 2-4 line tables leave it out).  Its first entry
+ * (DW_TAG_compile_unit) is decoded with its abbreviation from
+ * .debug_abbrev, the attributes it does not need skipped by their form.
  */
 static bool unit_stmt_list(const struct dw_section *info, const struct dw_section *abbrev,
-			   uint64_t off, uint64_t *stmt_list)
+			   const struct form_ctx *strings, uint64_t off, uint64_t *stmt_list,
+			   const char **comp_dir)
 {
 	struct dw_cursor c, u, a;
-	struct form_ctx x = { .address_size = 0 };
+	struct form_ctx x = { .line_str = strings->line_str, .str = strings->str };
 	uint64_t abbrev_off, code, acode;
 	const char *str;
+	bool found = false;
 
 	if (off >= info->size)
 		return false;
@@ -750,7 +760,7 @@ static bool unit_stmt_list(const struct dw_section *info, const struct dw_sectio
 		uint64_t at = dw_uleb(&a), form = dw_uleb(&a), num;
 
 		if (a.bad || (!at && !form))
-			return false;
+			return found;
 		if (form == DW_FORM_implicit_const) {
 			dw_sleb(&a);
 			continue;
@@ -758,11 +768,13 @@ static bool unit_stmt_list(const struct dw_section *info, const struct dw_sectio
 		if (form == DW_FORM_indirect)
 			form = dw_uleb(&u);
 		if (!read_form(&u, form, &x, &str, &num))
-			return false;
+			return found;
+		if (at == DW_AT_comp_dir)
+			*comp_dir = str;
 		if (at == DW_AT_stmt_list) {
 			*stmt_list = num;
-			return form == DW_FORM_sec_offset || form == DW_FORM_data4 ||
-			       form == DW_FORM_data8;
+			found = form == DW_FORM_sec_offset || form == DW_FORM_data4 ||
+				form == DW_FORM_data8;
 		}
 	}
 }
@@ -797,7 +809,7 @@ static int sprint_line_of(char *buf, size_t size, const unsigned char *img, size
 	struct dw_section line, line_str, str, aranges, info, abbrev;
 	struct line_header h = { .form = { .line_str = &line_str, .str = &str } };
 	struct dw_cursor c;
-	uint64_t off = 0, stmt_list;
+	uint64_t off = 0, stmt_list = 0;
 	int n;
 
 	if (!elf_section(img, len, ".debug_line", &line))
@@ -810,11 +822,13 @@ static int sprint_line_of(char *buf, size_t size, const unsigned char *img, size
 		return 0;
 	if (n > 0 && elf_section(img, len, ".debug_info", &info) &&
 	    elf_section(img, len, ".debug_abbrev", &abbrev) &&
-	    unit_stmt_list(&info, &abbrev, off, &stmt_list) && stmt_list < line.size) {
+	    unit_stmt_list(&info, &abbrev, &h.form, off, &stmt_list, &h.comp_dir) &&
+	    stmt_list < line.size) {
 		c = (struct dw_cursor){ line.data + stmt_list, line.data + line.size, false };
 		if (read_line_header(&c, &h) && (n = sprint_unit_line(buf, size, &h, pc)) >= 0)
 			return n;
 	}
+	h.comp_dir = NULL;	/* unknown for a unit found by the scan */
 	c = (struct dw_cursor){ line.data, line.data + min(line.size, DEBUG_LINE_SCAN_MAX), false };
 	while (c.p < c.end && !c.bad)
 		if (read_line_header(&c, &h) && (n = sprint_unit_line(buf, size, &h, pc)) >= 0)

@@ -202,6 +202,8 @@ static struct image make_image(const struct table *t, int last, size_t last_len)
 	len = at + last_len;
 	for (i = 0; i < NR_SECTIONS; i++)
 		len += i == last ? 0 : t->sec[i].size;
+	at += (8 - len % 8) % 8;	/* padding: the image starts 8-aligned, as a mapping does */
+	len += (8 - len % 8) % 8;
 	rounded = (len + page - 1) / page * page;
 	im.map_len = rounded + page;
 	im.map = mmap(NULL, im.map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -9,7 +9,8 @@
 #     call trace) and a one-line invalid free name the exact line of each
 #     call; tests/kfence_prog: a KFENCE report names the faulting line
 #     (the pc itself, not a return address) and the allocation's line;
-#  2. the same program built by $CC with DWARF 2, 3, 4, 5 and 64-bit DWARF 5;
+#  2. the same program built by $CC with DWARF 2, 3, 4, 5 and 64-bit DWARF 5:
+#     the same line, the file named the same;
 #  3. a stripped copy still names the functions (.dynsym: -rdynamic), with
 #     no line; its debug file found by build-id under debug_file_directory=
 #     brings the lines back; the same file with another build-id does not;
@@ -98,12 +99,19 @@ expect "KFENCE: the faulting write at kfence_prog.c:$oob, the allocation at :$ob
 	"^ $(at oob_write kfence_prog.c "$oob")\$" "^ $(at alloc_obj kfence_prog.c "$obj")\$"
 
 # 2. DWARF versions
-if "${CC:-cc}" -O1 -g -fno-builtin -rdynamic "$src" -o "$tmp/v" 2>/dev/null; then
-	for v in "-gdwarf-2" "-gdwarf-3" "-gdwarf-4" "-gdwarf-5" "-gdwarf-5 -gdwarf64"; do
-		"${CC:-cc}" -O1 -g $v -fno-builtin -rdynamic "$src" -o "$tmp/v" 2>/dev/null ||
+# The source by its absolute path, so that the tables name the file by its
+# directory: made relative to the compilation directory (here) when under it.
+abs_src=$(cd "$(dirname "$src")" && pwd)/$(basename "$src")
+if "${CC:-cc}" -O1 -g -fno-builtin -rdynamic "$abs_src" -o "$tmp/v" 2>/dev/null; then
+	first=
+	for v in "-gdwarf-5" "-gdwarf-2" "-gdwarf-3" "-gdwarf-4" "-gdwarf-5 -gdwarf64"; do
+		"${CC:-cc}" -O1 -g $v -fno-builtin -rdynamic "$abs_src" -o "$tmp/v" 2>/dev/null ||
 			{ echo "$CC $v: not supported, skipped"; continue; }
 		run_traces "$tmp/v" "$tmp/v.traces"
 		expect "$v: make_small's line $small" "$tmp/v.traces" "^        $(at make_small profile_prog.c "$small")\$"
+		# the same file name whatever the version (DWARF 2-4 name the directory apart)
+		frame=$(grep -m1 "^        make_small+" "$tmp/v.traces")
+		[ "$frame" = "${first:=$frame}" ] || fail "$v names the file otherwise: '$frame', not '$first'"
 	done
 else
 	echo "no C compiler (\$CC): the DWARF versions' check skipped"
