@@ -102,11 +102,11 @@ expect "KFENCE: the faulting write at kfence_prog.c:$oob, the allocation at :$ob
 # The source by its absolute path, so that the tables name the file by its
 # directory: made relative to the compilation directory (here) when under it.
 abs_src=$(cd "$(dirname "$src")" && pwd)/$(basename "$src")
-if "${CC:-cc}" -O1 -g -fno-builtin -rdynamic "$abs_src" -o "$tmp/v" 2>/dev/null; then
+if ${CC:-cc} -O1 -g -fno-builtin -rdynamic "$abs_src" -o "$tmp/v" 2>/dev/null; then
 	first=
 	for v in "-gdwarf-5" "-gdwarf-2" "-gdwarf-3" "-gdwarf-4" "-gdwarf-5 -gdwarf64"; do
-		"${CC:-cc}" -O1 -g $v -fno-builtin -rdynamic "$abs_src" -o "$tmp/v" 2>/dev/null ||
-			{ echo "$CC $v: not supported, skipped"; continue; }
+		${CC:-cc} -O1 -g $v -fno-builtin -rdynamic "$abs_src" -o "$tmp/v" 2>/dev/null ||
+			{ echo "${CC:-cc} $v: not supported, skipped"; continue; }
 		run_traces "$tmp/v" "$tmp/v.traces"
 		expect "$v: make_small's line $small" "$tmp/v.traces" "^        $(at make_small profile_prog.c "$small")\$"
 		# the same file name whatever the version (DWARF 2-4 name the directory apart)
