@@ -9,6 +9,21 @@
  * kernel names the module; the program itself, like vmlinux, gets none).
  * An address in no known function prints as "0x<hex>".
  *
+ *	sprint_backtrace_line(buf, size, addr)	"name+0xoff/0xsize [object] file.c:123"
+ *	sprint_symbol_line(buf, size, addr)
+ *	sprint_line(buf, size, addr, backtrace)	"file.c:123"
+ *
+ * add the source line where the object has a DWARF line table (read by
+ * debug_line.c), as the kernel's scripts/decode_stacktrace.sh appends it
+ * to a trace: the stacks of the reports (alloc_traces, heap_sites,
+ * slub_debug's tracks and call trace, KFENCE's stacks, the " from
+ * <caller>" of a one-line report).  A stack's frames are return
+ * addresses: their line is the call's, looked up at the byte before
+ * (sprint_backtrace_line(), as the kernel's %pB looks up its symbol); a
+ * faulting pc is looked up as it is (sprint_symbol_line()).  The symbol
+ * itself is printed as %pS prints it, whatever the line lookup finds, so
+ * that the kernel's lines (vmallocinfo, a report's header) stay theirs.
+ *
  * The dynamic linker knows the exported symbols (dladdr1()), but most of a
  * program's functions are not exported: main, static functions.  For those
  * the object's file is mapped read-only and its .symtab searched (the
@@ -24,12 +39,10 @@
 
 #include <dlfcn.h>
 #include <elf.h>
-#include <fcntl.h>
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/mman.h>
 
 struct ksym {
 	const char *name;	/* points into the mapped file or the loader's tables */
@@ -75,34 +88,38 @@ static bool symtab_lookup(const unsigned char *img, size_t len, unsigned long re
 }
 
 /*
- * Search the file of the object that @info describes, then format while
- * the file is still mapped (the name points into it).
+ * The object that holds an address, as dladdr() describes it, and its
+ * file mapped read-only when first needed (kobj_image()), for the symbol
+ * and the line of one frame; kobj_put() unmaps it.
  */
-static int sprint_from_file(char *buf, size_t size, unsigned long addr, const Dl_info *info,
-			    const char *obj, bool is_exec)
-{
-	const char *path = is_exec ? "/proc/self/exe" : info->dli_fname;
-	int fd = sys_open(path, O_RDONLY | O_CLOEXEC, 0);
-	off_t len;
-	void *img;
-	struct ksym ks;
-	int n = -1;
+struct kobj {
+	Dl_info info;
+	bool is_exec;		/* the program itself: its file is /proc/self/exe */
+	bool mapped;		/* mapping tried */
+	const unsigned char *img;
+	size_t len;
+};
 
-	if (fd < 0)
-		return -1;
-	len = sys_lseek(fd, 0, SEEK_END);
-	img = len > 0 ? sys_mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-	sys_close(fd);
-	if (!img || IS_ERR_VALUE(img))
-		return -1;
-	/* ET_DYN symbols are relative to the load base, ET_EXEC ones absolute */
-	if (symtab_lookup(img, (size_t)len,
-			  ((const ElfW(Ehdr) *)img)->e_type == ET_DYN ?
-				  addr - (unsigned long)info->dli_fbase : addr, &ks))
-		n = snprintf(buf, size, "%s+%#lx/%#lx%s%s%s", ks.name, ks.offset, ks.size,
-			     obj ? " [" : "", obj ? obj : "", obj ? "]" : "");
-	sys_munmap(img, (size_t)len);
-	return n;
+static const unsigned char *kobj_image(struct kobj *o)
+{
+	if (!o->mapped) {
+		o->mapped = true;
+		o->img = map_file_ro(o->is_exec ? "/proc/self/exe" : o->info.dli_fname, &o->len);
+	}
+	return o->img;
+}
+
+static void kobj_put(struct kobj *o)
+{
+	if (o->img)
+		sys_munmap((void *)o->img, o->len);
+}
+
+/* @addr as the symbols of the object's file give it: ET_DYN's are relative to the load base. */
+static unsigned long kobj_addr(const struct kobj *o, unsigned long addr)
+{
+	return ((const ElfW(Ehdr) *)o->img)->e_type == ET_DYN ?
+		       addr - (unsigned long)o->info.dli_fbase : addr;
 }
 
 /* The load base of the program itself: the object holding its program headers. */
@@ -116,6 +133,19 @@ static void *main_program_base(void)
 	return base;
 }
 
+/* The object holding @addr, its exported symbol in *@sym when it has one; false if none. */
+static bool kobj_get(struct kobj *o, unsigned long addr, const ElfW(Sym) **sym)
+{
+	*sym = NULL;
+	o->mapped = false;
+	o->img = NULL;
+	if (!addr || !dladdr1((void *)addr, &o->info, (void **)sym, RTLD_DL_SYMENT))
+		return false;
+	o->is_exec = !o->info.dli_fname || !o->info.dli_fname[0] ||
+		     o->info.dli_fbase == main_program_base();
+	return true;
+}
+
 /* " from <caller>" for a report, or "" when the caller is not known. */
 const char *sprint_caller(char *buf, size_t size, unsigned long addr)
 {
@@ -124,40 +154,120 @@ const char *sprint_caller(char *buf, size_t size, unsigned long addr)
 	buf[0] = '\0';
 	if (addr && size > 7) {
 		memcpy(buf, " from ", 7);
-		n = sprint_symbol(buf + 6, size - 6, addr);
+		n = sprint_backtrace_line(buf + 6, size - 6, addr);
 		if (n < 0)
 			buf[0] = '\0';
 	}
 	return buf;
 }
 
-int sprint_symbol(char *buf, size_t size, unsigned long addr)
+/* %pS of @addr in the object @o holds (kobj_get()), @sym its exported symbol or NULL. */
+static int __sprint_symbol(char *buf, size_t size, unsigned long addr, struct kobj *o,
+			   const ElfW(Sym) *sym)
 {
-	const ElfW(Sym) *sym = NULL;
-	Dl_info info;
+	const Dl_info *info = &o->info;
 	const char *obj = NULL;
-	bool is_exec;
-	int n;
+	struct ksym ks;
 
-	if (!addr || !dladdr1((void *)addr, &info, (void **)&sym, RTLD_DL_SYMENT))
-		return snprintf(buf, size, "%#lx", addr);
-	is_exec = !info.dli_fname || !info.dli_fname[0] || info.dli_fbase == main_program_base();
-	if (!is_exec) {
-		obj = strrchr(info.dli_fname, '/');
-		obj = obj ? obj + 1 : info.dli_fname;
+	if (!o->is_exec) {
+		obj = strrchr(info->dli_fname, '/');
+		obj = obj ? obj + 1 : info->dli_fname;
 	}
-	if (info.dli_sname && sym && sym->st_size &&
-	    addr - (unsigned long)info.dli_saddr < sym->st_size)
-		return snprintf(buf, size, "%s+%#lx/%#lx%s%s%s", info.dli_sname,
-				addr - (unsigned long)info.dli_saddr, (unsigned long)sym->st_size,
+	if (info->dli_sname && sym && sym->st_size &&
+	    addr - (unsigned long)info->dli_saddr < sym->st_size)
+		return snprintf(buf, size, "%s+%#lx/%#lx%s%s%s", info->dli_sname,
+				addr - (unsigned long)info->dli_saddr, (unsigned long)sym->st_size,
 				obj ? " [" : "", obj ? obj : "", obj ? "]" : "");
-	n = sprint_from_file(buf, size, addr, &info, obj, is_exec);
-	if (n >= 0)
-		return n;
-	if (info.dli_sname)	/* stripped: the nearest exported symbol */
-		return snprintf(buf, size, "%s+%#lx%s%s%s", info.dli_sname,
-				addr - (unsigned long)info.dli_saddr, obj ? " [" : "",
+	/* not exported (main, static functions): the file's .symtab */
+	if (kobj_image(o) && symtab_lookup(o->img, o->len, kobj_addr(o, addr), &ks))
+		return snprintf(buf, size, "%s+%#lx/%#lx%s%s%s", ks.name, ks.offset, ks.size,
+				obj ? " [" : "", obj ? obj : "", obj ? "]" : "");
+	if (info->dli_sname)	/* stripped: the nearest exported symbol */
+		return snprintf(buf, size, "%s+%#lx%s%s%s", info->dli_sname,
+				addr - (unsigned long)info->dli_saddr, obj ? " [" : "",
 				obj ? obj : "", obj ? "]" : "");
 	return snprintf(buf, size, "%#lx%s%s%s", addr, obj ? " [" : "", obj ? obj : "",
 			obj ? "]" : "");
+}
+
+int sprint_symbol(char *buf, size_t size, unsigned long addr)
+{
+	const ElfW(Sym) *sym;
+	struct kobj o;
+	int n;
+
+	if (!kobj_get(&o, addr, &sym))
+		return snprintf(buf, size, "%#lx", addr);
+	n = __sprint_symbol(buf, size, addr, &o, sym);
+	kobj_put(&o);
+	return n;
+}
+
+/* The line of @pc in the object @o holds: "file.c:123", or "" and 0. */
+static int __sprint_line(char *buf, size_t size, unsigned long pc, struct kobj *o)
+{
+	buf[0] = '\0';
+	if (!o->info.dli_fbase || !kobj_image(o))
+		return 0;
+	return debug_line_sprint(buf, size, o->img, o->len, kobj_addr(o, pc));
+}
+
+/*
+ * sprint_line(): "file.c:123", the source line of @addr from the DWARF
+ * line table of its object (debug_line.c), or "" (returns 0) when none is
+ * known.  @backtrace: @addr is a return address, and the line is the
+ * call's, the one of the byte before it (the kernel's %pB looks its
+ * symbol up the same way).
+ */
+int sprint_line(char *buf, size_t size, unsigned long addr, bool backtrace)
+{
+	unsigned long pc = backtrace && addr ? addr - 1 : addr;
+	const ElfW(Sym) *sym;
+	struct kobj o;
+	int n;
+
+	if (!size)
+		return 0;
+	buf[0] = '\0';
+	if (!kobj_get(&o, pc, &sym))
+		return 0;
+	n = __sprint_line(buf, size, pc, &o);
+	kobj_put(&o);
+	return n;
+}
+
+/*
+ * The symbol of @addr, then " file:line" as decode_stacktrace.sh appends
+ * it: one dladdr1() and one mapping of the object's file for both (a
+ * return address and the call before it are in the same object).
+ */
+static int sprint_symbol_and_line(char *buf, size_t size, unsigned long addr, bool backtrace)
+{
+	const ElfW(Sym) *sym;
+	char line[192];
+	struct kobj o;
+	int n;
+
+	if (!kobj_get(&o, addr, &sym))
+		return snprintf(buf, size, "%#lx", addr);
+	n = __sprint_symbol(buf, size, addr, &o, sym);
+	/* the whole line or none: "file.c:12" cut from "file.c:123" would be a wrong line */
+	if (n >= 0 && (size_t)n < size &&
+	    __sprint_line(line, sizeof(line), backtrace ? addr - 1 : addr, &o) > 0 &&
+	    (size_t)n + 1 + strlen(line) < size)
+		n += snprintf(buf + n, size - (size_t)n, " %s", line);
+	kobj_put(&o);
+	return n;
+}
+
+/* "name+0xoff/0xsize [object] file.c:123" for the instruction at @addr (a faulting pc). */
+int sprint_symbol_line(char *buf, size_t size, unsigned long addr)
+{
+	return sprint_symbol_and_line(buf, size, addr, false);
+}
+
+/* The same for a return address of a stack: the line of the call. */
+int sprint_backtrace_line(char *buf, size_t size, unsigned long addr)
+{
+	return sprint_symbol_and_line(buf, size, addr, true);
 }

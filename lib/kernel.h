@@ -299,6 +299,17 @@ uint64_t ktime_get_ns(void) __hidden;
 /* kallsyms.c: "name+0xoff/0xsize [object]" for a code address, as %pS prints */
 int sprint_symbol(char *buf, size_t size, unsigned long addr) __hidden;
 const char *sprint_caller(char *buf, size_t size, unsigned long addr) __hidden;
+/* ... with " file.c:123" where the object has a line table: of a pc, of a return address */
+int sprint_symbol_line(char *buf, size_t size, unsigned long addr) __hidden;
+int sprint_backtrace_line(char *buf, size_t size, unsigned long addr) __hidden;
+/* "file.c:123" alone, "" when unknown (@backtrace: @addr is a return address) */
+int sprint_line(char *buf, size_t size, unsigned long addr, bool backtrace) __hidden;
+
+/* debug_line.c: source lines from an object's DWARF line table (or its build-id debug file) */
+extern char debug_file_directory[128] __hidden;
+const unsigned char *map_file_ro(const char *path, size_t *len) __hidden;
+int debug_line_sprint(char *buf, size_t size, const unsigned char *img, size_t len,
+		      unsigned long pc) __hidden;
 
 /* stackdepot.c: call stacks for reports, and the depot that keeps each once */
 #define STACK_TRACE_MAX	16

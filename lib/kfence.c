@@ -745,14 +745,23 @@ static void out_symbol(struct kfence_out *o, unsigned long ip)
 	out_printf(o, "%s", sym);
 }
 
-static void out_stack(struct kfence_out *o, const unsigned long *stack, unsigned int nr)
+/*
+ * A stack, one frame a line with its source line (kallsyms.c): the
+ * frames are return addresses, but for a fault's stack whose first frame
+ * (@pc_first) is the faulting instruction itself.
+ */
+static void out_stack(struct kfence_out *o, const unsigned long *stack, unsigned int nr,
+		      bool pc_first)
 {
+	char sym[448];
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
-		out_printf(o, " ");
-		out_symbol(o, stack[i]);
-		out_printf(o, "\n");
+		if (!i && pc_first)
+			sprint_symbol_line(sym, sizeof(sym), stack[i]);
+		else
+			sprint_backtrace_line(sym, sizeof(sym), stack[i]);
+		out_printf(o, " %s\n", sym);
 	}
 }
 
@@ -769,7 +778,7 @@ static void kfence_print_stack(struct kfence_out *o, const struct kfence_metadat
 		   (unsigned long)(track->ts_nsec % 1000000000u / 1000),
 		   (unsigned long)(ago / 1000000000u), (unsigned long)(ago % 1000000000u / 1000));
 	if (track->num_stack_entries)
-		out_stack(o, track->stack_entries, track->num_stack_entries);
+		out_stack(o, track->stack_entries, track->num_stack_entries, false);
 	else
 		out_printf(o, " no %s stack\n", show_alloc ? "allocation" : "deallocation");
 }
@@ -882,7 +891,8 @@ static void kfence_report_error(unsigned long address, bool is_write,
 			out_printf(&o, "Invalid free of 0x%lx:\n", address);
 		break;
 	}
-	out_stack(&o, stack, nr);
+	out_stack(&o, stack, nr, type == KFENCE_ERROR_OOB || type == KFENCE_ERROR_UAF ||
+				 type == KFENCE_ERROR_INVALID);
 	if (meta) {
 		out_printf(&o, "\n");
 		kfence_print_object(&o, meta, index, now);

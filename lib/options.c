@@ -192,6 +192,9 @@ static const struct kalloc_param kalloc_params[] = {
 	UINT_PARAM("kfence.num_objects", kfence_num_objects, 1, 65535, 255, 0),
 	BOOL_PARAM("kfence.panic_on_warn", kfence_panic_on_warn, 1),
 
+	/* reports: where separate debug files are (debug_line.c), as gdb's debug-file-directory */
+	STRING_PARAM("debug_file_directory", debug_file_directory, "/usr/lib/debug"),
+
 	/* giving memory back (vmscan.c) */
 	BOOL_PARAM("kswapd", kswapd_enabled, 0),
 };

@@ -285,10 +285,10 @@ static void print_stack_lines(FILE *out, depot_stack_handle_t handle, const char
 {
 	const unsigned long *entries;
 	unsigned int nr = stack_depot_fetch(handle, &entries), i;
-	char sym[256];
+	char sym[448];
 
 	for (i = 0; i < nr; i++) {
-		sprint_symbol(sym, sizeof(sym), entries[i]);
+		sprint_backtrace_line(sym, sizeof(sym), entries[i]);
 		fprintf(out, "%s%s\n", indent, sym);
 	}
 }
@@ -480,7 +480,7 @@ void heap_sites_show(FILE *out)
 	fprintf(out, "%10s %6s %8s  %s\n", "kB", "%", "objects", "site");
 	for (i = 0; i < t.count; i++) {
 		const struct location *l = &t.loc[i];
-		char sym[256];
+		char sym[448];
 
 		if (i == HEAP_SITES_SHOWN) {
 			for (; i < t.count; i++)
@@ -489,7 +489,7 @@ void heap_sites_show(FILE *out)
 				bytes ? rest * 100 / bytes : 0, "", t.count - HEAP_SITES_SHOWN);
 			break;
 		}
-		sprint_symbol(sym, sizeof(sym), l->addr);
+		sprint_backtrace_line(sym, sizeof(sym), l->addr);
 		fprintf(out, "%10lu %5lu%% %8lu  %s\n", l->bytes >> 10,
 			bytes ? l->bytes * 100 / bytes : 0, count_of(l->count), sym);
 		print_stack_lines(out, l->handle, "                            ");

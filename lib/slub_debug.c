@@ -294,14 +294,14 @@ static void print_stack(depot_stack_handle_t handle)
 {
 	const unsigned long *entries;
 	unsigned int nr = stack_depot_fetch(handle, &entries), i;
-	char sym[256];
+	char sym[448];
 
 	if (!nr) {
 		pr_err("object allocation/free stack trace missing\n");
 		return;
 	}
 	for (i = 0; i < nr; i++) {
-		sprint_symbol(sym, sizeof(sym), entries[i]);
+		sprint_backtrace_line(sym, sizeof(sym), entries[i]);
 		pr_err(" %s\n", sym);
 	}
 }
@@ -376,7 +376,7 @@ static void get_comm(char *comm, size_t size)
  */
 static void dump_stack(void)
 {
-	char comm[32], sym[256];
+	char comm[32], sym[448];
 	unsigned long entries[STACK_TRACE_MAX];
 	unsigned int nr, i;
 
@@ -387,7 +387,7 @@ static void dump_stack(void)
 	pr_err(" <TASK>\n");
 	nr = stack_trace_save_user(entries, STACK_TRACE_MAX, debug_caller);
 	for (i = 0; i < nr; i++) {
-		sprint_symbol(sym, sizeof(sym), entries[i]);
+		sprint_backtrace_line(sym, sizeof(sym), entries[i]);
 		pr_err(" %s\n", sym);
 	}
 	pr_err(" </TASK>\n");

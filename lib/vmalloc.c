@@ -1689,7 +1689,7 @@ void vmallocinfo_show_json(struct json *j)
 	json_array(j, "areas", false);
 	for (i = 0; i < n; i++) {
 		const struct vmallocinfo_row *r = &rows[i];
-		char sym[256] = "";
+		char sym[256] = "", line[192] = "";
 
 		json_open(j, NULL, '{', true);
 		json_u64(j, "start", r->start);
@@ -1700,9 +1700,12 @@ void vmallocinfo_show_json(struct json *j)
 			json_close(j);
 			continue;
 		}
-		if (r->caller)
+		if (r->caller) {
 			sprint_symbol(sym, sizeof(sym), r->caller);
+			sprint_line(line, sizeof(line), r->caller, true);
+		}
 		json_str(j, "caller", sym);
+		json_str(j, "line", line);
 		json_u64(j, "pages", r->nr_pages);
 		json_bool(j, "vmalloc", r->flags & VM_ALLOC);
 		json_bool(j, "vmap", r->flags & VM_MAP);

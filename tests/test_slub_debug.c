@@ -468,8 +468,31 @@ static void test_poison_use_after_free(void **state)
  * slab_bug(), print_track(), print_slab_info(), print_trailer(),
  * check_bytes_and_report(), print_hex_dump(); dump_stack()'s header),
  * with what changes from run to run masked: addresses, ages, CPUs, pids,
- * offsets and sizes of functions.
+ * offsets and sizes of functions, source lines (exact ones are
+ * tests/test_lines.sh's).
  */
+
+/*
+ * A frame's " dir/file.c:123" (kallsyms.c's source line): " file.c:(line)", the
+ * directory left out (it depends on where the build ran) and the line masked.
+ */
+static bool mask_source_line(const char **in, char *out, size_t size, size_t *n)
+{
+	const char *tok = *in + 1, *end = tok + strcspn(tok, " \n"), *colon, *base, *d;
+
+	for (colon = end; colon > tok && colon[-1] != ':'; colon--)
+		;
+	if (colon <= tok + 2 || colon == end || strncmp(colon - 3, ".c:", 3))
+		return false;
+	for (d = colon; d < end; d++)
+		if (!isdigit((unsigned char)*d))
+			return false;
+	for (base = colon; base > tok && base[-1] != '/'; base--)
+		;
+	*n += (size_t)snprintf(out + *n, size - *n, " %.*s(line)", (int)(colon - base), base);
+	*in = end;
+	return true;
+}
 
 /* Mask @in into @out: 16-digit hex -> "(ptr)", the numbers after age=, cpu=, pid=, "CPU: ",
  * "PID: ", "zone=" -> "N", "+0x../0x.." -> "+(off)/(size)". */
@@ -493,6 +516,8 @@ static void mask_report(const char *in, char *out, size_t size)
 				in++;
 			continue;
 		}
+		if (*in == ' ' && mask_source_line(&in, out, size, &n))
+			continue;
 		for (i = 0; i < ARRAY_SIZE(numbered); i++) {
 			size_t l = strlen(numbered[i]);
 
@@ -574,7 +599,7 @@ static void whole_report_body(void *arg)
 	"kalloc: CPU: N PID: N Comm: test_slub_debug Not tainted kalloc " KALLOC_VERSION "\n" \
 	"kalloc: Call Trace:\n"								\
 	"kalloc:  <TASK>\n"								\
-	"kalloc:  whole_report_body+(off)/(size)\n"					\
+	"kalloc:  whole_report_body+(off)/(size) test_slub_debug.c:(line)\n"	\
 	"kalloc:  </TASK>\n"
 
 static void test_whole_reports(void **state)
@@ -586,7 +611,7 @@ static void test_whole_reports(void **state)
 		REPORT_HEADER("kmalloc Redzone overwritten")
 		"kalloc: 0x(ptr)-0x(ptr) @offset=56. First byte 0x78 instead of 0xcc\n"
 		"kalloc: Allocated in whole_report_body+(off)/(size) age=N cpu=N pid=N\n"
-		"kalloc:  whole_report_body+(off)/(size)\n"
+		"kalloc:  whole_report_body+(off)/(size) test_slub_debug.c:(line)\n"
 		"kalloc: Slab 0x(ptr) objects=25 used=1 fp=0x(ptr) flags=0x8(slab|node=0|zone=N)\n"
 		"kalloc: Object 0x(ptr) @offset=16 fp=0x(ptr)\n"
 		"kalloc: \n"
@@ -603,9 +628,9 @@ static void test_whole_reports(void **state)
 	expect_whole_report(
 		REPORT_HEADER("Object already free")
 		"kalloc: Allocated in whole_report_body+(off)/(size) age=N cpu=N pid=N\n"
-		"kalloc:  whole_report_body+(off)/(size)\n"
+		"kalloc:  whole_report_body+(off)/(size) test_slub_debug.c:(line)\n"
 		"kalloc: Freed in whole_report_body+(off)/(size) age=N cpu=N pid=N\n"
-		"kalloc:  whole_report_body+(off)/(size)\n"
+		"kalloc:  whole_report_body+(off)/(size) test_slub_debug.c:(line)\n"
 		"kalloc: Slab 0x(ptr) objects=25 used=0 fp=0x(ptr) flags=0x8(slab|node=0|zone=N)\n"
 		"kalloc: Object 0x(ptr) @offset=16 fp=0x(ptr)\n"
 		"kalloc: \n"
