@@ -231,32 +231,47 @@ static bool dw_unit(struct dw_cursor *c, struct dw_cursor *u, unsigned int *offs
  * The contents of section @name of the ELF image @img, if it is there,
  * inside the image, holds bytes in the file and is not compressed.
  */
+/*
+ * elf_shdrs(): the section headers of the 64-bit ELF image @img (@len
+ * bytes), checked to lie whole and aligned inside it, and their number in
+ * *@nr; NULL if the image is not one.  Shared with kallsyms.c.
+ */
+const ElfW(Shdr) *elf_shdrs(const unsigned char *img, size_t len, unsigned int *nr)
+{
+	const ElfW(Ehdr) *eh = (const void *)img;
+
+	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof(ElfW(Shdr)) ||
+	    eh->e_shoff > len || (eh->e_shoff & (sizeof(long) - 1)) ||
+	    (size_t)eh->e_shnum * sizeof(ElfW(Shdr)) > len - eh->e_shoff)
+		return NULL;
+	*nr = eh->e_shnum;
+	return (const void *)(img + eh->e_shoff);
+}
+
 static bool elf_section(const unsigned char *img, size_t len, const char *name,
 			struct dw_section *sec)
 {
 	const ElfW(Ehdr) *eh = (const void *)img;
 	const ElfW(Shdr) *sh, *strtab;
-	unsigned int i;
+	unsigned int i, nr;
 
 	sec->data = NULL;
 	sec->size = 0;
-	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof(*sh) ||
-	    eh->e_shoff > len || (eh->e_shoff & (sizeof(long) - 1)) ||
-	    (size_t)eh->e_shnum * sizeof(*sh) > len - eh->e_shoff || eh->e_shstrndx >= eh->e_shnum)
+	sh = elf_shdrs(img, len, &nr);
+	if (!sh || eh->e_shstrndx >= nr)
 		return false;
-	sh = (const void *)(img + eh->e_shoff);
 	strtab = &sh[eh->e_shstrndx];
-	if (strtab->sh_offset > len || strtab->sh_size > len - strtab->sh_offset)
+	if (!elf_in_image(strtab, len))
 		return false;
-	for (i = 0; i < eh->e_shnum; i++) {
+	for (i = 0; i < nr; i++) {
 		struct dw_section names = { img + strtab->sh_offset, strtab->sh_size };
 		const char *n = section_str(&names, sh[i].sh_name);
 
 		if (!n || strcmp(n, name))
 			continue;
 		if (sh[i].sh_type == SHT_NOBITS || (sh[i].sh_flags & SHF_COMPRESSED) ||
-		    sh[i].sh_offset > len || sh[i].sh_size > len - sh[i].sh_offset)
+		    !elf_in_image(&sh[i], len))
 			return false;
 		sec->data = img + sh[i].sh_offset;
 		sec->size = sh[i].sh_size;

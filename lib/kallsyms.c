@@ -52,31 +52,29 @@ struct ksym {
 /* The function of the ELF file @img (@len bytes) holding @rel, from .symtab. */
 static bool symtab_lookup(const unsigned char *img, size_t len, unsigned long rel, struct ksym *ks)
 {
-	const ElfW(Ehdr) *eh = (const void *)img;
 	const ElfW(Shdr) *sh;
-	unsigned int i;
+	unsigned int i, nr;
 
-	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof(*sh) ||
-	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(*sh) > len)
+	sh = elf_shdrs(img, len, &nr);
+	if (!sh)
 		return false;
-	sh = (const void *)(img + eh->e_shoff);
-	for (i = 0; i < eh->e_shnum; i++) {
+	for (i = 0; i < nr; i++) {
 		const ElfW(Sym) *sym;
 		const char *str;
-		size_t n, j;
+		size_t n, j, strsz;
 
-		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum ||
-		    sh[i].sh_offset + sh[i].sh_size > len ||
-		    sh[sh[i].sh_link].sh_offset + sh[sh[i].sh_link].sh_size > len)
+		/* every offset from the file checked: a truncated or damaged object is no crash */
+		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= nr || !elf_in_image(&sh[i], len) ||
+		    (sh[i].sh_offset & (sizeof(long) - 1)) || !elf_in_image(&sh[sh[i].sh_link], len))
 			continue;
 		sym = (const void *)(img + sh[i].sh_offset);
 		n = sh[i].sh_size / sizeof(*sym);
 		str = (const char *)img + sh[sh[i].sh_link].sh_offset;
+		strsz = sh[sh[i].sh_link].sh_size;
 		for (j = 0; j < n; j++) {
 			if (ELF64_ST_TYPE(sym[j].st_info) != STT_FUNC || !sym[j].st_size ||
-			    rel - sym[j].st_value >= sym[j].st_size ||
-			    sym[j].st_name >= sh[sh[i].sh_link].sh_size)
+			    rel - sym[j].st_value >= sym[j].st_size || sym[j].st_name >= strsz ||
+			    !memchr(str + sym[j].st_name, 0, strsz - sym[j].st_name))
 				continue;
 			ks->name = str + sym[j].st_name;
 			ks->offset = rel - sym[j].st_value;

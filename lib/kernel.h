@@ -18,6 +18,7 @@
 #include <string.h>
 #include <pthread.h>
 #include <sys/types.h>
+#include <elf.h>
 
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
@@ -310,6 +311,13 @@ extern char debug_file_directory[128] __hidden;
 const unsigned char *map_file_ro(const char *path, size_t *len) __hidden;
 int debug_line_sprint(char *buf, size_t size, const unsigned char *img, size_t len,
 		      unsigned long pc) __hidden;
+/* The section headers of a 64-bit ELF image, checked to lie inside it, or NULL */
+const Elf64_Shdr *elf_shdrs(const unsigned char *img, size_t len, unsigned int *nr) __hidden;
+/* Does section @sh's contents lie whole inside an image of @len bytes? */
+static inline bool elf_in_image(const Elf64_Shdr *sh, size_t len)
+{
+	return sh->sh_offset <= len && sh->sh_size <= len - sh->sh_offset;
+}
 
 /* stackdepot.c: call stacks for reports, and the depot that keeps each once */
 #define STACK_TRACE_MAX	16

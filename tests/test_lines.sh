@@ -16,7 +16,8 @@
 #     brings the lines back; the same file with another build-id does not;
 #  4. copies whose .debug_line is overwritten at its offset in the file
 #     (readelf -S, dd): the program runs, the functions are named, and no
-#     line is printed.
+#     line is printed; a copy whose .symtab size wraps past the end of the
+#     file: no wrong name (a function is named right or by its address).
 set -u
 name=test_lines progs="tests/profile_prog tests/kfence_prog"
 . "${srcdir:-.}/tests/preload_env.sh"
@@ -176,6 +177,47 @@ if command -v objcopy >/dev/null 2>&1 && command -v readelf >/dev/null 2>&1; the
 		corrupt "the whole section 0xff" 0
 	else
 		fail "no .debug_line in $prog (built without -g?)"
+	fi
+
+	# 5. a damaged symbol table: .symtab's section header says it starts 8
+	#    bytes before the end of the file and its size is 2^64 less that,
+	#    so that offset + size wraps to 0 (before, kallsyms.c took that sum
+	#    for "inside the file", read symbols from past the end and named
+	#    make_small "_dummy+0x1106/0x8500000000")
+	#    The program is built without -rdynamic, so that its functions are
+	#    named from .symtab alone.
+	nodyn=$tmp/nodyn
+	${CC:-cc} -O1 -g -fno-builtin "$abs_src" -o "$nodyn" 2>/dev/null || nodyn=
+	shoff=$(readelf -hW "${nodyn:-$prog}" | sed -n 's/.*Start of section headers: *\([0-9]*\).*/\1/p')
+	idx=$(readelf -SW "${nodyn:-$prog}" | sed -n 's/.*\[ *\([0-9]*\)\] \.symtab .*/\1/p')
+	if [ -z "$nodyn" ]; then
+		echo "no C compiler (\$CC): the damaged .symtab's check skipped"
+	elif [ -n "$shoff" ] && [ -n "$idx" ]; then
+		le64() {	# N: its 8 bytes, little-endian, into $tmp/bytes
+			v=$(printf '%016x' "$1")
+			: >"$tmp/bytes"
+			i=16
+			while [ $i -gt 0 ]; do
+				printf "\\$(printf %03o $((0x$(echo "$v" | cut -c$((i - 1))-$i))))" >>"$tmp/bytes"
+				i=$((i - 2))
+			done
+		}
+		cp "$nodyn" "$tmp/badsym"
+		at=$(( $(wc -c <"$nodyn") - 8 ))
+		le64 "$at"
+		dd if="$tmp/bytes" of="$tmp/badsym" bs=1 seek=$((shoff + idx * 64 + 24)) conv=notrunc 2>/dev/null
+		le64 $(( -at ))
+		dd if="$tmp/bytes" of="$tmp/badsym" bs=1 seek=$((shoff + idx * 64 + 32)) conv=notrunc 2>/dev/null
+		run_traces "$tmp/badsym" "$tmp/badsym.traces"
+		# make_small's objects: named right, or by their address, never by another name
+		if [ "$out" = "kept 1203" ] && grep -Eq "^ +1000 (make_small$sym|0x[0-9a-f]+) " "$tmp/badsym.traces"; then
+			ok ".symtab's size wrapping past the file's end: no wrong name, the report whole"
+		else
+			fail ".symtab's size wrapping past the file's end (the program said '$out'):"
+			show "$tmp/badsym.traces"
+		fi
+	else
+		fail "no .symtab in $prog"
 	fi
 else
 	echo "objcopy or readelf missing (binutils): the stripped and corrupted copies skipped"
